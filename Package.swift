@@ -1,0 +1,51 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "dbadvise",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "dbadvise", targets: ["dbadvise"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // libpq, found through pkg-config; `apt-get install libpq-dev` provides it.
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
+        ),
+        // The only module that imports CLibPQ.
+        .target(name: "PostgresClient", dependencies: ["CLibPQ"]),
+        // Snapshot model, durations, redaction: no libpq, testable without a server.
+        .target(name: "DBAdviseCore", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // One rule per file under Rules/<Strategy>/, and the ordered registry.
+        .target(name: "DBAdviseRules", dependencies: ["DBAdviseCore"]),
+        // All SQL, version-gated, and the live collector.
+        .target(name: "DBAdviseCollector", dependencies: ["DBAdviseCore", "PostgresClient"]),
+        // One file per subcommand; exit statuses decided in one place.
+        .target(
+            name: "DBAdviseCLI",
+            dependencies: [
+                "DBAdviseCore", "DBAdviseRules", "DBAdviseCollector", "PostgresClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "dbadvise", dependencies: ["DBAdviseCLI"]),
+
+        .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),
+        .testTarget(name: "DBAdviseCoreTests", dependencies: ["DBAdviseCore"]),
+        .testTarget(
+            name: "DBAdviseRulesTests", dependencies: ["DBAdviseRules", "DBAdviseCore"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "DBAdviseCollectorTests",
+            dependencies: ["DBAdviseCollector", "DBAdviseCore", "PostgresClient"]
+        ),
+        .testTarget(name: "DBAdviseCLITests", dependencies: ["DBAdviseCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,366 @@
+import Foundation
+
+/// What `dbadvise collect` writes: one database measured over one interval.
+///
+/// Keys are snake_case on disk (see ``SnapshotCoding``) and mirror the pg_stat_* column names.
+/// Anything that could not be read is `nil`, and the reason is in ``unavailable``: unknown is
+/// never written as 0.
+public struct Snapshot: Codable, Sendable, Equatable {
+    public static let currentSchemaVersion = 1
+    public static let kindName = "dbadvise.snapshot"
+
+    public var schemaVersion: Int = Snapshot.currentSchemaVersion
+    public var kind: String = Snapshot.kindName
+    public var tool: ToolInfo
+    /// When sampling started and ended, and how rates were computed.
+    public var interval: SampleInterval
+    public var connection: ConnectionInfo
+    public var redacted: Bool = false
+    public var server: ServerInfo
+    public var database: DatabaseStats?
+    public var rates: Rates
+    public var tables: [TableStats]?
+    public var indexes: [IndexStats]?
+    public var partitionedTables: [PartitionTree]?
+    public var columnStats: [ColumnStats]?
+    public var replication: Replication?
+    public var wal: WalStats?
+    public var checkpoints: CheckpointStats?
+    public var activity: ActivitySummary?
+    public var statements: StatementStats
+    /// Every section or item that could not be read, with the reason.
+    public var unavailable: [Unavailable] = []
+
+    public init(
+        tool: ToolInfo, interval: SampleInterval, connection: ConnectionInfo, server: ServerInfo,
+        database: DatabaseStats?, rates: Rates, tables: [TableStats]?, indexes: [IndexStats]?,
+        partitionedTables: [PartitionTree]?, columnStats: [ColumnStats]?,
+        replication: Replication?, wal: WalStats?, checkpoints: CheckpointStats?,
+        activity: ActivitySummary?, statements: StatementStats, unavailable: [Unavailable]
+    ) {
+        self.tool = tool
+        self.interval = interval
+        self.connection = connection
+        self.server = server
+        self.database = database
+        self.rates = rates
+        self.tables = tables
+        self.indexes = indexes
+        self.partitionedTables = partitionedTables
+        self.columnStats = columnStats
+        self.replication = replication
+        self.wal = wal
+        self.checkpoints = checkpoints
+        self.activity = activity
+        self.statements = statements
+        self.unavailable = unavailable
+    }
+}
+
+public struct ToolInfo: Codable, Sendable, Equatable {
+    public var name: String = "dbadvise"
+    public var version: String
+    public init(version: String) { self.version = version }
+}
+
+public struct SampleInterval: Codable, Sendable, Equatable {
+    /// `delta`: rates are differences between the first and last sample over the interval.
+    /// `since_reset`: `--interval 0`, rates are averages since the statistics were reset
+    /// (or since the server started, when they never were).
+    public enum Mode: String, Codable, Sendable { case delta, sinceReset = "since_reset" }
+    public var mode: Mode
+    public var requestedSeconds: Double
+    public var startedAt: Date
+    public var finishedAt: Date
+    /// Seconds the rates are divided by: the measured time between the first and last sample,
+    /// or the time since the reset in `since_reset` mode.
+    public var rateSeconds: Double?
+    public var activitySamples: Int
+
+    public init(
+        mode: Mode, requestedSeconds: Double, startedAt: Date, finishedAt: Date,
+        rateSeconds: Double?, activitySamples: Int
+    ) {
+        self.mode = mode
+        self.requestedSeconds = requestedSeconds
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.rateSeconds = rateSeconds
+        self.activitySamples = activitySamples
+    }
+}
+
+/// Read from libpq's accessors after connecting; never holds a password.
+public struct ConnectionInfo: Codable, Sendable, Equatable {
+    public var host: String?
+    public var port: String?
+    public var database: String?
+    public var user: String?
+    public init(host: String?, port: String?, database: String?, user: String?) {
+        self.host = host
+        self.port = port
+        self.database = database
+        self.user = user
+    }
+}
+
+public struct Setting: Codable, Sendable, Equatable {
+    public var name: String
+    public var setting: String
+    public var unit: String?
+    /// The value in bytes for memory settings (`shared_buffers` 16384 × 8kB → 134217728).
+    public var bytes: Int?
+    /// The value in seconds for time settings.
+    public var seconds: Double?
+    public init(name: String, setting: String, unit: String?, bytes: Int?, seconds: Double?) {
+        self.name = name
+        self.setting = setting
+        self.unit = unit
+        self.bytes = bytes
+        self.seconds = seconds
+    }
+}
+
+public struct Extension: Codable, Sendable, Equatable {
+    public var name: String
+    public var version: String
+    public init(name: String, version: String) {
+        self.name = name
+        self.version = version
+    }
+}
+
+public struct ServerInfo: Codable, Sendable, Equatable {
+    public var versionNum: Int
+    public var version: String?
+    public var inRecovery: Bool?
+    public var startTime: Date?
+    /// `pg_stat_database.stats_reset` of this database (null when never reset).
+    public var statsReset: Date?
+    /// `pg_control_system()`: tells two databases named alike on different clusters apart.
+    public var systemIdentifier: String?
+    public var settings: [Setting]
+    public var extensions: [Extension]?
+
+    public init(
+        versionNum: Int, version: String?, inRecovery: Bool?, startTime: Date?, statsReset: Date?,
+        systemIdentifier: String?, settings: [Setting], extensions: [Extension]?
+    ) {
+        self.versionNum = versionNum
+        self.version = version
+        self.inRecovery = inRecovery
+        self.startTime = startTime
+        self.statsReset = statsReset
+        self.systemIdentifier = systemIdentifier
+        self.settings = settings
+        self.extensions = extensions
+    }
+
+    public func setting(_ name: String) -> Setting? { settings.first { $0.name == name } }
+}
+
+/// `pg_stat_database` for the connected database, at the end of the interval.
+public struct DatabaseStats: Codable, Sendable, Equatable {
+    public var name: String
+    public var sizeBytes: Int?
+    public var numbackends: Int?
+    public var xactCommit: Int?
+    public var xactRollback: Int?
+    public var blksRead: Int?
+    public var blksHit: Int?
+    public var tupReturned: Int?
+    public var tupFetched: Int?
+    public var tupInserted: Int?
+    public var tupUpdated: Int?
+    public var tupDeleted: Int?
+    public var tempFiles: Int?
+    public var tempBytes: Int?
+    public var deadlocks: Int?
+    /// `age(datfrozenxid)`: transaction IDs since the oldest unfrozen one.
+    public var datfrozenxidAge: Int?
+
+    public init(name: String) { self.name = name }
+
+    /// blks_hit / (blks_hit + blks_read), nil when nothing was read at all.
+    public var cacheHitRatio: Double? {
+        guard let hit = blksHit, let read = blksRead, hit + read > 0 else { return nil }
+        return Double(hit) / Double(hit + read)
+    }
+}
+
+/// Per-second rates of the connected database over the interval (see ``SampleInterval/Mode``).
+public struct Rates: Codable, Sendable, Equatable {
+    /// commits + rollbacks per second.
+    public var transactionsPerSecond: Double?
+    /// tup_inserted + tup_updated + tup_deleted per second.
+    public var writesPerSecond: Double?
+    /// tup_returned + tup_fetched per second: rows the executor read.
+    public var readsPerSecond: Double?
+    public var blksReadPerSecond: Double?
+    public var blksHitPerSecond: Double?
+    public var tempBytesPerSecond: Double?
+    public var walBytesPerSecond: Double?
+    /// blks_hit / (blks_hit + blks_read) over the interval.
+    public var cacheHitRatio: Double?
+
+    public init() {}
+}
+
+public struct TableStats: Codable, Sendable, Equatable {
+    public var schema: String
+    public var name: String
+    /// `r` table, `p` partitioned table, `m` materialized view.
+    public var relkind: String
+    public var isPartition: Bool
+    /// `schema.name` of the parent when this table is a partition.
+    public var partitionOf: String?
+    public var totalBytes: Int?
+    public var heapBytes: Int?
+    public var indexBytes: Int?
+    public var toastBytes: Int?
+    /// pg_class.reltuples: the planner's estimate, readable without a lock.
+    public var reltuples: Double?
+    public var nLiveTup: Int?
+    public var nDeadTup: Int?
+    public var seqScan: Int?
+    public var seqTupRead: Int?
+    public var idxScan: Int?
+    public var idxTupFetch: Int?
+    public var nTupIns: Int?
+    public var nTupUpd: Int?
+    public var nTupDel: Int?
+    public var nTupHotUpd: Int?
+    public var lastVacuum: Date?
+    public var lastAutovacuum: Date?
+    public var lastAnalyze: Date?
+    public var lastAutoanalyze: Date?
+    public var vacuumCount: Int?
+    public var autovacuumCount: Int?
+    public var analyzeCount: Int?
+    public var autoanalyzeCount: Int?
+    /// `age(relfrozenxid)`.
+    public var relfrozenxidAge: Int?
+    /// Rows inserted+updated+deleted per second over the interval.
+    public var writesPerSecond: Double?
+    /// Rows read by sequential and index scans per second over the interval.
+    public var readsPerSecond: Double?
+
+    public init(schema: String, name: String, relkind: String, isPartition: Bool) {
+        self.schema = schema
+        self.name = name
+        self.relkind = relkind
+        self.isPartition = isPartition
+    }
+
+    public var qualifiedName: String { "\(schema).\(name)" }
+}
+
+public struct IndexStats: Codable, Sendable, Equatable {
+    public var schema: String
+    public var table: String
+    public var name: String
+    public var bytes: Int?
+    public var idxScan: Int?
+    public var isUnique: Bool
+    public var isPrimary: Bool
+    public var isValid: Bool
+    public var columns: [String]?
+
+    public init(
+        schema: String, table: String, name: String, isUnique: Bool, isPrimary: Bool,
+        isValid: Bool
+    ) {
+        self.schema = schema
+        self.table = table
+        self.name = name
+        self.isUnique = isUnique
+        self.isPrimary = isPrimary
+        self.isValid = isValid
+    }
+}
+
+public struct PartitionTree: Codable, Sendable, Equatable {
+    public enum Strategy: String, Codable, Sendable { case range, list, hash }
+    public var schema: String
+    public var name: String
+    public var strategy: Strategy
+    /// `pg_get_partkeydef`: `RANGE (created_at)`.
+    public var key: String?
+    public var keyColumns: [String]
+    /// `schema.name` of the parent when this partitioned table is itself a partition.
+    public var partitionOf: String?
+    public var partitions: [Partition]
+    public var defaultPartition: String?
+
+    public init(
+        schema: String, name: String, strategy: Strategy, key: String?, keyColumns: [String],
+        partitionOf: String?, partitions: [Partition], defaultPartition: String?
+    ) {
+        self.schema = schema
+        self.name = name
+        self.strategy = strategy
+        self.key = key
+        self.keyColumns = keyColumns
+        self.partitionOf = partitionOf
+        self.partitions = partitions
+        self.defaultPartition = defaultPartition
+    }
+
+    public var qualifiedName: String { "\(schema).\(name)" }
+}
+
+public struct Partition: Codable, Sendable, Equatable {
+    public var schema: String
+    public var name: String
+    /// `FOR VALUES FROM (...) TO (...)`, `DEFAULT`.
+    public var bound: String?
+    public var isDefault: Bool
+    /// True when this partition is itself partitioned (its bytes and rows sum its leaves).
+    public var isPartitioned: Bool
+    public var totalBytes: Int?
+    public var rows: Int?
+
+    public init(
+        schema: String, name: String, bound: String?, isDefault: Bool, isPartitioned: Bool,
+        totalBytes: Int?, rows: Int?
+    ) {
+        self.schema = schema
+        self.name = name
+        self.bound = bound
+        self.isDefault = isDefault
+        self.isPartitioned = isPartitioned
+        self.totalBytes = totalBytes
+        self.rows = rows
+    }
+}
+
+/// Column statistics (`pg_stats`) of the largest tables, for the partitioning and sharding rules.
+public struct ColumnStats: Codable, Sendable, Equatable {
+    public var schema: String
+    public var table: String
+    public var column: String
+    public var dataType: String
+    public var correlation: Double?
+    /// Positive: distinct values; negative: minus the fraction of rows that are distinct.
+    public var nDistinct: Double?
+    public var nullFrac: Double?
+    /// The largest of `most_common_freqs`: how dominant the most common value is.
+    public var mostCommonFreq: Double?
+
+    public init(schema: String, table: String, column: String, dataType: String) {
+        self.schema = schema
+        self.table = table
+        self.column = column
+        self.dataType = dataType
+    }
+}
+
+public struct Unavailable: Codable, Sendable, Equatable {
+    /// The section or item (`statements`, `tables.sizes`, `public.events`).
+    public var section: String
+    public var reason: String
+    public init(section: String, reason: String) {
+        self.section = section
+        self.reason = reason
+    }
+}

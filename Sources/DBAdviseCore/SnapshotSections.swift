@@ -1,0 +1,178 @@
+import Foundation
+
+public struct Replication: Codable, Sendable, Equatable {
+    /// `primary` or `standby`, from `pg_is_in_recovery()`.
+    public var role: String
+    /// On a primary: `pg_stat_replication`, one entry per connected standby.
+    public var standbys: [StandbyConnection]?
+    /// On a primary: `pg_replication_slots` with the WAL each one holds back.
+    public var slots: [ReplicationSlot]?
+    /// On a standby: how far it has received and replayed.
+    public var standbyStatus: StandbyStatus?
+    /// Standbys named with `--replica`, each read over its own connection.
+    public var replicas: [ReplicaSnapshot]?
+
+    public init(
+        role: String, standbys: [StandbyConnection]?, slots: [ReplicationSlot]?,
+        standbyStatus: StandbyStatus?, replicas: [ReplicaSnapshot]?
+    ) {
+        self.role = role
+        self.standbys = standbys
+        self.slots = slots
+        self.standbyStatus = standbyStatus
+        self.replicas = replicas
+    }
+}
+
+public struct StandbyConnection: Codable, Sendable, Equatable {
+    public var applicationName: String?
+    public var clientAddr: String?
+    public var state: String?
+    public var syncState: String?
+    public var writeLagSeconds: Double?
+    public var flushLagSeconds: Double?
+    public var replayLagSeconds: Double?
+    public var writeLagBytes: Int?
+    public var flushLagBytes: Int?
+    public var replayLagBytes: Int?
+    public init() {}
+}
+
+public struct ReplicationSlot: Codable, Sendable, Equatable {
+    public var slotName: String
+    public var slotType: String
+    public var active: Bool
+    /// WAL kept on the primary for this slot: current LSN minus `restart_lsn`.
+    public var retainedBytes: Int?
+    /// `reserved`, `extended`, `unreserved`, `lost` (13+).
+    public var walStatus: String?
+    public init(slotName: String, slotType: String, active: Bool) {
+        self.slotName = slotName
+        self.slotType = slotType
+        self.active = active
+    }
+}
+
+public struct StandbyStatus: Codable, Sendable, Equatable {
+    public var receiveLsn: String?
+    public var replayLsn: String?
+    /// receive − replay: WAL received but not yet applied.
+    public var replayLagBytes: Int?
+    public var lastReplayTimestamp: Date?
+    /// Seconds since the last replayed transaction committed on the primary; 0 when
+    /// everything received is replayed (an idle primary produces no false lag).
+    public var replayDelaySeconds: Double?
+    public var replayPaused: Bool?
+    public init() {}
+}
+
+public struct ReplicaSnapshot: Codable, Sendable, Equatable {
+    /// Where the replica was reached, from libpq's accessors.
+    public var connection: ConnectionInfo?
+    public var reachable: Bool
+    public var error: String?
+    public var inRecovery: Bool?
+    public var status: StandbyStatus?
+    public init(connection: ConnectionInfo?, reachable: Bool, error: String?) {
+        self.connection = connection
+        self.reachable = reachable
+        self.error = error
+    }
+}
+
+public struct WalStats: Codable, Sendable, Equatable {
+    /// `pg_stat_wal` (14+) or `lsn` (the difference of `pg_current_wal_lsn()` between samples).
+    public var source: String
+    /// WAL bytes generated over the interval (or since the reset, with `--interval 0`).
+    public var walBytes: Int?
+    public var walRecords: Int?
+    public var walFpi: Int?
+    public var walBuffersFull: Int?
+    public init(source: String) { self.source = source }
+}
+
+public struct CheckpointStats: Codable, Sendable, Equatable {
+    /// `pg_stat_bgwriter` (before 17) or `pg_stat_checkpointer` (17+).
+    public var source: String
+    /// Counters over the interval (or since the reset, with `--interval 0`).
+    public var checkpointsTimed: Int?
+    public var checkpointsReq: Int?
+    public var checkpointWriteTimeMs: Double?
+    public var checkpointSyncTimeMs: Double?
+    public var buffersCheckpoint: Int?
+    public init(source: String) { self.source = source }
+}
+
+/// `pg_stat_activity` sampled about once a second through the interval.
+public struct ActivitySummary: Codable, Sendable, Equatable {
+    public var samples: Int
+    /// Client backends in state `active` (ours excluded), averaged over the samples.
+    public var avgActiveSessions: Double
+    public var peakActiveSessions: Int
+    /// All client connections at the last sample, and the server's limit.
+    public var connections: Int
+    public var maxConnections: Int?
+    /// Average active sessions by `wait_event_type`; `CPU` is active with no wait event.
+    public var waitEventTypes: [String: Double]
+    public var idleInTransaction: Int
+    public var oldestQuerySeconds: Double?
+    public var oldestTransactionSeconds: Double?
+    public init(
+        samples: Int, avgActiveSessions: Double, peakActiveSessions: Int, connections: Int,
+        maxConnections: Int?, waitEventTypes: [String: Double], idleInTransaction: Int,
+        oldestQuerySeconds: Double?, oldestTransactionSeconds: Double?
+    ) {
+        self.samples = samples
+        self.avgActiveSessions = avgActiveSessions
+        self.peakActiveSessions = peakActiveSessions
+        self.connections = connections
+        self.maxConnections = maxConnections
+        self.waitEventTypes = waitEventTypes
+        self.idleInTransaction = idleInTransaction
+        self.oldestQuerySeconds = oldestQuerySeconds
+        self.oldestTransactionSeconds = oldestTransactionSeconds
+    }
+}
+
+public struct StatementStats: Codable, Sendable, Equatable {
+    public var available: Bool
+    /// Why statements are missing: extension not installed, not preloaded, no privilege.
+    public var reason: String?
+    public var extensionVersion: String?
+    /// Statements tracked in this database (after the deltas).
+    public var statementCount: Int?
+    public var totalExecTimeMs: Double?
+    public var topByTotalTime: [Statement]?
+    public var topByCalls: [Statement]?
+
+    public init(available: Bool, reason: String?) {
+        self.available = available
+        self.reason = reason
+    }
+}
+
+/// One `pg_stat_statements` entry, as deltas over the interval.
+public struct Statement: Codable, Sendable, Equatable {
+    public var queryid: String
+    /// The normalized text (`$1` placeholders); nil in a redacted snapshot.
+    public var query: String?
+    public var calls: Int
+    public var totalExecTimeMs: Double
+    public var meanExecTimeMs: Double?
+    public var rows: Int
+    public var sharedBlksHit: Int
+    public var sharedBlksRead: Int
+    public init(
+        queryid: String, query: String?, calls: Int, totalExecTimeMs: Double,
+        meanExecTimeMs: Double?, rows: Int, sharedBlksHit: Int, sharedBlksRead: Int
+    ) {
+        self.queryid = queryid
+        self.query = query
+        self.calls = calls
+        self.totalExecTimeMs = totalExecTimeMs
+        self.meanExecTimeMs = meanExecTimeMs
+        self.rows = rows
+        self.sharedBlksHit = sharedBlksHit
+        self.sharedBlksRead = sharedBlksRead
+    }
+}
