@@ -1,0 +1,126 @@
+import DBAdviseCore
+import Foundation
+
+/// Where `collect` writes: stdout, a file, or a new timestamped file in a directory.
+/// Checked before collecting (a bad path fails at once, not after the interval), written
+/// atomically (a failed run leaves the previous file intact), and never over a file that is
+/// not a dbadvise snapshot.
+enum SnapshotOutput {
+    case standardOutput
+    case file(URL)
+    case directory(URL)
+
+    init(argument: String?) throws(CommandError) {
+        guard let argument, argument != "-" else {
+            self = .standardOutput
+            return
+        }
+        let fileManager = FileManager.default
+        var isDirectory: ObjCBool = false
+        let exists = fileManager.fileExists(atPath: argument, isDirectory: &isDirectory)
+        if argument.hasSuffix("/") || (exists && isDirectory.boolValue) {
+            let url = URL(fileURLWithPath: argument, isDirectory: true)
+            if !exists {
+                do {
+                    try fileManager.createDirectory(at: url, withIntermediateDirectories: true)
+                } catch {
+                    throw .usage(
+                        "cannot create directory \(argument): \(Self.reason(error))",
+                        fix: "choose a writable --output directory")
+                }
+            }
+            guard fileManager.isWritableFile(atPath: url.path) else {
+                throw .usage(
+                    "cannot write to directory \(argument): permission denied",
+                    fix: "choose a writable --output directory")
+            }
+            self = .directory(url)
+            return
+        }
+        let url = URL(fileURLWithPath: argument)
+        let parent = url.deletingLastPathComponent()
+        var parentIsDirectory: ObjCBool = false
+        guard fileManager.fileExists(atPath: parent.path, isDirectory: &parentIsDirectory),
+            parentIsDirectory.boolValue
+        else {
+            throw .usage(
+                "cannot write \(argument): directory \(parent.path) does not exist",
+                fix: "create it first, or end --output with / to write into a new directory")
+        }
+        guard fileManager.isWritableFile(atPath: parent.path) else {
+            throw .usage(
+                "cannot write \(argument): permission denied on \(parent.path)",
+                fix: "choose a writable --output path")
+        }
+        if exists {
+            try Self.ensureReplaceable(url, argument: argument)
+        }
+        self = .file(url)
+    }
+
+    /// Only a previous snapshot may be replaced: anything else the user has is kept.
+    private static func ensureReplaceable(_ url: URL, argument: String) throws(CommandError) {
+        struct Header: Decodable { let kind: String? }
+        guard let data = try? Data(contentsOf: url),
+            let header = try? JSONDecoder().decode(Header.self, from: data),
+            header.kind == Snapshot.kindName
+        else {
+            throw .usage(
+                "refusing to overwrite \(argument): it is not a dbadvise snapshot",
+                fix: "choose another --output, or move the file away first")
+        }
+    }
+
+    /// Writes the snapshot; returns the path written, nil for stdout.
+    func write(_ data: Data, snapshot: Snapshot) throws(CommandError) -> String? {
+        switch self {
+        case .standardOutput:
+            Terminal.writeOutput(String(decoding: data, as: UTF8.self) + "\n")
+            return nil
+        case .file(let url):
+            try Self.atomicWrite(data, to: url)
+            return url.path
+        case .directory(let directory):
+            let url = Self.uniqueFile(in: directory, for: snapshot)
+            try Self.atomicWrite(data, to: url)
+            return url.path
+        }
+    }
+
+    /// `shop-20261124T190000Z.json`, with `-2`, `-3` … when that name is taken.
+    static func uniqueFile(in directory: URL, for snapshot: Snapshot) -> URL {
+        let database = (snapshot.connection.database ?? "snapshot")
+            .map { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" ? $0 : "_" }
+        let stamp = snapshot.interval.startedAt.formatted(
+            Date.VerbatimFormatStyle(
+                format: "\(year: .defaultDigits)\(month: .twoDigits)\(day: .twoDigits)T\(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased))\(minute: .twoDigits)\(second: .twoDigits)Z",
+                timeZone: .gmt, calendar: Calendar(identifier: .gregorian)))
+        let base = "\(String(database))-\(stamp)"
+        var candidate = directory.appendingPathComponent("\(base).json")
+        var counter = 2
+        while FileManager.default.fileExists(atPath: candidate.path) {
+            candidate = directory.appendingPathComponent("\(base)-\(counter).json")
+            counter += 1
+        }
+        return candidate
+    }
+
+    private static func atomicWrite(_ data: Data, to url: URL) throws(CommandError) {
+        do {
+            try data.write(to: url, options: [.atomic])
+        } catch {
+            throw .usage(
+                "cannot write \(url.path): \(reason(error))", fix: "choose a writable --output path")
+        }
+    }
+
+    static func reason(_ error: Error) -> String {
+        let nsError = error as NSError
+        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError,
+            let posix = POSIXErrorCode(rawValue: Int32(underlying.code))
+        {
+            return String(cString: strerror(posix.rawValue))
+        }
+        return nsError.localizedDescription
+    }
+}

@@ -1,0 +1,32 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// stdout holds only the result; messages and progress go to stderr.
+enum Terminal {
+    static var stderrIsTerminal: Bool { isatty(2) == 1 }
+    static var stdoutIsTerminal: Bool { isatty(1) == 1 }
+
+    static func writeError(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
+    static func writeOutput(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
+    /// A one-line progress indicator, redrawn in place, only when stderr is a terminal.
+    static func progress(_ text: String) {
+        guard stderrIsTerminal else { return }
+        writeError("\r\u{1B}[2K" + text)
+    }
+
+    static func endProgress() {
+        guard stderrIsTerminal else { return }
+        writeError("\r\u{1B}[2K")
+    }
+}

@@ -1,0 +1,32 @@
+/// pg_stat_database for the connected database: the counters rates come from.
+public enum DatabaseQueries {
+    /// Taken at the start and the end of the interval; the size (one stat() per file) only
+    /// at the end, when $1 is true.
+    public static let counters = Query(
+        "database counters",
+        """
+        SELECT
+            d.datname AS name,
+            CASE WHEN $1::boolean THEN pg_database_size(d.oid) END AS size_bytes,
+            s.numbackends AS numbackends,
+            s.xact_commit AS xact_commit,
+            s.xact_rollback AS xact_rollback,
+            s.blks_read AS blks_read,
+            s.blks_hit AS blks_hit,
+            s.tup_returned AS tup_returned,
+            s.tup_fetched AS tup_fetched,
+            s.tup_inserted AS tup_inserted,
+            s.tup_updated AS tup_updated,
+            s.tup_deleted AS tup_deleted,
+            s.temp_files AS temp_files,
+            s.temp_bytes AS temp_bytes,
+            s.deadlocks AS deadlocks,
+            EXTRACT(EPOCH FROM s.stats_reset) AS stats_reset,
+            age(d.datfrozenxid) AS datfrozenxid_age,
+            EXTRACT(EPOCH FROM clock_timestamp()) AS sampled_at
+        FROM pg_database AS d
+        JOIN pg_stat_database AS s
+            ON s.datid = d.oid
+        WHERE d.datname = current_database()
+        """)
+}

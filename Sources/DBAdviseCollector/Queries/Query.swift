@@ -1,0 +1,56 @@
+/// One named SQL statement the collector sends. Every text carries the `/* dbadvise */`
+/// marker right after its first keyword, so pg_stat_statements can tell our own statements
+/// apart from the application's (a leading comment would be cut off by the normalizer).
+public struct Query: Sendable, Equatable {
+    public static let marker = "/* dbadvise */"
+    public let name: String
+    public let sql: String
+
+    public init(_ name: String, _ sql: String) {
+        self.name = name
+        let trimmed = sql.drop { $0.isWhitespace || $0.isNewline }
+        if let firstSpace = trimmed.firstIndex(where: { $0 == " " || $0 == "\n" }) {
+            self.sql =
+                String(trimmed[..<firstSpace]) + " " + Query.marker
+                + String(trimmed[firstSpace...])
+        } else {
+            self.sql = String(trimmed)
+        }
+    }
+}
+
+/// Which server version has which view or column. Every version gate in the collector goes
+/// through here, so the choice of SQL per version is one table and is unit tested by number.
+public enum ServerFeature: CaseIterable, Sendable {
+    /// pg_stat_wal (PostgreSQL 14).
+    case statWal
+    /// pg_stat_checkpointer; checkpoint columns leave pg_stat_bgwriter (PostgreSQL 17).
+    case statCheckpointer
+    /// pg_replication_slots.wal_status (PostgreSQL 13).
+    case slotWalStatus
+    /// pg_stat_io (PostgreSQL 16).
+    case statIO
+
+    public var minimumServerVersion: Int {
+        switch self {
+        case .statWal: 140000
+        case .statCheckpointer: 170000
+        case .slotWalStatus: 130000
+        case .statIO: 160000
+        }
+    }
+
+    public func isAvailable(onServerVersion version: Int) -> Bool {
+        version >= minimumServerVersion
+    }
+}
+
+/// The oldest server the queries are written for.
+public let minimumSupportedServerVersion = 120000
+
+/// Schemas that belong to PostgreSQL itself, left out of every table listing.
+let userSchemaFilter = """
+    n.nspname NOT IN ('pg_catalog', 'information_schema')
+        AND n.nspname NOT LIKE 'pg\\_toast%'
+        AND n.nspname NOT LIKE 'pg\\_temp\\_%'
+    """

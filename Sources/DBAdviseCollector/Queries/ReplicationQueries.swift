@@ -1,0 +1,61 @@
+/// Replication seen from both sides. The primary's LSN functions fail during recovery, so the
+/// primary and standby queries are chosen by `pg_is_in_recovery()`.
+public enum ReplicationQueries {
+    /// On a primary: one row per connected standby (pg_stat_replication).
+    public static let standbys = Query(
+        "standbys",
+        """
+        SELECT
+            r.application_name AS application_name,
+            host(r.client_addr) AS client_addr,
+            r.state AS state,
+            r.sync_state AS sync_state,
+            EXTRACT(EPOCH FROM r.write_lag) AS write_lag_seconds,
+            EXTRACT(EPOCH FROM r.flush_lag) AS flush_lag_seconds,
+            EXTRACT(EPOCH FROM r.replay_lag) AS replay_lag_seconds,
+            pg_wal_lsn_diff(pg_current_wal_lsn(), r.write_lsn)::bigint AS write_lag_bytes,
+            pg_wal_lsn_diff(pg_current_wal_lsn(), r.flush_lsn)::bigint AS flush_lag_bytes,
+            pg_wal_lsn_diff(pg_current_wal_lsn(), r.replay_lsn)::bigint AS replay_lag_bytes
+        FROM pg_stat_replication AS r
+        ORDER BY r.application_name, r.client_addr
+        """)
+
+    /// Replication slots and the WAL each keeps. `wal_status` exists from 13 on.
+    public static func slots(serverVersion: Int, inRecovery: Bool) -> Query {
+        let currentLSN = inRecovery ? "pg_last_wal_replay_lsn()" : "pg_current_wal_lsn()"
+        let walStatus =
+            ServerFeature.slotWalStatus.isAvailable(onServerVersion: serverVersion)
+            ? "s.wal_status" : "NULL::text"
+        return Query(
+            "replication slots",
+            """
+            SELECT
+                s.slot_name AS slot_name,
+                s.slot_type AS slot_type,
+                s.active AS active,
+                pg_wal_lsn_diff(\(currentLSN), s.restart_lsn)::bigint AS retained_bytes,
+                \(walStatus) AS wal_status
+            FROM pg_replication_slots AS s
+            ORDER BY s.slot_name
+            """)
+    }
+
+    /// On a standby: how far WAL was received and replayed. The replay delay is 0 when all
+    /// that was received is replayed, so an idle primary shows no false lag.
+    public static let standbyStatus = Query(
+        "standby status",
+        """
+        SELECT
+            pg_last_wal_receive_lsn()::text AS receive_lsn,
+            pg_last_wal_replay_lsn()::text AS replay_lsn,
+            pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())::bigint
+                AS replay_lag_bytes,
+            EXTRACT(EPOCH FROM pg_last_xact_replay_timestamp()) AS last_replay_timestamp,
+            CASE
+                WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
+                ELSE EXTRACT(EPOCH FROM clock_timestamp() - pg_last_xact_replay_timestamp())
+            END AS replay_delay_seconds,
+            pg_is_wal_replay_paused() AS replay_paused,
+            pg_is_in_recovery() AS in_recovery
+        """)
+}

@@ -1,0 +1,68 @@
+/// Server identity, settings that matter for sizing, extensions.
+public enum ServerQueries {
+    /// Run once, right after connecting: the session is made safe before anything else.
+    /// `set_config` in one SELECT, because pgbouncer and friends reject the `options` keyword.
+    public static let sessionSetup = Query(
+        "session setup",
+        """
+        SELECT
+            set_config('default_transaction_read_only', 'on', false) AS read_only,
+            set_config('statement_timeout', $1, false) AS statement_timeout,
+            set_config('lock_timeout', $2, false) AS lock_timeout,
+            set_config('idle_in_transaction_session_timeout', '60s', false) AS idle_timeout
+        """)
+
+    public static let identity = Query(
+        "server identity",
+        """
+        SELECT
+            current_setting('server_version_num')::int AS version_num,
+            version() AS version,
+            pg_is_in_recovery() AS in_recovery,
+            EXTRACT(EPOCH FROM pg_postmaster_start_time()) AS start_time,
+            current_database() AS database
+        """)
+
+    /// pg_control_system() is not granted to every role on every service: optional.
+    public static let systemIdentifier = Query(
+        "system identifier",
+        """
+        SELECT
+            system_identifier::text AS system_identifier
+        FROM pg_control_system()
+        """)
+
+    /// The settings the rules size against; autovacuum_* are all taken.
+    public static let settingNames = [
+        "shared_buffers", "effective_cache_size", "max_connections", "work_mem",
+        "maintenance_work_mem", "max_wal_size", "min_wal_size", "checkpoint_timeout",
+        "checkpoint_completion_target", "wal_level", "max_wal_senders",
+        "max_replication_slots", "hot_standby_feedback", "random_page_cost",
+        "default_statistics_target", "track_io_timing", "track_counts", "track_activities",
+        "shared_preload_libraries", "block_size", "max_worker_processes",
+        "max_parallel_workers", "huge_pages", "synchronous_commit", "server_version_num",
+    ]
+
+    public static let settings = Query(
+        "settings",
+        """
+        SELECT
+            s.name AS name,
+            s.setting AS setting,
+            s.unit AS unit
+        FROM pg_settings AS s
+        WHERE s.name = ANY($1::text[])
+            OR s.name LIKE 'autovacuum%'
+        ORDER BY s.name
+        """)
+
+    public static let extensions = Query(
+        "extensions",
+        """
+        SELECT
+            e.extname AS name,
+            e.extversion AS version
+        FROM pg_extension AS e
+        ORDER BY e.extname
+        """)
+}

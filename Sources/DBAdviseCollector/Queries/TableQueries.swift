@@ -1,0 +1,197 @@
+/// Tables, indexes, partition trees and column statistics: each one set-based query, so the
+/// number of round trips does not grow with the catalog.
+///
+/// Size functions (`pg_total_relation_size`, `pg_indexes_size`, `pg_get_expr` on a bound)
+/// open the relation under ACCESS SHARE. A relation some other session holds (or waits for)
+/// under ACCESS EXCLUSIVE would make them wait, so they are skipped for the relations in
+/// ``lockedRelations`` ($1) and those sizes are recorded as unknown; `lock_timeout` is the
+/// backstop for a lock taken between the two statements.
+public enum TableQueries {
+    /// Tables whose table, index or TOAST relation has an ACCESS EXCLUSIVE lock held or
+    /// requested by another session, mapped to the owning table's oid.
+    public static let lockedRelations = Query(
+        "locked relations",
+        """
+        SELECT DISTINCT
+            COALESCE(i.indrelid, t.oid, l.relation)::bigint AS relation
+        FROM pg_locks AS l
+        LEFT JOIN pg_index AS i
+            ON i.indexrelid = l.relation
+        LEFT JOIN pg_class AS t
+            ON t.reltoastrelid = l.relation
+        WHERE l.locktype = 'relation'
+            AND l.mode = 'AccessExclusiveLock'
+            AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+            AND l.pid IS DISTINCT FROM pg_backend_pid()
+        """)
+
+    /// Write and read counters per table, taken at the start and end of the interval.
+    public static let counters = Query(
+        "table counters",
+        """
+        SELECT
+            s.relid::bigint AS oid,
+            s.n_tup_ins + s.n_tup_upd + s.n_tup_del AS writes,
+            COALESCE(s.seq_tup_read, 0) + COALESCE(s.idx_tup_fetch, 0) AS reads
+        FROM pg_stat_user_tables AS s
+        """)
+
+    /// Every user table, partitioned table and materialized view. $1: locked oids;
+    /// $2: false to skip every size function (the retry after a lock timeout).
+    public static let tables = Query(
+        "tables",
+        """
+        SELECT
+            c.oid::bigint AS oid,
+            n.nspname AS schema,
+            c.relname AS name,
+            c.relkind::text AS relkind,
+            c.relispartition AS is_partition,
+            i.inhparent::bigint AS parent_oid,
+            CASE WHEN c.relispartition AND $2::boolean AND NOT c.oid = ANY($1::oid[])
+                THEN pg_get_expr(c.relpartbound, c.oid) END AS partition_bound,
+            CASE WHEN c.relkind <> 'p' AND $2::boolean AND NOT c.oid = ANY($1::oid[])
+                THEN pg_total_relation_size(c.oid) END AS total_bytes,
+            CASE WHEN c.relkind <> 'p' AND $2::boolean AND NOT c.oid = ANY($1::oid[])
+                THEN pg_relation_size(c.oid) END AS heap_bytes,
+            CASE WHEN c.relkind <> 'p' AND $2::boolean AND NOT c.oid = ANY($1::oid[])
+                THEN pg_indexes_size(c.oid) END AS index_bytes,
+            CASE WHEN c.relkind = 'p' OR NOT $2::boolean OR c.oid = ANY($1::oid[]) THEN NULL
+                WHEN c.reltoastrelid = 0 THEN 0
+                ELSE pg_total_relation_size(c.reltoastrelid) END AS toast_bytes,
+            CASE WHEN c.reltuples >= 0 THEN c.reltuples END AS reltuples,
+            age(c.relfrozenxid) AS relfrozenxid_age,
+            s.n_live_tup AS n_live_tup,
+            s.n_dead_tup AS n_dead_tup,
+            s.seq_scan AS seq_scan,
+            s.seq_tup_read AS seq_tup_read,
+            s.idx_scan AS idx_scan,
+            s.idx_tup_fetch AS idx_tup_fetch,
+            s.n_tup_ins AS n_tup_ins,
+            s.n_tup_upd AS n_tup_upd,
+            s.n_tup_del AS n_tup_del,
+            s.n_tup_hot_upd AS n_tup_hot_upd,
+            EXTRACT(EPOCH FROM s.last_vacuum) AS last_vacuum,
+            EXTRACT(EPOCH FROM s.last_autovacuum) AS last_autovacuum,
+            EXTRACT(EPOCH FROM s.last_analyze) AS last_analyze,
+            EXTRACT(EPOCH FROM s.last_autoanalyze) AS last_autoanalyze,
+            s.vacuum_count AS vacuum_count,
+            s.autovacuum_count AS autovacuum_count,
+            s.analyze_count AS analyze_count,
+            s.autoanalyze_count AS autoanalyze_count
+        FROM pg_class AS c
+        JOIN pg_namespace AS n
+            ON n.oid = c.relnamespace
+        LEFT JOIN pg_stat_all_tables AS s
+            ON s.relid = c.oid
+        LEFT JOIN pg_inherits AS i
+            ON i.inhrelid = c.oid AND c.relispartition
+        WHERE c.relkind IN ('r', 'p', 'm')
+            AND \(userSchemaFilter)
+        ORDER BY n.nspname, c.relname
+        """)
+
+    /// Every index of those tables. $1: locked table oids; $2: false to skip sizes.
+    public static let indexes = Query(
+        "indexes",
+        """
+        SELECT
+            n.nspname AS schema,
+            t.relname AS table_name,
+            c.relname AS name,
+            CASE WHEN $2::boolean AND NOT t.oid = ANY($1::oid[])
+                THEN pg_relation_size(c.oid) END AS bytes,
+            s.idx_scan AS idx_scan,
+            x.indisunique AS is_unique,
+            x.indisprimary AS is_primary,
+            x.indisvalid AS is_valid,
+            to_json(ARRAY(
+                SELECT a.attname
+                FROM unnest(x.indkey::int2[]) WITH ORDINALITY AS k(attnum, position)
+                JOIN pg_attribute AS a
+                    ON a.attrelid = x.indrelid AND a.attnum = k.attnum
+                ORDER BY k.position
+            ))::text AS columns
+        FROM pg_index AS x
+        JOIN pg_class AS c
+            ON c.oid = x.indexrelid
+        JOIN pg_class AS t
+            ON t.oid = x.indrelid
+        JOIN pg_namespace AS n
+            ON n.oid = t.relnamespace
+        LEFT JOIN pg_stat_all_indexes AS s
+            ON s.indexrelid = x.indexrelid
+        WHERE t.relkind IN ('r', 'p', 'm')
+            AND \(userSchemaFilter)
+        ORDER BY n.nspname, t.relname, c.relname
+        """)
+
+    /// Partitioned tables with their strategy, key and default partition; their partitions
+    /// come from ``tables`` (parent_oid). No lock taken: catalogs only, except
+    /// `pg_get_partkeydef`, which is skipped for locked tables.
+    public static let partitionedTables = Query(
+        "partitioned tables",
+        """
+        SELECT
+            c.oid::bigint AS oid,
+            n.nspname AS schema,
+            c.relname AS name,
+            p.partstrat::text AS strategy,
+            CASE WHEN NOT c.oid = ANY($1::oid[]) THEN pg_get_partkeydef(c.oid) END AS key,
+            to_json(ARRAY(
+                SELECT a.attname
+                FROM unnest(p.partattrs::int2[]) WITH ORDINALITY AS k(attnum, position)
+                JOIN pg_attribute AS a
+                    ON a.attrelid = c.oid AND a.attnum = k.attnum
+                ORDER BY k.position
+            ))::text AS key_columns,
+            NULLIF(p.partdefid, 0)::bigint AS default_oid
+        FROM pg_partitioned_table AS p
+        JOIN pg_class AS c
+            ON c.oid = p.partrelid
+        JOIN pg_namespace AS n
+            ON n.oid = c.relnamespace
+        WHERE \(userSchemaFilter)
+        ORDER BY n.nspname, c.relname
+        """)
+
+    /// Column statistics of the $1 largest tables (by pages, no lock needed) and of every
+    /// partitioned table (whose statistics are the `inherited` rows).
+    public static let columnStats = Query(
+        "column statistics",
+        """
+        WITH chosen AS (
+            SELECT
+                c.oid,
+                c.relkind,
+                n.nspname,
+                c.relname
+            FROM pg_class AS c
+            JOIN pg_namespace AS n
+                ON n.oid = c.relnamespace
+            WHERE c.relkind IN ('r', 'p')
+                AND NOT c.relispartition
+                AND \(userSchemaFilter)
+            ORDER BY c.relkind = 'p' DESC, c.relpages DESC, c.relname
+            LIMIT $1
+        )
+        SELECT
+            t.nspname AS schema,
+            t.relname AS table_name,
+            a.attname AS column_name,
+            format_type(a.atttypid, a.atttypmod) AS data_type,
+            s.correlation AS correlation,
+            s.n_distinct AS n_distinct,
+            s.null_frac AS null_frac,
+            (SELECT max(f) FROM unnest(s.most_common_freqs) AS f) AS most_common_freq
+        FROM chosen AS t
+        JOIN pg_attribute AS a
+            ON a.attrelid = t.oid AND a.attnum > 0 AND NOT a.attisdropped
+        LEFT JOIN pg_stats AS s
+            ON s.schemaname = t.nspname
+            AND s.tablename = t.relname
+            AND s.attname = a.attname
+            AND s.inherited = (t.relkind = 'p')
+        ORDER BY t.nspname, t.relname, a.attnum
+        """)
+}

@@ -1,0 +1,204 @@
+import DBAdviseCore
+import Foundation
+import PostgresClient
+
+/// Tables, indexes, partition trees and column statistics, read once at the end.
+struct Catalog {
+    var tables: [TableStats]?
+    var indexes: [IndexStats]?
+    var partitions: [PartitionTree]?
+    var columnStats: [ColumnStats]?
+}
+
+/// A table row with the oids that link partitions to parents (not part of the snapshot).
+private struct TableRow {
+    var oid: Int
+    var parentOid: Int?
+    var bound: String?
+    var stats: TableStats
+}
+
+extension SnapshotCollector {
+    func readCatalog(start: CounterSample?, end: CounterSample, rateSeconds: Double?)
+        throws(CollectorError) -> Catalog
+    {
+        var catalog = Catalog()
+        let locked =
+            try section("tables.locks") {
+                try run(TableQueries.lockedRelations).compactMap { row throws(PostgresError) in
+                    try row.int("relation")
+                }
+            } ?? []
+        let lockedArray = Self.intArray(locked)
+
+        var rows = try readTables(locked: lockedArray, withSizes: true)
+        if rows == nil, unavailableReason(for: "tables")?.contains("lock") == true {
+            // a lock taken after we looked: read everything but the sizes
+            rows = try readTables(locked: lockedArray, withSizes: false)
+            recordUnavailable("tables.sizes", "a table was locked while sizes were read")
+        }
+        if let rows {
+            for row in rows where locked.contains(row.oid) {
+                recordUnavailable(
+                    row.stats.qualifiedName,
+                    "sizes not read: another session holds or awaits an ACCESS EXCLUSIVE lock on it"
+                )
+            }
+            catalog.tables = Self.withPartitionTotals(
+                rows.map { row in
+                    var stats = row.stats
+                    if let endCounters = end.tables[row.oid] {
+                        let startCounters = start?.tables[row.oid]
+                        stats.writesPerSecond = perSecond(
+                            start == nil ? endCounters.writes : counterDelta(endCounters.writes, startCounters?.writes),
+                            rateSeconds)
+                        stats.readsPerSecond = perSecond(
+                            start == nil ? endCounters.reads : counterDelta(endCounters.reads, startCounters?.reads),
+                            rateSeconds)
+                    }
+                    return (row.oid, row.parentOid, stats)
+                })
+            catalog.partitions = try readPartitionTrees(rows: rows, locked: lockedArray)
+        }
+        catalog.indexes = try section("indexes") {
+            try run(TableQueries.indexes, [lockedArray, "true"]).map { row throws(PostgresError) in
+                var index = IndexStats(
+                    schema: try row.string("schema") ?? "", table: try row.string("table_name") ?? "",
+                    name: try row.string("name") ?? "", isUnique: try row.bool("is_unique") ?? false,
+                    isPrimary: try row.bool("is_primary") ?? false,
+                    isValid: try row.bool("is_valid") ?? true)
+                index.bytes = try row.int("bytes")
+                index.idxScan = try row.int("idx_scan")
+                index.columns = try row.stringArray("columns")
+                return index
+            }
+        }
+        catalog.columnStats = try section("column_stats") {
+            try run(TableQueries.columnStats, [String(options.columnStatsTables)]).map {
+                row throws(PostgresError) in
+                var column = ColumnStats(
+                    schema: try row.string("schema") ?? "", table: try row.string("table_name") ?? "",
+                    column: try row.string("column_name") ?? "",
+                    dataType: try row.string("data_type") ?? "")
+                column.correlation = try row.double("correlation")
+                column.nDistinct = try row.double("n_distinct")
+                column.nullFrac = try row.double("null_frac")
+                column.mostCommonFreq = try row.double("most_common_freq")
+                return column
+            }
+        }
+        return catalog
+    }
+
+    private func readTables(locked: String, withSizes: Bool) throws(CollectorError) -> [TableRow]? {
+        try section("tables") {
+            try run(TableQueries.tables, [locked, withSizes ? "true" : "false"]).map {
+                row throws(PostgresError) in
+                var stats = TableStats(
+                    schema: try row.string("schema") ?? "", name: try row.string("name") ?? "",
+                    relkind: try row.string("relkind") ?? "r",
+                    isPartition: try row.bool("is_partition") ?? false)
+                stats.totalBytes = try row.int("total_bytes")
+                stats.heapBytes = try row.int("heap_bytes")
+                stats.indexBytes = try row.int("index_bytes")
+                stats.toastBytes = try row.int("toast_bytes")
+                stats.reltuples = try row.double("reltuples")
+                stats.relfrozenxidAge = try row.int("relfrozenxid_age")
+                stats.nLiveTup = try row.int("n_live_tup")
+                stats.nDeadTup = try row.int("n_dead_tup")
+                stats.seqScan = try row.int("seq_scan")
+                stats.seqTupRead = try row.int("seq_tup_read")
+                stats.idxScan = try row.int("idx_scan")
+                stats.idxTupFetch = try row.int("idx_tup_fetch")
+                stats.nTupIns = try row.int("n_tup_ins")
+                stats.nTupUpd = try row.int("n_tup_upd")
+                stats.nTupDel = try row.int("n_tup_del")
+                stats.nTupHotUpd = try row.int("n_tup_hot_upd")
+                stats.lastVacuum = try row.date("last_vacuum")
+                stats.lastAutovacuum = try row.date("last_autovacuum")
+                stats.lastAnalyze = try row.date("last_analyze")
+                stats.lastAutoanalyze = try row.date("last_autoanalyze")
+                stats.vacuumCount = try row.int("vacuum_count")
+                stats.autovacuumCount = try row.int("autovacuum_count")
+                stats.analyzeCount = try row.int("analyze_count")
+                stats.autoanalyzeCount = try row.int("autoanalyze_count")
+                return TableRow(
+                    oid: try row.int("oid") ?? 0, parentOid: try row.int("parent_oid"),
+                    bound: try row.string("partition_bound"), stats: stats)
+            }
+        }
+    }
+
+    /// Fills `partition_of` and gives each partitioned table the sum of its partitions
+    /// (it has no storage of its own); unknown when any partition's size is unknown.
+    static func withPartitionTotals(_ rows: [(oid: Int, parent: Int?, stats: TableStats)])
+        -> [TableStats]
+    {
+        let byOid = Dictionary(rows.map { ($0.oid, $0) }, uniquingKeysWith: { first, _ in first })
+        let children = Dictionary(grouping: rows.filter { $0.parent != nil }, by: { $0.parent ?? 0 })
+        func total(_ oid: Int, depth: Int) -> (bytes: Int?, rows: Int?) {
+            guard let row = byOid[oid] else { return (nil, nil) }
+            guard row.stats.relkind == "p", depth < 64 else {
+                return (row.stats.totalBytes, row.stats.nLiveTup)
+            }
+            var bytes: Int? = 0
+            var liveRows: Int? = 0
+            for child in children[oid] ?? [] {
+                let sub = total(child.oid, depth: depth + 1)
+                bytes = sum(bytes, sub.bytes)
+                liveRows = sum(liveRows, sub.rows)
+            }
+            return (bytes, liveRows)
+        }
+        return rows.map { row in
+            var stats = row.stats
+            if let parent = row.parent, let parentRow = byOid[parent] {
+                stats.partitionOf = parentRow.stats.qualifiedName
+            }
+            if stats.relkind == "p" {
+                let sums = total(row.oid, depth: 0)
+                stats.totalBytes = sums.bytes
+                stats.nLiveTup = sums.rows
+            }
+            return stats
+        }
+    }
+
+    private func readPartitionTrees(rows: [TableRow], locked: String) throws(CollectorError)
+        -> [PartitionTree]?
+    {
+        let tables = Self.withPartitionTotals(rows.map { ($0.oid, $0.parentOid, $0.stats) })
+        let statsByOid = Dictionary(
+            zip(rows.map(\.oid), tables), uniquingKeysWith: { first, _ in first })
+        let children = Dictionary(grouping: rows.filter { $0.parentOid != nil }) {
+            $0.parentOid ?? 0
+        }
+        return try section("partitions") {
+            try run(TableQueries.partitionedTables, [locked]).map { row throws(PostgresError) in
+                let oid = try row.int("oid") ?? 0
+                let defaultOid = try row.int("default_oid")
+                let strategy: PartitionTree.Strategy =
+                    switch try row.string("strategy") {
+                    case "l": .list
+                    case "h": .hash
+                    default: .range
+                    }
+                let partitions = (children[oid] ?? []).map { child in
+                    let stats = statsByOid[child.oid] ?? child.stats
+                    return Partition(
+                        schema: stats.schema, name: stats.name, bound: child.bound,
+                        isDefault: child.oid == defaultOid, isPartitioned: stats.relkind == "p",
+                        totalBytes: stats.totalBytes, rows: stats.nLiveTup)
+                }
+                let defaultName = (children[oid] ?? []).first { $0.oid == defaultOid }
+                    .map { $0.stats.qualifiedName }
+                return PartitionTree(
+                    schema: try row.string("schema") ?? "", name: try row.string("name") ?? "",
+                    strategy: strategy, key: try row.string("key"),
+                    keyColumns: try row.stringArray("key_columns") ?? [],
+                    partitionOf: statsByOid[oid]?.partitionOf, partitions: partitions,
+                    defaultPartition: defaultName)
+            }
+        }
+    }
+}

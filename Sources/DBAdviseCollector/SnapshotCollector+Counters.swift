@@ -1,0 +1,155 @@
+import DBAdviseCore
+import Foundation
+import PostgresClient
+
+extension SnapshotCollector {
+    func sample() throws(CollectorError) -> ActivitySample? {
+        try section("activity") {
+            try run(ActivityQueries.sample).first.map { row throws(PostgresError) in
+                try ActivitySample(row: row)
+            }
+        } ?? nil
+    }
+
+    /// Every cumulative counter at one instant: database, tables, WAL, checkpoints, statements.
+    func readCounters(includeSize: Bool, includeQueryText: Bool) throws(CollectorError)
+        -> CounterSample
+    {
+        var sample = CounterSample()
+        try section("database") {
+            guard let row = try run(DatabaseQueries.counters, [includeSize ? "true" : "false"])
+                .first
+            else { return }
+            sample.database = try DatabaseStats(row: row)
+            sample.sampledAt = try row.double("sampled_at")
+            sample.databaseStatsReset = try row.double("stats_reset")
+        }
+        try section("tables.counters") {
+            for row in try run(TableQueries.counters) {
+                guard let oid = try row.int("oid") else { continue }
+                sample.tables[oid] = (try row.int("writes") ?? 0, try row.int("reads") ?? 0)
+            }
+        }
+        try section("wal") {
+            let query = WalQueries.counters(serverVersion: serverVersion, inRecovery: inRecovery)
+            guard let row = try run(query).first else { return }
+            sample.wal = WalCounters(
+                source: try row.string("source") ?? "", bytes: try row.int("wal_bytes"),
+                records: try row.int("wal_records"), fpi: try row.int("wal_fpi"),
+                buffersFull: try row.int("wal_buffers_full"),
+                statsReset: try row.double("stats_reset"))
+        }
+        try section("checkpoints") {
+            guard let row = try run(CheckpointQueries.counters(serverVersion: serverVersion)).first
+            else { return }
+            sample.checkpoints = CheckpointCounters(
+                source: try row.string("source") ?? "", timed: try row.int("checkpoints_timed"),
+                requested: try row.int("checkpoints_req"),
+                writeTimeMs: try row.double("checkpoint_write_time"),
+                syncTimeMs: try row.double("checkpoint_sync_time"),
+                buffers: try row.int("buffers_checkpoint"),
+                statsReset: try row.double("stats_reset"))
+        }
+        if let version = statementsVersion {
+            sample.statements = try section("statements") {
+                var counters: [String: StatementCounters] = [:]
+                let query = StatementQueries.counters(extensionVersion: version)
+                for row in try run(query, [includeQueryText ? "true" : "false"]) {
+                    let queryid = try row.string("queryid") ?? ""
+                    let key = [
+                        try row.string("userid") ?? "", queryid, try row.string("toplevel") ?? "",
+                    ].joined(separator: "/")
+                    counters[key] = StatementCounters(
+                        queryid: queryid, query: try row.string("query"),
+                        calls: try row.int("calls") ?? 0,
+                        totalExecTimeMs: try row.double("total_exec_time") ?? 0,
+                        rows: try row.int("rows") ?? 0,
+                        sharedBlksHit: try row.int("shared_blks_hit") ?? 0,
+                        sharedBlksRead: try row.int("shared_blks_read") ?? 0)
+                }
+                return counters
+            }
+        }
+        return sample
+    }
+
+    func walStats(start: WalCounters?, end: WalCounters?, mode: SampleInterval.Mode) -> WalStats? {
+        guard let end else { return nil }
+        var stats = WalStats(source: end.source)
+        if let start {
+            stats.walBytes = counterDelta(end.bytes, start.bytes)
+            stats.walRecords = counterDelta(end.records, start.records)
+            stats.walFpi = counterDelta(end.fpi, start.fpi)
+            stats.walBuffersFull = counterDelta(end.buffersFull, start.buffersFull)
+        } else if end.source == "pg_stat_wal" {
+            stats.walBytes = end.bytes
+            stats.walRecords = end.records
+            stats.walFpi = end.fpi
+            stats.walBuffersFull = end.buffersFull
+        } else {
+            // an LSN is a position since initdb, not a count since a reset
+            recordUnavailable(
+                "wal.wal_bytes",
+                "before PostgreSQL 14 WAL volume needs an interval (no pg_stat_wal): use --interval 10s")
+        }
+        return stats
+    }
+
+    func checkpointStats(start: CheckpointCounters?, end: CheckpointCounters?) -> CheckpointStats? {
+        guard let end else { return nil }
+        var stats = CheckpointStats(source: end.source)
+        if let start {
+            stats.checkpointsTimed = counterDelta(end.timed, start.timed)
+            stats.checkpointsReq = counterDelta(end.requested, start.requested)
+            stats.checkpointWriteTimeMs = counterDelta(end.writeTimeMs, start.writeTimeMs)
+            stats.checkpointSyncTimeMs = counterDelta(end.syncTimeMs, start.syncTimeMs)
+            stats.buffersCheckpoint = counterDelta(end.buffers, start.buffers)
+        } else {
+            stats.checkpointsTimed = end.timed
+            stats.checkpointsReq = end.requested
+            stats.checkpointWriteTimeMs = end.writeTimeMs
+            stats.checkpointSyncTimeMs = end.syncTimeMs
+            stats.buffersCheckpoint = end.buffers
+        }
+        return stats
+    }
+
+    func statementStats(
+        start: [String: StatementCounters]?, end: [String: StatementCounters]?
+    ) -> StatementStats {
+        guard let version = statementsVersion else {
+            let reason =
+                unavailableReason(for: "statements")
+                ?? "pg_stat_statements is not installed in this database: add it to shared_preload_libraries and run CREATE EXTENSION pg_stat_statements"
+            if unavailableReason(for: "statements") == nil {
+                recordUnavailable("statements", reason)
+            }
+            return StatementStats(available: false, reason: reason)
+        }
+        guard let end else {
+            return StatementStats(
+                available: false, reason: unavailableReason(for: "statements") ?? "not readable")
+        }
+        let deltas = end.map { key, counters in counters.delta(since: start?[key]) }
+            .filter { $0.calls > 0 }
+        func statement(_ counters: StatementCounters) -> Statement {
+            Statement(
+                queryid: counters.queryid, query: counters.query, calls: counters.calls,
+                totalExecTimeMs: counters.totalExecTimeMs,
+                meanExecTimeMs: counters.calls > 0
+                    ? counters.totalExecTimeMs / Double(counters.calls) : nil,
+                rows: counters.rows, sharedBlksHit: counters.sharedBlksHit,
+                sharedBlksRead: counters.sharedBlksRead)
+        }
+        var stats = StatementStats(available: true, reason: nil)
+        stats.extensionVersion = version
+        stats.statementCount = deltas.count
+        stats.totalExecTimeMs = deltas.reduce(0) { $0 + $1.totalExecTimeMs }
+        stats.topByTotalTime = deltas.sorted {
+            ($0.totalExecTimeMs, $0.queryid) > ($1.totalExecTimeMs, $1.queryid)
+        }.prefix(options.topStatements).map(statement)
+        stats.topByCalls = deltas.sorted { ($0.calls, $0.queryid) > ($1.calls, $1.queryid) }
+            .prefix(options.topStatements).map(statement)
+        return stats
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+
+/// `collect --redact`: replaces schema, table, index, column and slot names with stable
+/// pseudonyms, and drops query texts, host names, client addresses and partition bounds, so
+/// a snapshot can be shared with outsiders.
+///
+/// The pseudonym of a name is the same in every snapshot (FNV-1a 64 of its UTF-8 bytes), so a
+/// redacted series still lines up table by table. It is a pseudonym, not encryption: a guess
+/// of a common name ("users") can be checked against it.
+public enum SnapshotRedactor {
+    public static func pseudonym(_ name: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in name.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        return "r_" + String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    /// `schema.table` → `r_….r_…`
+    static func qualified(_ name: String) -> String {
+        guard let dot = name.firstIndex(of: ".") else { return pseudonym(name) }
+        return pseudonym(String(name[..<dot])) + "."
+            + pseudonym(String(name[name.index(after: dot)...]))
+    }
+
+    public static func redact(_ snapshot: Snapshot) -> Snapshot {
+        var copy = snapshot
+        var names: Set<String> = []
+        func hide(_ name: String) -> String {
+            names.insert(name)
+            return pseudonym(name)
+        }
+        func hideQualified(_ name: String?) -> String? {
+            guard let name else { return nil }
+            names.insert(name)
+            return qualified(name)
+        }
+        copy.redacted = true
+        copy.connection = ConnectionInfo(
+            host: nil, port: nil, database: copy.connection.database.map(hide), user: nil)
+        copy.database?.name = hide(snapshot.database?.name ?? "")
+        copy.tables = snapshot.tables?.map { table in
+            var table = table
+            names.insert(table.qualifiedName)
+            table.schema = hide(table.schema)
+            table.name = hide(table.name)
+            table.partitionOf = hideQualified(table.partitionOf)
+            return table
+        }
+        copy.indexes = snapshot.indexes?.map { index in
+            var index = index
+            index.schema = hide(index.schema)
+            index.table = hide(index.table)
+            index.name = hide(index.name)
+            index.columns = index.columns?.map(hide)
+            return index
+        }
+        copy.partitionedTables = snapshot.partitionedTables?.map { tree in
+            var tree = tree
+            tree.schema = hide(tree.schema)
+            tree.name = hide(tree.name)
+            tree.keyColumns = tree.keyColumns.map(hide)
+            // the key may be an expression over names and literals: rebuilt from the columns
+            tree.key = "\(tree.strategy.rawValue.uppercased()) (\(tree.keyColumns.joined(separator: ", ")))"
+            tree.partitionOf = hideQualified(tree.partitionOf)
+            tree.defaultPartition = hideQualified(tree.defaultPartition)
+            tree.partitions = tree.partitions.map { partition in
+                var partition = partition
+                partition.schema = hide(partition.schema)
+                partition.name = hide(partition.name)
+                partition.bound = partition.isDefault ? "DEFAULT" : nil
+                return partition
+            }
+            return tree
+        }
+        copy.columnStats = snapshot.columnStats?.map { column in
+            var column = column
+            column.schema = hide(column.schema)
+            column.table = hide(column.table)
+            column.column = hide(column.column)
+            return column
+        }
+        if var statements = snapshot.statements as StatementStats? {
+            statements.topByTotalTime = statements.topByTotalTime?.map { withoutText($0) }
+            statements.topByCalls = statements.topByCalls?.map { withoutText($0) }
+            copy.statements = statements
+        }
+        if var replication = snapshot.replication {
+            replication.standbys = replication.standbys?.map { standby in
+                var standby = standby
+                standby.applicationName = standby.applicationName.map(hide)
+                standby.clientAddr = nil
+                return standby
+            }
+            replication.slots = replication.slots?.map { slot in
+                var slot = slot
+                slot.slotName = hide(slot.slotName)
+                return slot
+            }
+            replication.replicas = replication.replicas?.map { replica in
+                var replica = replica
+                replica.connection = nil
+                replica.error = replica.error.map { _ in "unreachable (details redacted)" }
+                return replica
+            }
+            copy.replication = replication
+        }
+        // reasons quote server messages, which may name tables: longest names first, so
+        // "public.events" is replaced before "events"
+        let ordered = names.filter { $0.count >= 3 }.sorted { $0.count > $1.count }
+        copy.unavailable = snapshot.unavailable.map { item in
+            var reason = item.reason
+            var section = item.section
+            for name in ordered {
+                let replacement = name.contains(".") ? qualified(name) : pseudonym(name)
+                reason = reason.replacingAll(name, with: replacement)
+                section = section.replacingAll(name, with: replacement)
+            }
+            return Unavailable(section: section, reason: reason)
+        }
+        return copy
+    }
+
+    private static func withoutText(_ statement: Statement) -> Statement {
+        var statement = statement
+        statement.query = nil
+        return statement
+    }
+}
+
+extension String {
+    func replacingAll(_ target: String, with replacement: String) -> String {
+        guard !target.isEmpty else { return self }
+        var result = ""
+        var remainder = self[...]
+        while let range = remainder.range(of: target) {
+            result += remainder[..<range.lowerBound]
+            result += replacement
+            remainder = remainder[range.upperBound...]
+        }
+        return result + remainder
+    }
+}
