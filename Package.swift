@@ -36,16 +36,22 @@ let package = Package(
         ),
         .executableTarget(name: "dbadvise", dependencies: ["DBAdviseCLI"]),
 
-        .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),
+        // Shared by the test targets: the throwaway server, psql/pgbench, schema validation.
+        .target(name: "DBAdviseTestSupport", path: "Tests/Support"),
+        .testTarget(
+            name: "PostgresClientTests", dependencies: ["PostgresClient", "DBAdviseTestSupport"]),
         .testTarget(name: "DBAdviseCoreTests", dependencies: ["DBAdviseCore"]),
         .testTarget(
             name: "DBAdviseRulesTests", dependencies: ["DBAdviseRules", "DBAdviseCore"],
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "DBAdviseCollectorTests",
-            dependencies: ["DBAdviseCollector", "DBAdviseCore", "PostgresClient"]
+            dependencies: [
+                "DBAdviseCollector", "DBAdviseCore", "PostgresClient", "DBAdviseTestSupport",
+            ]
         ),
-        .testTarget(name: "DBAdviseCLITests", dependencies: ["DBAdviseCore"]),
+        .testTarget(
+            name: "DBAdviseCLITests", dependencies: ["DBAdviseCore", "DBAdviseTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -55,7 +55,7 @@ public enum ReplicationQueries {
                 WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
                 ELSE EXTRACT(EPOCH FROM clock_timestamp() - pg_last_xact_replay_timestamp())
             END AS replay_delay_seconds,
-            pg_is_wal_replay_paused() AS replay_paused,
+            CASE WHEN pg_is_in_recovery() THEN pg_is_wal_replay_paused() END AS replay_paused,
             pg_is_in_recovery() AS in_recovery
         """)
 }

@@ -1,0 +1,61 @@
+import Foundation
+
+/// Numbers as people read them, shared by rules (in reasons) and renderers.
+public enum Formatting {
+    /// `1.5 GB`, `320 MB`, `12 kB`, `512 bytes`, `10,000 GB` (1024-based, as `pg_size_pretty`).
+    public static func bytes(_ value: Int) -> String { bytes(Double(value)) }
+
+    public static func bytes(_ value: Double) -> String {
+        // Stops at GB: thresholds are written in GB, so "10,000 GB" reads against the config.
+        let units = ["bytes", "kB", "MB", "GB"]
+        var scaled = value
+        var index = 0
+        while abs(scaled) >= 1024, index < units.count - 1 {
+            scaled /= 1024
+            index += 1
+        }
+        if index == 0 { return "\(Int(scaled.rounded())) bytes" }
+        return "\(number(scaled)) \(units[index])"
+    }
+
+    /// Up to one decimal below 100, whole numbers above, thousands separated by commas.
+    public static func number(_ value: Double) -> String {
+        guard value.isFinite else { return "∞" }
+        if abs(value) >= 100 { return grouped(Int(value.rounded())) }
+        let tenths = (value * 10).rounded() / 10
+        if tenths == tenths.rounded() { return grouped(Int(tenths)) }
+        return String(format: "%.1f", tenths)
+    }
+
+    /// Like ``number(_:)`` but keeps two decimals for small rates and ratios.
+    public static func rate(_ value: Double) -> String {
+        if abs(value) < 10, value != value.rounded() { return String(format: "%.2f", value) }
+        return number(value)
+    }
+
+    /// `0.934` → `93.4%`.
+    public static func percent(_ ratio: Double) -> String {
+        let value = (ratio * 1000).rounded() / 10
+        return value == value.rounded() ? "\(Int(value))%" : String(format: "%.1f%%", value)
+    }
+
+    public static func grouped(_ value: Int) -> String {
+        let digits = String(abs(value))
+        var out = ""
+        for (index, character) in digits.enumerated() {
+            if index > 0, (digits.count - index) % 3 == 0 { out.append(",") }
+            out.append(character)
+        }
+        return value < 0 ? "-" + out : out
+    }
+
+    /// A measured value in a unit (`bytes` are shown as sizes).
+    public static func measured(_ value: Double, unit: String) -> String {
+        switch unit {
+        case "bytes": bytes(value)
+        case "ratio": rate(value)
+        case "bytes/s": bytes(value) + "/s"
+        default: "\(rate(value)) \(unit)"
+        }
+    }
+}

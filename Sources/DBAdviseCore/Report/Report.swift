@@ -1,0 +1,242 @@
+import Foundation
+
+/// What `analyze` and `check` print: see the contract's "Report" section. Keys are snake_case
+/// on disk (``ReportCoding``); unknown values are `null`, with a note in ``notes``.
+public struct Report: Codable, Sendable, Equatable {
+    public static let currentSchemaVersion = 1
+    public static let kindName = "dbadvise.report"
+
+    public var schemaVersion: Int = Report.currentSchemaVersion
+    public var kind: String = Report.kindName
+    public var generatedAt: Date
+    public var source: ReportSource
+    /// One sentence: the next step, or "Stay on one box" with the numbers.
+    public var summary: String
+    public var growthShape: GrowthShape
+    /// Why the shape was chosen, with the numbers.
+    public var growthShapeReason: String
+    public var metrics: ReportMetrics
+    /// Why a metric is null (`active_sessions_per_vcpu`: "hardware.vcpus is not configured").
+    public var notes: [MetricNote]
+    /// Ordered by the ladder: the next step first, `tuning` last.
+    public var recommendations: [Recommendation]
+    public var notRecommended: [NotRecommended]
+    public var gate: GateResult
+
+    public init(
+        generatedAt: Date, source: ReportSource, summary: String, growthShape: GrowthShape,
+        growthShapeReason: String, metrics: ReportMetrics, notes: [MetricNote],
+        recommendations: [Recommendation], notRecommended: [NotRecommended], gate: GateResult
+    ) {
+        self.generatedAt = generatedAt
+        self.source = source
+        self.summary = summary
+        self.growthShape = growthShape
+        self.growthShapeReason = growthShapeReason
+        self.metrics = metrics
+        self.notes = notes
+        self.recommendations = recommendations
+        self.notRecommended = notRecommended
+        self.gate = gate
+    }
+
+    /// The first recommendation that is a scaling step, else nil ("stay on one box").
+    public var nextStep: Recommendation? {
+        recommendations.first { $0.strategy.isScalingStep }
+    }
+
+    public var staysOnOneBox: Bool { nextStep == nil }
+}
+
+public struct ReportSource: Codable, Sendable, Equatable {
+    /// `live` (collected by this run) or `snapshot` (read with `--input`).
+    public enum SourceType: String, Codable, Sendable { case live, snapshot }
+
+    public var type: SourceType
+    public var database: String?
+    public var serverVersionNum: Int
+    /// `primary` or `standby`; null when recovery state was unreadable.
+    public var role: String?
+    /// How many snapshots the report is built from.
+    public var snapshots: Int
+    /// When the latest snapshot finished sampling.
+    public var collectedAt: Date
+
+    public init(
+        type: SourceType, database: String?, serverVersionNum: Int, role: String?,
+        snapshots: Int, collectedAt: Date
+    ) {
+        self.type = type
+        self.database = database
+        self.serverVersionNum = serverVersionNum
+        self.role = role
+        self.snapshots = snapshots
+        self.collectedAt = collectedAt
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case type, database, serverVersionNum, role, snapshots, collectedAt
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(type, forKey: .type)
+        try container.encode(database, forKey: .database)
+        try container.encode(serverVersionNum, forKey: .serverVersionNum)
+        try container.encode(role, forKey: .role)
+        try container.encode(snapshots, forKey: .snapshots)
+        try container.encode(collectedAt, forKey: .collectedAt)
+    }
+}
+
+/// The growth shape: which kind of load dominates. See ``GrowthShapeClassifier``.
+public enum GrowthShape: String, Codable, Sendable, CaseIterable {
+    case idle
+    case readHeavy = "read-heavy"
+    case writeHeavy = "write-heavy"
+    case dataHeavy = "data-heavy"
+    case mixed
+}
+
+public struct MetricNote: Codable, Sendable, Equatable {
+    public var metric: String
+    public var reason: String
+    public init(metric: String, reason: String) {
+        self.metric = metric
+        self.reason = reason
+    }
+}
+
+/// One measured number behind a finding. `value` or `threshold` is null when unknown, and
+/// `note` then says why.
+public struct Evidence: Codable, Sendable, Equatable {
+    public var metric: String
+    public var value: Double?
+    public var threshold: Double?
+    public var unit: String
+    public var note: String?
+
+    public init(
+        metric: String, value: Double?, threshold: Double?, unit: String, note: String? = nil
+    ) {
+        self.metric = metric
+        self.value = value.flatMap(Evidence.tidy)
+        self.threshold = threshold.flatMap(Evidence.tidy)
+        self.unit = unit
+        self.note = note
+    }
+
+    /// A measured value against a threshold key's level (bytes for sizes).
+    public init(
+        metric: String, value: Double?, levels: ThresholdLevels, severity: Severity?,
+        note: String? = nil
+    ) {
+        self.init(
+            metric: metric, value: value, threshold: levels.measuredLimit(for: severity),
+            unit: levels.key.unit.measuredUnit, note: note)
+    }
+
+    /// Four decimals are plenty, and keep `0.30000000000000004` out of reports; non-finite
+    /// values are unknown.
+    private static func tidy(_ value: Double) -> Double? {
+        guard value.isFinite else { return nil }
+        if abs(value) >= 1_000_000 { return value.rounded() }
+        return (value * 10_000).rounded() / 10_000
+    }
+
+    private enum CodingKeys: String, CodingKey { case metric, value, threshold, unit, note }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(metric, forKey: .metric)
+        try container.encode(value, forKey: .value)
+        try container.encode(threshold, forKey: .threshold)
+        try container.encode(unit, forKey: .unit)
+        try container.encodeIfPresent(note, forKey: .note)
+    }
+}
+
+public struct Recommendation: Codable, Sendable, Equatable {
+    /// The id of the rule that made it.
+    public var rule: String
+    public var strategy: Strategy
+    public var severity: Severity
+    /// `schema.table` for per-table findings, the database name otherwise.
+    public var target: String
+    public var title: String
+    /// One or two sentences with the numbers: what was measured and why it leads here.
+    public var summary: String
+    public var evidence: [Evidence]
+    /// Concrete next actions, most useful first.
+    public var actions: [String]
+
+    public init(
+        rule: String, strategy: Strategy, severity: Severity, target: String, title: String,
+        summary: String, evidence: [Evidence], actions: [String]
+    ) {
+        self.rule = rule
+        self.strategy = strategy
+        self.severity = severity
+        self.target = target
+        self.title = title
+        self.summary = summary
+        self.evidence = evidence
+        self.actions = actions
+    }
+}
+
+public struct NotRecommended: Codable, Sendable, Equatable {
+    public var strategy: Strategy
+    /// The measured reason, with numbers ("largest table 42 GB < 100 GB ...").
+    public var reason: String
+    public var evidence: [Evidence]
+    /// The rules of this strategy that were checked.
+    public var rules: [String]
+
+    public init(strategy: Strategy, reason: String, evidence: [Evidence], rules: [String]) {
+        self.strategy = strategy
+        self.reason = reason
+        self.evidence = evidence
+        self.rules = rules
+    }
+}
+
+public struct GateResult: Codable, Sendable, Equatable {
+    public var failOn: FailOn
+    public var passed: Bool
+    public var breaches: [GateBreach]
+
+    public init(failOn: FailOn, passed: Bool, breaches: [GateBreach]) {
+        self.failOn = failOn
+        self.passed = passed
+        self.breaches = breaches
+    }
+}
+
+/// A threshold crossed, named after its config key, in the key's configured unit (GB for sizes).
+public struct GateBreach: Codable, Sendable, Equatable {
+    public var threshold: ThresholdKey
+    public var target: String
+    public var value: Double
+    public var limit: Double
+    public var unit: String
+    public var severity: Severity
+
+    public init(
+        threshold: ThresholdKey, target: String, value: Double, limit: Double, unit: String,
+        severity: Severity
+    ) {
+        self.threshold = threshold
+        self.target = target
+        self.value = value
+        self.limit = limit
+        self.unit = unit
+        self.severity = severity
+    }
+}
+
+/// Reports go to disk as snapshots do: snake_case keys, ISO-8601 dates, sorted keys, pretty.
+public enum ReportCoding {
+    public static func encoder() -> JSONEncoder { SnapshotCoding.encoder() }
+    public static func decoder() -> JSONDecoder { SnapshotCoding.decoder() }
+}

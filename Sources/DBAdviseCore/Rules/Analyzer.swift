@@ -1,0 +1,125 @@
+import Foundation
+
+/// A series of snapshots that cannot be analyzed together. The CLI maps it to exit status 2.
+public enum AnalysisError: Error, Sendable, Equatable, CustomStringConvertible {
+    case noSnapshots
+    case mixedDatabases(first: String, other: String)
+
+    public var description: String {
+        switch self {
+        case .noSnapshots:
+            "no snapshot to analyze; pass --dsn or --input FILE|DIR"
+        case let .mixedDatabases(first, other):
+            "snapshots of different databases in one series (\(first) and \(other)); "
+                + "analyze each database's snapshots separately"
+        }
+    }
+}
+
+/// Runs the ordered rules over a snapshot series and builds the report.
+public struct Analyzer: Sendable {
+    public let rules: [any Rule]
+
+    public init(rules: [any Rule]) { self.rules = rules }
+
+    /// Builds the report. `failOn` overrides `config.failOn` (the `--fail-on` flag).
+    public func report(
+        snapshots: [Snapshot], config: Config, failOn: FailOn? = nil,
+        sourceType: ReportSource.SourceType, generatedAt: Date = Date()
+    ) throws(AnalysisError) -> Report {
+        let ordered = snapshots.sorted { $0.interval.finishedAt < $1.interval.finishedAt }
+        guard let latest = ordered.last else { throw .noSnapshots }
+        let identity = Self.identity(of: latest)
+        if let other = ordered.first(where: { Self.identity(of: $0) != identity }) {
+            throw .mixedDatabases(first: identity, other: Self.identity(of: other))
+        }
+        let context = RuleContext(latest: latest, earlier: Array(ordered.dropLast()), config: config)
+        return report(context: context, failOn: failOn ?? config.failOn, sourceType: sourceType, generatedAt: generatedAt)
+    }
+
+    /// Builds the report from a prepared context (tests use this with edited snapshots).
+    public func report(
+        context: RuleContext, failOn: FailOn, sourceType: ReportSource.SourceType,
+        generatedAt: Date
+    ) -> Report {
+        var recommendations: [(order: Int, recommendation: Recommendation)] = []
+        var quiet: [Strategy: [(rule: String, reason: String, evidence: [Evidence])]] = [:]
+        var triggered = Set<Strategy>()
+        var checked: [Strategy: [String]] = [:]
+        for (order, rule) in rules.enumerated() {
+            let description = rule.ruleDescription
+            checked[description.strategy, default: []].append(description.id)
+            switch rule.evaluate(context) {
+            case let .recommend(list) where !list.isEmpty:
+                triggered.insert(description.strategy)
+                recommendations += list.map { (order, $0) }
+            case .recommend:
+                quiet[description.strategy, default: []].append(
+                    (description.id, "\(description.id) found nothing", []))
+            case let .notTriggered(reason, evidence):
+                quiet[description.strategy, default: []].append((description.id, reason, evidence))
+            }
+        }
+        let sorted = recommendations.sorted { lhs, rhs in
+            let left = lhs.recommendation
+            let right = rhs.recommendation
+            if left.strategy != right.strategy { return left.strategy < right.strategy }
+            if left.severity != right.severity { return left.severity > right.severity }
+            return lhs.order < rhs.order
+        }.map(\.recommendation)
+
+        let notRecommended = Strategy.allCases.filter { !triggered.contains($0) }.map { strategy in
+            let entries = quiet[strategy] ?? []
+            let reason =
+                entries.isEmpty
+                ? "no rule for \(strategy.rawValue) is registered"
+                : entries.map(\.reason).reduce(into: [String]()) { unique, reason in
+                    if !unique.contains(reason) { unique.append(reason) }
+                }.joined(separator: "; ")
+            return NotRecommended(
+                strategy: strategy, reason: reason, evidence: entries.flatMap(\.evidence),
+                rules: checked[strategy] ?? [])
+        }
+
+        let snapshot = context.snapshot
+        let source = ReportSource(
+            type: sourceType, database: snapshot.database?.name ?? snapshot.connection.database,
+            serverVersionNum: snapshot.server.versionNum,
+            role: snapshot.replication?.role
+                ?? snapshot.server.inRecovery.map { $0 ? "standby" : "primary" },
+            snapshots: context.snapshots.count, collectedAt: snapshot.interval.finishedAt)
+        return Report(
+            generatedAt: generatedAt, source: source,
+            summary: Self.summary(sorted, context: context),
+            growthShape: context.growthShape, growthShapeReason: context.growthShapeReason,
+            metrics: context.metrics, notes: context.notes, recommendations: sorted,
+            notRecommended: notRecommended,
+            gate: GateEvaluator.evaluate(context, failOn: failOn))
+    }
+
+    /// One line: the next step, or "stay on one box" with the numbers that justify it.
+    static func summary(_ recommendations: [Recommendation], context: RuleContext) -> String {
+        if let next = recommendations.first(where: { $0.strategy.isScalingStep }) {
+            return "Next step: \(next.strategy.displayName) — \(next.title) (\(next.target))."
+        }
+        let metrics = context.metrics
+        var numbers: [String] = []
+        if let writes = metrics.writesPerSecond { numbers.append("\(Formatting.rate(writes)) writes/s") }
+        if let reads = metrics.readsPerSecond { numbers.append("\(Formatting.rate(reads)) reads/s") }
+        if let perVCPU = metrics.activeSessionsPerVCPU {
+            numbers.append("\(Formatting.rate(perVCPU)) active sessions per vCPU")
+        }
+        if let bytes = metrics.largestTableBytes { numbers.append("largest table \(Formatting.bytes(bytes))") }
+        if let bytes = metrics.databaseBytes { numbers.append("database \(Formatting.bytes(bytes))") }
+        let measured = numbers.isEmpty ? "" : " (\(numbers.joined(separator: ", ")))"
+        let tuning = recommendations.isEmpty ? "" : "; fix the tuning findings below"
+        return "Stay on one box: measured load\(measured) needs no scaling step\(tuning)."
+    }
+
+    /// Two snapshots belong to one series when cluster and database match.
+    static func identity(of snapshot: Snapshot) -> String {
+        let database = snapshot.database?.name ?? snapshot.connection.database ?? "?"
+        if let system = snapshot.server.systemIdentifier { return "\(database)@\(system)" }
+        return "\(database)@\(snapshot.connection.host ?? "local"):\(snapshot.connection.port ?? "5432")"
+    }
+}

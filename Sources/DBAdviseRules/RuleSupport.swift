@@ -1,0 +1,84 @@
+import DBAdviseCore
+import Foundation
+
+/// Sources the rules cite, spelled once.
+enum Manual {
+    static let waitEvents = "https://www.postgresql.org/docs/current/monitoring-stats.html#WAIT-EVENT-TABLE"
+    static let statActivity = "https://www.postgresql.org/docs/current/monitoring-stats.html#MONITORING-PG-STAT-ACTIVITY-VIEW"
+    static let statDatabase = "https://www.postgresql.org/docs/current/monitoring-stats.html#MONITORING-PG-STAT-DATABASE-VIEW"
+    static let statTables = "https://www.postgresql.org/docs/current/monitoring-stats.html#MONITORING-PG-STAT-ALL-TABLES-VIEW"
+    static let statIndexes = "https://www.postgresql.org/docs/current/monitoring-stats.html#MONITORING-PG-STAT-ALL-INDEXES-VIEW"
+    static let resourceMemory = "https://www.postgresql.org/docs/current/runtime-config-resource.html#RUNTIME-CONFIG-RESOURCE-MEMORY"
+    static let connections = "https://www.postgresql.org/docs/current/runtime-config-connection.html#GUC-MAX-CONNECTIONS"
+    static let walConfiguration = "https://www.postgresql.org/docs/current/wal-configuration.html"
+    static let partitioning = "https://www.postgresql.org/docs/current/ddl-partitioning.html"
+    static let partitioningBestPractices = "https://www.postgresql.org/docs/current/ddl-partitioning.html#DDL-PARTITIONING-DECLARATIVE-BEST-PRACTICES"
+    static let pgStats = "https://www.postgresql.org/docs/current/view-pg-stats.html"
+    static let hotStandby = "https://www.postgresql.org/docs/current/hot-standby.html"
+    static let replication = "https://www.postgresql.org/docs/current/warm-standby.html#STREAMING-REPLICATION"
+    static let statStatements = "https://www.postgresql.org/docs/current/pgstatstatements.html"
+    static let vacuum = "https://www.postgresql.org/docs/current/routine-vacuuming.html"
+    static let wraparound = "https://www.postgresql.org/docs/current/routine-vacuuming.html#VACUUM-FOR-WRAPAROUND"
+    static let citus = "https://docs.citusdata.com/en/stable/get_started/what_is_citus.html"
+    static let cqrs = "https://martinfowler.com/bliki/CQRS.html"
+    static let cacheAside = "https://docs.aws.amazon.com/whitepapers/latest/database-caching-strategies-using-redis/caching-patterns.html"
+    static let pgbouncer = "https://www.pgbouncer.org/features.html"
+}
+
+extension RuleContext {
+    /// Evidence and severity of a database-wide metric against a threshold key. A null
+    /// metric gives evidence with the note saying why.
+    func judge(_ metric: String, _ value: Double?, _ key: ThresholdKey) -> (evidence: Evidence, severity: Severity?) {
+        let levels = levels(key)
+        let severity = value.flatMap(levels.severity(of:))
+        let evidence = Evidence(
+            metric: metric, value: value, levels: levels, severity: severity,
+            note: value == nil ? note(for: metric) : nil)
+        return (evidence, severity)
+    }
+
+    /// `0.42 < 0.7 active_sessions_per_vcpu warning`, or `unknown (reason)`.
+    func comparison(_ value: Double?, _ key: ThresholdKey, metric: String) -> String {
+        let levels = levels(key)
+        let unit = key.unit.measuredUnit
+        guard let value else {
+            return "\(metric) unknown (\(note(for: metric) ?? "not measured"))"
+        }
+        let severity = levels.severity(of: value)
+        // Units are implied by the key's name except for sizes, shown as sizes.
+        func show(_ number: Double) -> String {
+            unit == "bytes" ? Formatting.bytes(number) : Formatting.rate(number)
+        }
+        let limit = show(levels.measuredLimit(for: severity))
+        let shown = show(value)
+        let relation: String
+        switch key.direction {
+        case .higherIsWorse: relation = severity == nil ? "<" : "≥"
+        case .lowerIsWorse: relation = severity == nil ? ">" : "≤"
+        }
+        let level = severity?.rawValue ?? "warning"
+        return "\(metric) \(shown) \(relation) \(limit) \(key.rawValue) \(level)"
+    }
+
+    /// The share of active time spent in each wait class, from the activity samples.
+    func waitShare(_ types: [String]) -> Double? {
+        guard let activity = snapshot.activity, activity.avgActiveSessions > 0 else { return nil }
+        let total = activity.waitEventTypes.values.reduce(0, +)
+        guard total > 0 else { return nil }
+        return types.reduce(0) { $0 + (activity.waitEventTypes[$1] ?? 0) } / total
+    }
+}
+
+extension RuleParameter {
+    /// The evidence line for a parameter-based comparison.
+    func evidence(metric: String, value: Double?, note: String? = nil) -> Evidence {
+        Evidence(metric: metric, value: value, threshold: self.value, unit: unit, note: note)
+    }
+}
+
+/// `2 × 16 = 32 vCPUs` style sizing: the next machine up, capped by the ceiling.
+func nextSize(current: Double, ceiling: Double?) -> Double {
+    let doubled = current * 2
+    guard let ceiling else { return doubled }
+    return min(doubled, ceiling)
+}

@@ -1,0 +1,41 @@
+import DBAdviseCore
+
+/// A large table without a time order: partition by list or hash, or archive.
+public struct LargeTableRule: Rule {
+    public static let description = RuleDescription(
+        id: "partition-large-table", strategy: .partitioning,
+        title: "Partition a large table by its access key",
+        rationale: """
+            Past the server's memory, a table's indexes stop fitting and vacuum passes take \
+            hours. Without a time order, list- or hash-partitioning on the key most queries \
+            filter by (tenant, region) keeps each partition's indexes small and vacuum short.
+            """,
+        sources: [Manual.partitioning, Manual.vacuum],
+        thresholds: [.tableSizeGB],
+        inputs: ["tables.total_bytes", "column_stats.correlation", "tables.n_tup_del", "tables.n_dead_tup"])
+
+    public init() {}
+
+    public func evaluate(_ context: RuleContext) -> RuleVerdict {
+        let levels = context.levels(.tableSizeGB)
+        let minimum = LargeTimeSeriesTableRule.minimumCorrelation.value
+        let found = context.largeUnpartitionedTables.filter {
+            context.timeOrderedColumns(of: $0.table.name, minimumCorrelation: minimum).isEmpty
+        }.map { entry in
+            recommendation(
+                severity: entry.severity, target: entry.table.name,
+                summary: "\(entry.table.name) is \(Formatting.bytes(entry.table.bytes)) (≥ \(Formatting.bytes(levels.measuredLimit(for: entry.severity))) table_size_gb \(entry.severity.rawValue)) with no time-ordered column.",
+                evidence: [Evidence(metric: "table_bytes", value: Double(entry.table.bytes), levels: levels, severity: entry.severity)]
+                    + context.churnEvidence(entry.table.name),
+                actions: [
+                    "List- or hash-partition \(entry.table.name) on the key most queries filter by (tenant, account).",
+                    "If old rows are deleted in bulk, add a created_at column and range-partition on it instead.",
+                ])
+        }
+        guard found.isEmpty else { return .recommend(found) }
+        let evidence = context.judge("largest_table_bytes", context.metrics.largestTableBytes.map(Double.init), .tableSizeGB).evidence
+        return pass(context.largeUnpartitionedTables.isEmpty
+                    ? context.largestTableComparison
+                    : "every large table is time-ordered (see partition-large-time-series)", [evidence])
+    }
+}

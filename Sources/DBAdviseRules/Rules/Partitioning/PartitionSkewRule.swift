@@ -1,0 +1,62 @@
+import DBAdviseCore
+
+/// A partition that outgrew its siblings or partition_size_gb.
+public struct PartitionSkewRule: Rule {
+    public static let skewFactor = RuleParameter(
+        name: "largest_to_median_partition", value: 10, unit: "×",
+        why: "A partition ten times its siblings' median means the key does not spread the data.")
+    public static let minimumSkewedBytes = RuleParameter(
+        name: "minimum_skewed_partition_bytes", value: 1_073_741_824, unit: "bytes",
+        why: "Skew among small partitions is harmless.")
+
+    public static let description = RuleDescription(
+        id: "partition-skew", strategy: .partitioning,
+        title: "Split an oversized or skewed partition",
+        rationale: """
+            Partitioning helps only while each partition stays small: a partition past \
+            partition_size_gb, or one far larger than its siblings, is again a large table \
+            with large indexes and long vacuums. Finer ranges or sub-partitioning spread it.
+            """,
+        sources: [Manual.partitioningBestPractices],
+        thresholds: [.partitionSizeGB], parameters: [skewFactor, minimumSkewedBytes],
+        inputs: ["partitioned_tables.partitions.total_bytes"])
+
+    public init() {}
+
+    public func evaluate(_ context: RuleContext) -> RuleVerdict {
+        let trees = context.topLevelPartitionTrees
+        guard !trees.isEmpty else {
+            return pass("no partitioned tables", [])
+        }
+        let levels = context.levels(.partitionSizeGB)
+        var found: [Recommendation] = []
+        var quietEvidence: [Evidence] = []
+        for tree in trees {
+            let sized = context.leaves(of: tree).compactMap { partition in
+                partition.totalBytes.map { (name: "\(partition.schema).\(partition.name)", bytes: Double($0)) }
+            }
+            guard let largest = sized.max(by: { $0.bytes < $1.bytes }), let middle = median(sized.map(\.bytes)) else { continue }
+            let ratio = middle > 0 ? largest.bytes / middle : nil
+            let sizeSeverity = levels.severity(of: largest.bytes)
+            let sizeEvidence = Evidence(metric: "partition_bytes", value: largest.bytes, levels: levels, severity: sizeSeverity)
+            let skewEvidence = Self.skewFactor.evidence(metric: "largest_to_median_partition", value: ratio)
+            let skewed = (ratio ?? 0) >= Self.skewFactor.value && largest.bytes >= Self.minimumSkewedBytes.value
+            guard sizeSeverity != nil || skewed else {
+                quietEvidence.append(sizeEvidence)
+                continue
+            }
+            found.append(recommendation(
+                severity: sizeSeverity ?? .warning, target: tree.qualifiedName,
+                summary: "Largest partition \(largest.name) is \(Formatting.bytes(largest.bytes)), \(Formatting.number(ratio ?? 0))× the median of \(sized.count) partitions.",
+                evidence: [sizeEvidence, skewEvidence],
+                actions: [
+                    "Split \(largest.name) into finer ranges, or sub-partition it (by hash on a second key).",
+                    "Check that the partition key \(tree.key ?? "") spreads rows evenly.",
+                ]))
+        }
+        guard found.isEmpty else { return .recommend(found) }
+        let largest = context.sizes.partitions.first
+        let shown = largest.map { "largest partition \($0.name) " + context.comparison(Double($0.bytes), .partitionSizeGB, metric: "size").replacingOccurrences(of: "size ", with: "") } ?? "partition sizes unknown"
+        return pass("\(shown), no skew", quietEvidence)
+    }
+}

@@ -1,0 +1,58 @@
+import DBAdviseCore
+
+/// Reporting queries keep the primary busy.
+public struct AnalyticsOnPrimaryRule: Rule {
+    public static let analyticTimeShare = RuleParameter(
+        name: "analytic_statement_time_share", value: 0.2, unit: "ratio",
+        why: "A fifth of statement time in aggregates and reports is worth moving off the primary.")
+    public static let analyticSessions = RuleParameter(
+        name: "analytic_busy_sessions", value: 0.5, unit: "sessions",
+        why: "Analytics must keep at least half a core busy on average to matter.")
+
+    public static let description = RuleDescription(
+        id: "replicas-analytics-on-primary", strategy: .readReplicas,
+        title: "Move analytics off the primary to a replica",
+        rationale: """
+            Aggregates, reports and dashboards run long and read a lot; on the primary they \
+            compete with the transactions that must be there. A hot standby serves them, at \
+            the price of lag and of query cancellations that max_standby_streaming_delay and \
+            hot_standby_feedback trade off.
+            """,
+        sources: [Manual.hotStandby, Manual.statStatements],
+        thresholds: [], parameters: [analyticTimeShare, analyticSessions],
+        inputs: ["statements.top_by_total_time", "statements.total_exec_time_ms", "interval.rate_seconds"])
+
+    public init() {}
+
+    public func evaluate(_ context: RuleContext) -> RuleVerdict {
+        if let reason = context.statementsUnavailableReason {
+            return pass("analytics cannot be told apart: \(reason)", [
+                Self.analyticTimeShare.evidence(metric: "analytic_statement_time_share", value: nil, note: reason),
+            ])
+        }
+        let analytic = context.statements.filter { $0.query.map(StatementHeuristics.isAnalytic) ?? false }
+        let analyticMs = analytic.reduce(0) { $0 + $1.totalExecTimeMs }
+        let total = context.totalStatementTimeMs ?? 0
+        let share = total > 0 ? analyticMs / total : 0
+        let busy = context.intervalSeconds.map { analyticMs / 1000 / $0 }
+        let evidence = [
+            Self.analyticTimeShare.evidence(metric: "analytic_statement_time_share", value: share),
+            Self.analyticSessions.evidence(metric: "analytic_busy_sessions", value: busy,
+                                           note: busy == nil ? "interval length unknown" : nil),
+        ]
+        if context.growthShape == .writeHeavy {
+            return pass("writes dominate (\(context.growthShapeReason)); replicas do not take write load", evidence)
+        }
+        guard share >= Self.analyticTimeShare.value, let busy, busy >= Self.analyticSessions.value else {
+            return pass("analytic statements take \(Formatting.percent(share)) of statement time and keep \(Formatting.rate(busy ?? 0)) sessions busy", evidence)
+        }
+        return .recommend([recommendation(
+            severity: .warning, target: context.databaseName,
+            summary: "\(analytic.count) analytic statement(s) take \(Formatting.percent(share)) of statement time on the primary (\(Formatting.rate(busy)) sessions busy).",
+            evidence: evidence,
+            actions: [
+                "Point dashboards and reports at a hot standby.",
+                "Set hot_standby_feedback or max_standby_streaming_delay for long reports, and show users the data's age.",
+            ])])
+    }
+}

@@ -1,0 +1,271 @@
+import DBAdviseCore
+import Testing
+
+/// One case for one rule: the base fixture plus an edit, and whether the rule must trigger.
+struct RuleExample: Sendable, CustomTestStringConvertible {
+    typealias Edit = @Sendable (inout Snapshot, inout Config) -> Void
+
+    let rule: String
+    let triggers: Bool
+    let name: String
+    let edit: Edit
+    let location: SourceLocation
+
+    var testDescription: String { "\(rule) \(triggers ? "triggers" : "stays quiet"): \(name)" }
+}
+
+private func trigger(
+    _ rule: String, _ name: String, sourceLocation: SourceLocation = #_sourceLocation,
+    _ edit: @escaping RuleExample.Edit
+) -> RuleExample {
+    RuleExample(rule: rule, triggers: true, name: name, edit: edit, location: sourceLocation)
+}
+
+private func quiet(
+    _ rule: String, _ name: String, sourceLocation: SourceLocation = #_sourceLocation,
+    _ edit: @escaping RuleExample.Edit = { _, _ in }
+) -> RuleExample {
+    RuleExample(rule: rule, triggers: false, name: name, edit: edit, location: sourceLocation)
+}
+
+private let gigabyte = BaseFixture.gigabyte
+
+private func busy(_ snapshot: inout Snapshot, sessions: Double) {
+    snapshot.activity?.avgActiveSessions = sessions
+}
+
+private func analyticStatement(_ query: String, ms: Double) -> Statement {
+    Statement(queryid: "900", query: query, calls: 50, totalExecTimeMs: ms, meanExecTimeMs: ms / 50, rows: 50,
+              sharedBlksHit: 100_000, sharedBlksRead: 50_000)
+}
+
+/// Every rule's examples. The registry test fails when a registered rule has none of a kind.
+let ruleExamples: [RuleExample] = [
+    // MARK: vertical
+    trigger("vertical-cpu-saturation", "14 active sessions on 16 vCPUs") { snapshot, _ in busy(&snapshot, sessions: 14) },
+    quiet("vertical-cpu-saturation", "2 active sessions on 16 vCPUs"),
+    quiet("vertical-cpu-saturation", "vCPUs unknown") { snapshot, config in
+        busy(&snapshot, sessions: 14)
+        config.hardware.vcpus = nil
+    },
+
+    trigger("vertical-memory-pressure", "cache hit ratio 0.90") { snapshot, _ in snapshot.rates.cacheHitRatio = 0.90 },
+    quiet("vertical-memory-pressure", "cache hit ratio 0.999"),
+    quiet("vertical-memory-pressure", "low ratio on an idle database") { snapshot, _ in
+        snapshot.rates.cacheHitRatio = 0.90
+        snapshot.rates.writesPerSecond = 1
+        snapshot.rates.readsPerSecond = 10
+    },
+
+    trigger("vertical-write-load", "6,000 writes/s") { snapshot, _ in snapshot.rates.writesPerSecond = 6_000 },
+    quiet("vertical-write-load", "800 writes/s"),
+
+    trigger("vertical-connection-saturation", "95 of 100 connections") { snapshot, _ in snapshot.activity?.connections = 95 },
+    quiet("vertical-connection-saturation", "20 of 100 connections"),
+
+    trigger("vertical-temp-spills", "50 MB/s of temp files") { snapshot, _ in snapshot.rates.tempBytesPerSecond = 50 * 1_048_576 },
+    quiet("vertical-temp-spills", "no temp files"),
+    quiet("vertical-temp-spills", "temp rate unknown") { snapshot, _ in snapshot.rates.tempBytesPerSecond = nil },
+
+    trigger("vertical-checkpoint-pressure", "5 requested vs 1 timed") { snapshot, _ in
+        snapshot.checkpoints?.checkpointsReq = 5
+        snapshot.checkpoints?.checkpointsTimed = 1
+    },
+    quiet("vertical-checkpoint-pressure", "only timed checkpoints"),
+    quiet("vertical-checkpoint-pressure", "a single requested checkpoint") { snapshot, _ in
+        snapshot.checkpoints?.checkpointsReq = 1
+        snapshot.checkpoints?.checkpointsTimed = 0
+    },
+
+    // MARK: read replicas
+    trigger("replicas-read-dominated", "read-heavy and busy") { snapshot, _ in
+        snapshot.rates.readsPerSecond = 100_000
+        snapshot.rates.writesPerSecond = 500
+        busy(&snapshot, sessions: 14)
+    },
+    quiet("replicas-read-dominated", "write-heavy and busy: never replicas for writes") { snapshot, _ in
+        snapshot.rates.writesPerSecond = 6_000
+        snapshot.rates.readsPerSecond = 3_000
+        busy(&snapshot, sessions: 14)
+    },
+    quiet("replicas-read-dominated", "read-heavy but not busy") { snapshot, _ in
+        snapshot.rates.readsPerSecond = 100_000
+        snapshot.rates.writesPerSecond = 500
+    },
+
+    trigger("replicas-analytics-on-primary", "a daily report takes 40% of statement time") { snapshot, _ in
+        snapshot.statements.topByTotalTime?.append(analyticStatement(
+            "SELECT date_trunc('day', mtime), sum(delta) FROM pgbench_history GROUP BY 1", ms: 8_000))
+    },
+    quiet("replicas-analytics-on-primary", "only OLTP statements"),
+    quiet("replicas-analytics-on-primary", "pg_stat_statements missing") { snapshot, _ in
+        snapshot.statements = StatementStats(available: false, reason: "extension not installed")
+    },
+
+    // MARK: partitioning
+    trigger("partition-large-time-series", "150 GB events table ordered by created_at") { snapshot, _ in
+        snapshot.tables?.append(BaseFixture.table("events", bytes: 150 * gigabyte))
+        snapshot.columnStats = [BaseFixture.column("events", "created_at", type: "timestamp with time zone", correlation: 0.99)]
+    },
+    quiet("partition-large-time-series", "150 GB table without a time order") { snapshot, _ in
+        snapshot.tables?.append(BaseFixture.table("events", bytes: 150 * gigabyte))
+        snapshot.columnStats = [BaseFixture.column("events", "user_id", type: "bigint", correlation: 0.99)]
+    },
+    quiet("partition-large-time-series", "10 GB time-ordered table under 64 GB memory") { snapshot, _ in
+        snapshot.tables?.append(BaseFixture.table("events", bytes: 10 * gigabyte))
+        snapshot.columnStats = [BaseFixture.column("events", "created_at", type: "timestamp with time zone", correlation: 0.99)]
+    },
+
+    trigger("partition-large-table", "150 GB table without a time order") { snapshot, _ in
+        snapshot.tables?.append(BaseFixture.table("accounts", bytes: 150 * gigabyte))
+    },
+    quiet("partition-large-table", "150 GB time-ordered table belongs to the time-series rule") { snapshot, _ in
+        snapshot.tables?.append(BaseFixture.table("events", bytes: 150 * gigabyte))
+        snapshot.columnStats = [BaseFixture.column("events", "id", type: "bigint", correlation: -0.98)]
+    },
+    quiet("partition-large-table", "small tables"),
+
+    trigger("partition-skew", "one partition 20× the others") { snapshot, _ in
+        snapshot.partitionedTables = [BaseFixture.partitionTree("events", sizes: [gigabyte, gigabyte, gigabyte, 20 * gigabyte])]
+    },
+    trigger("partition-skew", "a partition past partition_size_gb") { snapshot, _ in
+        snapshot.partitionedTables = [BaseFixture.partitionTree("events", sizes: [600 * gigabyte, 600 * gigabyte])]
+    },
+    quiet("partition-skew", "even partitions") { snapshot, _ in
+        snapshot.partitionedTables = [BaseFixture.partitionTree("events", sizes: [gigabyte, gigabyte, 2 * gigabyte])]
+    },
+    quiet("partition-skew", "no partitioned tables"),
+
+    trigger("partition-default-catching-rows", "500 rows in the default partition") { snapshot, _ in
+        snapshot.partitionedTables = [BaseFixture.partitionTree("events", sizes: [gigabyte], defaultRows: 500)]
+    },
+    quiet("partition-default-catching-rows", "empty default partition") { snapshot, _ in
+        snapshot.partitionedTables = [BaseFixture.partitionTree("events", sizes: [gigabyte], defaultRows: 0)]
+    },
+
+    trigger("partition-too-many-tiny", "150 partitions of 1 MB") { snapshot, _ in
+        snapshot.partitionedTables = [BaseFixture.partitionTree("events", sizes: Array(repeating: 1_048_576, count: 150))]
+    },
+    quiet("partition-too-many-tiny", "150 partitions of 1 GB") { snapshot, _ in
+        snapshot.partitionedTables = [BaseFixture.partitionTree("events", sizes: Array(repeating: gigabyte, count: 150))]
+    },
+    quiet("partition-too-many-tiny", "10 tiny partitions") { snapshot, _ in
+        snapshot.partitionedTables = [BaseFixture.partitionTree("events", sizes: Array(repeating: 1_048_576, count: 10))]
+    },
+
+    // MARK: sharding
+    trigger("shard-beyond-one-machine", "a 300 GB partition, 256 GB largest machine") { snapshot, config in
+        config.hardware.maxMemoryGB = 256
+        config.hardware.storageGB = 2_000
+        snapshot.partitionedTables = [BaseFixture.partitionTree("events", sizes: [300 * gigabyte, 100 * gigabyte])]
+    },
+    quiet("shard-beyond-one-machine", "100 GB partitions, 256 GB largest machine") { snapshot, config in
+        config.hardware.maxMemoryGB = 256
+        config.hardware.storageGB = 2_000
+        snapshot.partitionedTables = [BaseFixture.partitionTree("events", sizes: [100 * gigabyte, 100 * gigabyte])]
+    },
+    quiet("shard-beyond-one-machine", "no machine ceiling configured") { snapshot, _ in
+        snapshot.partitionedTables = [BaseFixture.partitionTree("events", sizes: [3_000 * gigabyte])]
+    },
+
+    trigger("shard-write-throughput", "25,000 writes/s") { snapshot, _ in snapshot.rates.writesPerSecond = 25_000 },
+    quiet("shard-write-throughput", "6,000 writes/s is a vertical matter") { snapshot, _ in snapshot.rates.writesPerSecond = 6_000 },
+
+    trigger("shard-database-size", "11 TB database") { snapshot, _ in snapshot.database?.sizeBytes = 11_000 * gigabyte },
+    quiet("shard-database-size", "1.5 TB database") { snapshot, _ in snapshot.database?.sizeBytes = 1_500 * gigabyte },
+
+    trigger("shard-vertical-ceiling", "saturated at 128 of 128 vCPUs") { snapshot, config in
+        config.hardware.vcpus = 128
+        config.hardware.maxVCPUs = 128
+        busy(&snapshot, sessions: 140)
+    },
+    quiet("shard-vertical-ceiling", "saturated with 8× headroom") { snapshot, config in
+        config.hardware.maxVCPUs = 128
+        busy(&snapshot, sessions: 20)
+    },
+
+    // MARK: CQRS
+    trigger("cqrs-analytics-on-write-hot-tables", "aggregates over the hot accounts table") { snapshot, _ in
+        snapshot.statements.topByTotalTime?.append(analyticStatement(
+            "SELECT bid, sum(abalance) FROM pgbench_accounts GROUP BY bid", ms: 4_000))
+    },
+    quiet("cqrs-analytics-on-write-hot-tables", "aggregates over a table nobody writes") { snapshot, _ in
+        snapshot.tables?.append(BaseFixture.table("reports", bytes: gigabyte, writes: 0, reads: 100))
+        snapshot.statements.topByTotalTime?.append(analyticStatement(
+            "SELECT count(*) FROM reports GROUP BY day", ms: 4_000))
+    },
+    quiet("cqrs-analytics-on-write-hot-tables", "statements redacted") { snapshot, _ in
+        snapshot.statements.topByTotalTime = snapshot.statements.topByTotalTime?.map { statement in
+            var redacted = statement
+            redacted.query = nil
+            return redacted
+        }
+    },
+
+    // MARK: cache
+    trigger("cache-hot-repeated-reads", "1,000 lookups/s on a rarely written table") { snapshot, _ in
+        snapshot.tables?.append(BaseFixture.table("products", bytes: 100_000_000, writes: 0.1, reads: 1_000))
+        snapshot.statements.topByCalls = [Statement(
+            queryid: "700", query: "SELECT name, price FROM products WHERE id = $1", calls: 10_000,
+            totalExecTimeMs: 6_000, meanExecTimeMs: 0.6, rows: 10_000, sharedBlksHit: 30_000, sharedBlksRead: 0)]
+    },
+    quiet("cache-hot-repeated-reads", "the table is written often") { snapshot, _ in
+        snapshot.tables?.append(BaseFixture.table("products", bytes: 100_000_000, writes: 100, reads: 1_000))
+        snapshot.statements.topByCalls = [Statement(
+            queryid: "700", query: "SELECT name, price FROM products WHERE id = $1", calls: 10_000,
+            totalExecTimeMs: 6_000, meanExecTimeMs: 0.6, rows: 10_000, sharedBlksHit: 30_000, sharedBlksRead: 0)]
+    },
+    quiet("cache-hot-repeated-reads", "50 rows per call") { snapshot, _ in
+        snapshot.tables?.append(BaseFixture.table("products", bytes: 100_000_000, writes: 0.1, reads: 1_000))
+        snapshot.statements.topByCalls = [Statement(
+            queryid: "700", query: "SELECT name, price FROM products WHERE category = $1", calls: 10_000,
+            totalExecTimeMs: 6_000, meanExecTimeMs: 0.6, rows: 500_000, sharedBlksHit: 30_000, sharedBlksRead: 0)]
+    },
+
+    // MARK: tuning
+    trigger("tuning-dead-tuples", "a third of a table is dead rows") { snapshot, _ in
+        snapshot.tables?.append(BaseFixture.table("orders", bytes: gigabyte, live: 100_000, dead: 50_000))
+    },
+    quiet("tuning-dead-tuples", "few dead rows"),
+    quiet("tuning-dead-tuples", "a tiny table full of dead rows") { snapshot, _ in
+        snapshot.tables?.append(BaseFixture.table("queue", bytes: 100_000, live: 10, dead: 500))
+    },
+
+    trigger("tuning-transaction-id-age", "300 million transactions old") { snapshot, _ in snapshot.database?.datfrozenxidAge = 300_000_000 },
+    quiet("tuning-transaction-id-age", "5 million transactions old"),
+
+    trigger("tuning-unused-large-indexes", "a 2 GB index never scanned in 30 days") { snapshot, _ in
+        var index = IndexStats(schema: "public", table: "pgbench_accounts", name: "accounts_filler_idx",
+                               isUnique: false, isPrimary: false, isValid: true)
+        index.bytes = 2 * gigabyte
+        index.idxScan = 0
+        snapshot.indexes?.append(index)
+    },
+    quiet("tuning-unused-large-indexes", "an unused unique index enforces a constraint") { snapshot, _ in
+        var index = IndexStats(schema: "public", table: "pgbench_accounts", name: "accounts_email_key",
+                               isUnique: true, isPrimary: false, isValid: true)
+        index.bytes = 2 * gigabyte
+        index.idxScan = 0
+        snapshot.indexes?.append(index)
+    },
+    quiet("tuning-unused-large-indexes", "statistics reset two days ago") { snapshot, _ in
+        var index = IndexStats(schema: "public", table: "pgbench_accounts", name: "accounts_filler_idx",
+                               isUnique: false, isPrimary: false, isValid: true)
+        index.bytes = 2 * gigabyte
+        index.idxScan = 0
+        snapshot.indexes?.append(index)
+        snapshot.server.statsReset = snapshot.interval.finishedAt.addingTimeInterval(-2 * 86_400)
+    },
+
+    trigger("tuning-replication-lag", "a standby 12 s behind") { snapshot, _ in
+        var standby = StandbyConnection()
+        standby.replayLagSeconds = 12
+        snapshot.replication?.standbys = [standby]
+    },
+    quiet("tuning-replication-lag", "a standby 1 s behind") { snapshot, _ in
+        var standby = StandbyConnection()
+        standby.replayLagSeconds = 1
+        snapshot.replication?.standbys = [standby]
+    },
+    quiet("tuning-replication-lag", "no standby") { snapshot, _ in snapshot.replication = nil },
+]

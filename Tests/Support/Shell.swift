@@ -1,0 +1,104 @@
+import Foundation
+
+/// Runs programs for the tests: the built dbadvise binary, psql, pgbench, python3.
+public enum Shell {
+    public struct Result: Sendable {
+        public let status: Int32
+        public let stdout: String
+        public let stderr: String
+    }
+
+    public struct Failure: Error, CustomStringConvertible {
+        public let command: String
+        public let result: Result
+        public var description: String {
+            "\(command) exited \(result.status): \(result.stderr) \(result.stdout)"
+        }
+    }
+
+    /// Runs to completion. `environment` entries are added to (or, with nil, removed from)
+    /// this process's environment.
+    public static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String?] = [:],
+        currentDirectory: String? = nil
+    ) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        if let currentDirectory {
+            process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory)
+        }
+        let outputFile = try temporaryFile()
+        let errorFile = try temporaryFile()
+        defer {
+            try? FileManager.default.removeItem(at: outputFile)
+            try? FileManager.default.removeItem(at: errorFile)
+        }
+        process.standardOutput = try FileHandle(forWritingTo: outputFile)
+        process.standardError = try FileHandle(forWritingTo: errorFile)
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus,
+            stdout: (try? String(contentsOf: outputFile, encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOf: errorFile, encoding: .utf8)) ?? "")
+    }
+
+    /// The test runner's threads block signals such as SIGALRM, and a spawned child inherits
+    /// that mask: pgbench -T, which ends on SIGALRM, would then run forever. Children started
+    /// in the background go through a tiny exec wrapper that clears the mask first.
+    static let unblockSignals =
+        "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, set()); os.execv(sys.argv[1], sys.argv[1:])"
+
+    /// Starts in the background with output discarded (signal mask cleared, see above).
+    public static func start(_ executable: String, _ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", unblockSignals, executable] + arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    public static func temporaryFile(_ suffix: String = ".out") throws -> URL {
+        let url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("dbadvise-test-\(UUID().uuidString)\(suffix)")
+        guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
+            throw CocoaError(.fileWriteUnknown)
+        }
+        return url
+    }
+
+    public static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("dbadvise-test-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// The dbadvise binary built next to the test bundle (or DBADVISE_BINARY).
+    public static var dbadviseBinary: String {
+        if let path = ProcessInfo.processInfo.environment["DBADVISE_BINARY"] { return path }
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        return bundle.appendingPathComponent("dbadvise").path
+    }
+
+    /// Runs the real binary.
+    public static func dbadvise(_ arguments: [String], environment: [String: String?] = [:])
+        throws -> Result
+    {
+        try run(dbadviseBinary, arguments, environment: environment)
+    }
+
+    /// The package root, for schemas/ and samples/.
+    public static var packageRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+
+/// The throwaway PostgreSQL that `make test` starts (scripts/test-server.sh) and describes in
+/// DBADVISE_TEST_* variables. Plain `swift test` without it skips the integration suites with
+/// a visible reason; with DBADVISE_REQUIRE_SERVER=1 (set by `make test`) they run and fail.
+public enum TestServer {
+    static let environment = ProcessInfo.processInfo.environment
+
+    public static var isConfigured: Bool { environment["DBADVISE_TEST_DSN"] != nil }
+    static var isRequired: Bool { environment["DBADVISE_REQUIRE_SERVER"] == "1" }
+
+    /// Attach to every suite that needs the server.
+    public static var enabled: ConditionTrait {
+        .enabled(
+            if: isConfigured || isRequired,
+            "no test server: run `make test` (it starts a throwaway PostgreSQL)")
+    }
+
+    public struct NotConfigured: Error, CustomStringConvertible {
+        public var description: String {
+            "DBADVISE_TEST_DSN is not set although DBADVISE_REQUIRE_SERVER=1: the test server did not start"
+        }
+    }
+
+    static func value(_ name: String) throws -> String {
+        guard let value = environment[name] else { throw NotConfigured() }
+        return value
+    }
+
+    /// Socket DSN of the default test database (trust authentication).
+    public static func dsn() throws -> String { try value("DBADVISE_TEST_DSN") }
+    public static func socket() throws -> String { try value("DBADVISE_TEST_SOCKET") }
+    public static func port() throws -> String { try value("DBADVISE_TEST_PORT") }
+    public static func binDirectory() throws -> String { try value("DBADVISE_TEST_PGBIN") }
+    public static func directory() throws -> String { try value("DBADVISE_TEST_DIR") }
+    public static func passwordRole() throws -> String { try value("DBADVISE_TEST_PASSWORD_ROLE") }
+    public static func password() throws -> String { try value("DBADVISE_TEST_PASSWORD") }
+
+    /// Socket DSN of another database on the test server.
+    public static func dsn(database: String) throws -> String {
+        "host=\(try socket()) port=\(try port()) dbname=\(database) user=postgres"
+    }
+
+    /// Drops and creates a database of the test server, so each suite has its own tables and
+    /// its own pg_stat_statements entries.
+    @discardableResult
+    public static func freshDatabase(_ name: String, statements: Bool = true) throws -> String {
+        try psql("DROP DATABASE IF EXISTS \(name) WITH (FORCE)", database: "postgres")
+        try psql("CREATE DATABASE \(name)", database: "postgres")
+        if statements {
+            try psql("CREATE EXTENSION pg_stat_statements", database: name)
+        }
+        return try dsn(database: name)
+    }
+
+    /// Runs SQL with psql (ON_ERROR_STOP); returns unaligned, tuples-only output.
+    @discardableResult
+    public static func psql(_ sql: String, database: String) throws -> String {
+        let result = try Shell.run(
+            try binDirectory() + "/psql",
+            ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", try dsn(database: database),
+             "-c", sql])
+        guard result.status == 0 else {
+            throw Shell.Failure(command: "psql -c \(sql)", result: result)
+        }
+        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Runs pgbench against a test database.
+    @discardableResult
+    public static func pgbench(_ arguments: [String], database: String) throws -> Shell.Result {
+        let result = try Shell.run(
+            try binDirectory() + "/pgbench", arguments + [try dsn(database: database)])
+        guard result.status == 0 else {
+            throw Shell.Failure(command: "pgbench \(arguments)", result: result)
+        }
+        return result
+    }
+
+    /// Starts pgbench in the background; the caller waits for it.
+    public static func startPgbench(_ arguments: [String], database: String) throws -> Process {
+        try Shell.start(try binDirectory() + "/pgbench", arguments + [try dsn(database: database)])
+    }
+}
