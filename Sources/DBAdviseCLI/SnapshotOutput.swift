@@ -58,9 +58,11 @@ enum SnapshotOutput {
         self = .file(url)
     }
 
-    /// Only a previous snapshot may be replaced: anything else the user has is kept.
+    /// Only a previous snapshot (or an empty file, as `mktemp` makes) may be replaced:
+    /// anything else the user has is kept.
     private static func ensureReplaceable(_ url: URL, argument: String) throws(CommandError) {
         struct Header: Decodable { let kind: String? }
+        if let data = try? Data(contentsOf: url), data.isEmpty { return }
         guard let data = try? Data(contentsOf: url),
             let header = try? JSONDecoder().decode(Header.self, from: data),
             header.kind == Snapshot.kindName

@@ -1,0 +1,40 @@
+# dbadvise — the README's first two commands are `make demo` and `make test`.
+SHELL := /bin/bash
+SWIFT ?= swift
+
+.PHONY: all build deps demo test unit samples bench lint clean
+
+all: build
+
+deps:
+	@scripts/ensure-deps.sh
+
+build: deps
+	$(SWIFT) build
+
+# A throwaway PostgreSQL, a short real pgbench workload, and a live analysis of it.
+demo: deps
+	$(SWIFT) build -c release
+	scripts/with-test-server.sh scripts/demo.sh .build/release/dbadvise
+
+# Every test, against a throwaway PostgreSQL (stopped even on failure). Integration tests
+# must run: DBADVISE_REQUIRE_SERVER makes them fail instead of skipping, and the log is
+# checked for skips.
+test: deps
+	$(SWIFT) build --build-tests
+	scripts/with-test-server.sh scripts/run-tests.sh
+
+# Unit tests only, no server (integration suites are skipped with a reason).
+unit:
+	$(SWIFT) test
+
+# Regenerates samples/ from a real workload on a throwaway server.
+samples: deps
+	$(SWIFT) build
+	scripts/with-test-server.sh scripts/make-samples.sh .build/debug/dbadvise
+
+lint:
+	$(SWIFT) format lint --recursive Sources Tests
+
+clean:
+	rm -rf .build

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# make samples: every file in samples/ (but dbadvise.yml) is written here by the tool itself,
+# from real workloads on the throwaway server.
+set -euo pipefail
+dbadvise=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+out=$root/samples
+mkdir -p "$out/snapshots" "$out/reports"
+dsn() { echo "host=$DBADVISE_TEST_SOCKET port=$DBADVISE_TEST_PORT dbname=$1 user=postgres"; }
+
+# 1. pgbench under load: 2 read-write + 2 read-only clients, sampled for 5 s
+"$here/workload.sh" init shop 5
+"$here/workload.sh" run shop 9 &
+load=$!
+sleep 2
+"$dbadvise" collect --dsn "$(dsn shop)" --interval 5s --output "$out/snapshots/pgbench.json"
+wait "$load"
+"$dbadvise" collect --dsn "$(dsn shop)" --interval 0 --redact --output "$out/snapshots/pgbench-redacted.json"
+
+# 2. the same database, idle
+sleep 1
+"$dbadvise" collect --dsn "$(dsn shop)" --interval 3s --output "$out/snapshots/idle.json"
+
+# the rule tests start from the real capture
+cp "$out/snapshots/pgbench.json" "$root/Tests/DBAdviseRulesTests/Fixtures/pgbench.json"
+
+# 3. reports from those snapshots, and the rule list
+if "$dbadvise" analyze --help >/dev/null 2>&1; then
+  for name in pgbench idle; do
+    "$dbadvise" analyze --input "$out/snapshots/$name.json" --format text >"$out/reports/$name.txt"
+    "$dbadvise" analyze --input "$out/snapshots/$name.json" --format json >"$out/reports/$name.json"
+    "$dbadvise" analyze --input "$out/snapshots/$name.json" --format markdown >"$out/reports/$name.md"
+  done
+  "$dbadvise" rules --format text >"$out/rules.txt"
+  "$dbadvise" rules --format json >"$out/rules.json"
+fi
+echo "samples: written to $out"
