@@ -28,7 +28,8 @@ func report(failOn: FailOn? = nil, _ edit: RuleExample.Edit = { _, _ in }) throw
         #expect(report.summary.contains("0.20 writes/s"))
         #expect(Set(report.notRecommended.map(\.strategy)) == Set(Strategy.allCases))
         let partitioning = try #require(report.notRecommended.first { $0.strategy == .partitioning })
-        #expect(partitioning.reason.contains("largest table public.pgbench_accounts 1.2 GB < 64 GB table_size_gb warning"))
+        #expect(partitioning.reason.contains("largest table public.pgbench_accounts"))
+        #expect(partitioning.reason.contains("< 64 GB table_size_gb warning"))
     }
 
     @Test func everyStrategyIsEitherRecommendedOrExplained() throws {

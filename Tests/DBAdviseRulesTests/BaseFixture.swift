@@ -7,7 +7,7 @@ import Foundation
 /// file name: the examples set every number they depend on, so they hold for any base.
 enum BaseFixture {
     /// `"pgbench.json"` once the captured snapshot is in Fixtures/; nil uses ``synthetic``.
-    static let capturedFixture: String? = nil
+    static let capturedFixture: String? = "pgbench.json"
 
     static let config = Config(hardware: Hardware(vcpus: 16, memoryGB: 64))
 

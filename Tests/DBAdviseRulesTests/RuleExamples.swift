@@ -240,6 +240,8 @@ let ruleExamples: [RuleExample] = [
         index.bytes = 2 * gigabyte
         index.idxScan = 0
         snapshot.indexes?.append(index)
+        snapshot.server.statsReset = snapshot.interval.finishedAt.addingTimeInterval(-30 * 86_400)
+        snapshot.server.startTime = snapshot.interval.finishedAt.addingTimeInterval(-40 * 86_400)
     },
     quiet("tuning-unused-large-indexes", "an unused unique index enforces a constraint") { snapshot, _ in
         var index = IndexStats(schema: "public", table: "pgbench_accounts", name: "accounts_email_key",
