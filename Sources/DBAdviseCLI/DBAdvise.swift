@@ -9,7 +9,9 @@ public struct DBAdvise: ParsableCommand {
         commandName: "dbadvise",
         abstract: "Which database scale-up step do you need next? Measured on your PostgreSQL.",
         version: version,
-        subcommands: [CollectCommand.self])
+        subcommands: [
+            CollectCommand.self, AnalyzeCommand.self, RulesCommand.self, ExplainCommand.self,
+        ])
 
     public init() {}
 

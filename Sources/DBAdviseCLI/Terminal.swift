@@ -11,6 +11,12 @@ enum Terminal {
     static var stderrIsTerminal: Bool { isatty(2) == 1 }
     static var stdoutIsTerminal: Bool { isatty(1) == 1 }
 
+    /// Color in text output: only on a terminal, and never when NO_COLOR is set and not empty
+    /// (https://no-color.org).
+    static var colorEnabled: Bool {
+        stdoutIsTerminal && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+    }
+
     static func writeError(_ text: String) {
         FileHandle.standardError.write(Data(text.utf8))
     }

@@ -8,6 +8,8 @@ struct CounterSample {
     var database: DatabaseStats?
     var sampledAt: Double?
     var databaseStatsReset: Double?
+    /// How many statements dbadvise had sent when this sample's database counters were read.
+    var statementsSentBefore = 0
     /// oid → (rows written, rows read)
     var tables: [Int: (writes: Int, reads: Int)] = [:]
     var wal: WalCounters?
@@ -105,15 +107,16 @@ extension DatabaseStats {
 
 extension Rates {
     /// Rates from the database counters: end − start over `seconds`, or, with no start
-    /// sample, the end counters over the time since the reset.
-    init(end: DatabaseStats, start: DatabaseStats?, seconds: Double?) {
+    /// sample, the end counters over the time since the reset. `ownTransactions` (the
+    /// statements dbadvise itself ran between the two reads) are not the application's.
+    init(end: DatabaseStats, start: DatabaseStats?, seconds: Double?, ownTransactions: Int = 0) {
         self.init()
         let baseline = start ?? DatabaseStats(name: end.name)
         func delta(_ path: KeyPath<DatabaseStats, Int?>) -> Int? {
             start == nil ? end[keyPath: path] : counterDelta(end[keyPath: path], baseline[keyPath: path])
         }
-        transactionsPerSecond = perSecond(
-            sum(delta(\.xactCommit), delta(\.xactRollback)), seconds)
+        let commits = delta(\.xactCommit).map { max(0, $0 - ownTransactions) }
+        transactionsPerSecond = perSecond(sum(commits, delta(\.xactRollback)), seconds)
         writesPerSecond = perSecond(
             sum(delta(\.tupInserted), delta(\.tupUpdated), delta(\.tupDeleted)), seconds)
         readsPerSecond = perSecond(sum(delta(\.tupReturned), delta(\.tupFetched)), seconds)

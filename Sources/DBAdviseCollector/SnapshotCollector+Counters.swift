@@ -12,18 +12,15 @@ extension SnapshotCollector {
     }
 
     /// Every cumulative counter at one instant: database, tables, WAL, checkpoints, statements.
-    func readCounters(includeSize: Bool, includeQueryText: Bool) throws(CollectorError)
-        -> CounterSample
-    {
+    ///
+    /// Our own statements are reads of the database too. So that the database counters
+    /// bracket as little of our work as possible, they are read last at the start of the
+    /// interval and first at its end (`atEnd`).
+    func readCounters(atEnd: Bool) throws(CollectorError) -> CounterSample {
         var sample = CounterSample()
-        try section("database") {
-            guard let row = try run(DatabaseQueries.counters, [includeSize ? "true" : "false"])
-                .first
-            else { return }
-            sample.database = try DatabaseStats(row: row)
-            sample.sampledAt = try row.double("sampled_at")
-            sample.databaseStatsReset = try row.double("stats_reset")
-        }
+        let includeSize = atEnd
+        let includeQueryText = atEnd
+        if atEnd { try readDatabaseCounters(into: &sample, includeSize: includeSize) }
         try section("tables.counters") {
             for row in try run(TableQueries.counters) {
                 guard let oid = try row.int("oid") else { continue }
@@ -70,7 +67,27 @@ extension SnapshotCollector {
                 return counters
             }
         }
+        if !atEnd { try readDatabaseCounters(into: &sample, includeSize: includeSize) }
         return sample
+    }
+
+    private func readDatabaseCounters(into sample: inout CounterSample, includeSize: Bool)
+        throws(CollectorError)
+    {
+        if ServerFeature.forceStatsFlush.isAvailable(onServerVersion: serverVersion) {
+            _ = try section("database.flush") { try run(DatabaseQueries.flushOwnStatistics) }
+        }
+        // the statements sent from here to the next read of the counters are our own
+        // transactions inside the interval
+        sample.statementsSentBefore = queriesSent
+        try section("database") {
+            guard let row = try run(DatabaseQueries.counters, [includeSize ? "true" : "false"])
+                .first
+            else { return }
+            sample.database = try DatabaseStats(row: row)
+            sample.sampledAt = try row.double("sampled_at")
+            sample.databaseStatsReset = try row.double("stats_reset")
+        }
     }
 
     func walStats(start: WalCounters?, end: WalCounters?, mode: SampleInterval.Mode) -> WalStats? {

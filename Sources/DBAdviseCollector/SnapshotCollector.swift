@@ -111,7 +111,7 @@ public final class SnapshotCollector {
         let start: CounterSample?
         let end: CounterSample
         if options.intervalSeconds > 0 {
-            start = try readCounters(includeSize: false, includeQueryText: false)
+            start = try readCounters(atEnd: false)
             try activity.add(sample())
             let began = Date()
             var nextSample = began.addingTimeInterval(1)
@@ -123,10 +123,10 @@ public final class SnapshotCollector {
                 progress?(Date().timeIntervalSince(began), options.intervalSeconds)
                 nextSample = nextSample.addingTimeInterval(1)
             }
-            end = try readCounters(includeSize: true, includeQueryText: true)
+            end = try readCounters(atEnd: true)
         } else {
             start = nil
-            end = try readCounters(includeSize: true, includeQueryText: true)
+            end = try readCounters(atEnd: true)
             try activity.add(sample())
         }
 
@@ -140,8 +140,13 @@ public final class SnapshotCollector {
             Int($0.setting)
         }
 
-        var rates = end.database.map { Rates(end: $0, start: start?.database, seconds: rateSeconds) }
-            ?? Rates()
+        let ownTransactions = start.map { end.statementsSentBefore - $0.statementsSentBefore } ?? 0
+        var rates =
+            end.database.map {
+                Rates(
+                    end: $0, start: start?.database, seconds: rateSeconds,
+                    ownTransactions: ownTransactions)
+            } ?? Rates()
         let wal = walStats(start: start?.wal, end: end.wal, mode: mode)
         if let walBytes = wal?.walBytes {
             let seconds =

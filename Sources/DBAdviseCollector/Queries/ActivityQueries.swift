@@ -1,5 +1,7 @@
 /// One pg_stat_activity sample, aggregated on the server: a fixed-size row whatever the
-/// number of sessions. Client backends only, our own session excluded.
+/// number of sessions. Client backends only, our own session excluded. It calls the view's
+/// function directly: the view joins pg_database and pg_authid, and those catalog reads
+/// would count as the database's own reads (tup_returned) on every sample.
 public enum ActivityQueries {
     public static let sample = Query(
         "activity sample",
@@ -10,7 +12,7 @@ public enum ActivityQueries {
                 a.wait_event_type,
                 a.query_start,
                 a.xact_start
-            FROM pg_stat_activity AS a
+            FROM pg_stat_get_activity(NULL) AS a
             WHERE a.backend_type = 'client backend'
                 AND a.pid <> pg_backend_pid()
         )

@@ -1,5 +1,15 @@
 /// pg_stat_database for the connected database: the counters rates come from.
 public enum DatabaseQueries {
+    /// Our own statements count in the database's counters. From 15 on, a backend's pending
+    /// statistics reach shared memory at most once a second unless forced; forcing them
+    /// before each read of the counters makes our own share exact, so it can be taken out.
+    public static let flushOwnStatistics = Query(
+        "flush own statistics",
+        """
+        SELECT
+            pg_stat_force_next_flush() AS flushed
+        """)
+
     /// Taken at the start and the end of the interval; the size (one stat() per file) only
     /// at the end, when $1 is true.
     public static let counters = Query(

@@ -30,6 +30,8 @@ public enum ServerFeature: CaseIterable, Sendable {
     case slotWalStatus
     /// pg_stat_io (PostgreSQL 16).
     case statIO
+    /// pg_stat_force_next_flush(): shared-memory statistics (PostgreSQL 15).
+    case forceStatsFlush
 
     public var minimumServerVersion: Int {
         switch self {
@@ -37,6 +39,7 @@ public enum ServerFeature: CaseIterable, Sendable {
         case .statCheckpointer: 170000
         case .slotWalStatus: 130000
         case .statIO: 160000
+        case .forceStatsFlush: 150000
         }
     }
 
