@@ -9,9 +9,10 @@ out=$root/samples
 mkdir -p "$out/snapshots" "$out/reports"
 dsn() { echo "host=$DBADVISE_TEST_SOCKET port=$DBADVISE_TEST_PORT dbname=$1 user=postgres"; }
 
-# 1. pgbench under load: 2 read-write + 2 read-only clients, sampled for 5 s
+# 1. pgbench under a steady, moderate load: 2 read-write + 2 read-only clients, each kind
+#    throttled to 300 transactions/s (so the rates do not depend on the machine), sampled 5 s
 "$here/workload.sh" init shop 5
-"$here/workload.sh" run shop 9 &
+"$here/workload.sh" run shop 9 300 &
 load=$!
 sleep 2
 "$dbadvise" collect --dsn "$(dsn shop)" --interval 5s --output "$out/snapshots/pgbench.json"

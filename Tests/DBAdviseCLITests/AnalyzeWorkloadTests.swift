@@ -42,7 +42,7 @@ struct AnalyzeWorkloadTests {
         #expect(!report.recommendations.contains { scaling.contains($0.strategy) })
         #expect(Set(report.not_recommended.map(\.strategy)).isSuperset(of: scaling))
         let text = try Shell.dbadvise(["analyze", "--dsn", dsn, "--interval", "1s"])
-        #expect(text.stdout.contains("Stay on one box"))
+        #expect(text.stdout.contains("STAY ON ONE BOX"))
     }
 
     /// "Small" is one vCPU and a busy threshold low enough that four pgbench clients on this

@@ -149,7 +149,7 @@ func report(failOn: FailOn? = nil, _ edit: RuleExample.Edit = { _, _ in }) throw
         #expect(markdown.contains("**Next step: Move to a machine with more vCPUs**"))
         #expect(markdown.contains("## Not recommended"))
         let idle = ReportRenderer.render(try Self.scenario("idle"), as: .markdown)
-        #expect(idle.contains("**Stay on one box.**"))
+        #expect(idle.contains("**Stay on one box:**"))
     }
 
     static func scenario(_ name: String) throws -> Report {

@@ -18,7 +18,7 @@ public enum MarkdownReportRenderer {
             out.append("")
             out.append(escape(next.summary))
         } else {
-            out.append("**Stay on one box.** \(escape(report.summary))")
+            out.append("**Stay on one box:** \(escape(report.summaryAfterVerdict))")
         }
         out.append("")
         out.append("Growth shape: `\(report.growthShape.rawValue)` — \(escape(report.growthShapeReason))")

@@ -240,3 +240,14 @@ public enum ReportCoding {
     public static func encoder() -> JSONEncoder { SnapshotCoding.encoder() }
     public static func decoder() -> JSONDecoder { SnapshotCoding.decoder() }
 }
+
+extension Report {
+    /// The summary without its leading "Stay on one box: ", for renderers that print the
+    /// verdict as a heading of their own.
+    var summaryAfterVerdict: String {
+        let verdict = "Stay on one box: "
+        guard summary.hasPrefix(verdict) else { return summary }
+        let rest = summary.dropFirst(verdict.count)
+        return rest.prefix(1).uppercased() + rest.dropFirst()
+    }
+}

@@ -23,7 +23,7 @@ public enum TextReportRenderer {
                     + "\(style.severity(next.severity))]", indent: "")
             lines += wrap(next.summary, indent: "  ")
         } else {
-            lines += wrap(style.heading("STAY ON ONE BOX. ") + report.summary, indent: "")
+            lines += wrap(style.heading("STAY ON ONE BOX: ") + report.summaryAfterVerdict, indent: "")
         }
         lines.append("")
         lines += wrap("Growth shape: \(report.growthShape.rawValue) — \(report.growthShapeReason)", indent: "", hanging: "  ")

@@ -39,14 +39,28 @@ public struct HotRepeatedReadsRule: Rule {
         }
         let total = context.totalStatementTimeMs ?? 0
         var busiest = 0.0
+        // why the busiest statement over the calls threshold was not a candidate
+        var busiestRejection: String?
         var found: [Recommendation] = []
         for statement in context.statements {
             guard let query = statement.query, StatementHeuristics.isReadOnly(query), statement.calls > 0 else { continue }
             let rate = Double(statement.calls) / seconds
+            let isBusiest = rate > busiest
             busiest = max(busiest, rate)
             let rows = Double(statement.rows) / Double(statement.calls)
             let share = total > 0 ? statement.totalExecTimeMs / total : 0
-            guard rate >= Self.callsPerSecond.value, rows <= Self.rowsPerCall.value, share >= Self.timeShare.value else { continue }
+            func reject(_ why: String) {
+                if isBusiest { busiestRejection = "\(statement.queryid) at \(Formatting.rate(rate)) calls/s \(why)" }
+            }
+            guard rate >= Self.callsPerSecond.value else { continue }
+            guard rows <= Self.rowsPerCall.value else {
+                reject("returns \(Formatting.rate(rows)) rows per call (> \(Formatting.rate(Self.rowsPerCall.value)))")
+                continue
+            }
+            guard share >= Self.timeShare.value else {
+                reject("takes \(Formatting.percent(share)) of statement time (< \(Formatting.percent(Self.timeShare.value)))")
+                continue
+            }
             let tables = StatementHeuristics.referencedTables(query).compactMap { name in
                 (context.snapshot.tables ?? []).first { $0.qualifiedName == name || $0.name == name }
             }
@@ -54,9 +68,15 @@ public struct HotRepeatedReadsRule: Rule {
                 guard let writes = table.writesPerSecond, let reads = table.readsPerSecond, reads > 0 else { return nil }
                 return writes / reads
             }
-            guard !ratios.isEmpty, !ratios.contains(where: { $0 == nil }) else { continue }
+            guard !ratios.isEmpty, !ratios.contains(where: { $0 == nil }) else {
+                reject("reads tables whose write rate is unknown")
+                continue
+            }
             let worst = ratios.compactMap { $0 }.max() ?? 0
-            guard worst <= Self.writeToReadRatio.value else { continue }
+            guard worst <= Self.writeToReadRatio.value else {
+                reject("reads tables written \(Formatting.rate(worst)) times per row read (> \(Formatting.rate(Self.writeToReadRatio.value))): too often for a cache to stay valid")
+                continue
+            }
             found.append(recommendation(
                 severity: .info, target: tables.map(\.qualifiedName).sorted().joined(separator: ", "),
                 summary: "Statement \(statement.queryid) runs \(Formatting.rate(rate)) times/s returning \(Formatting.rate(rows)) rows per call from tables written \(Formatting.rate(worst)) times per row read.",
@@ -70,7 +90,9 @@ public struct HotRepeatedReadsRule: Rule {
                 ]))
         }
         guard found.isEmpty else { return .recommend(found) }
-        return pass("no cacheable hot read: busiest read-only statement \(Formatting.rate(busiest)) calls/s (threshold \(Formatting.rate(Self.callsPerSecond.value)))",
+        let why = busiestRejection.map { "busiest hot read-only statement \($0)" }
+            ?? "busiest read-only statement \(Formatting.rate(busiest)) calls/s (threshold \(Formatting.rate(Self.callsPerSecond.value)))"
+        return pass("no cacheable hot read: \(why)",
                     [Self.callsPerSecond.evidence(metric: "calls_per_second", value: busiest)])
     }
 }
