@@ -115,8 +115,8 @@ public enum SnapshotRedactor {
             var section = item.section
             for name in ordered {
                 let replacement = name.contains(".") ? qualified(name) : pseudonym(name)
-                reason = reason.replacingAll(name, with: replacement)
-                section = section.replacingAll(name, with: replacement)
+                reason = reason.replacingOccurrences(of: name, with: replacement)
+                section = section.replacingOccurrences(of: name, with: replacement)
             }
             return Unavailable(section: section, reason: reason)
         }
@@ -127,19 +127,5 @@ public enum SnapshotRedactor {
         var statement = statement
         statement.query = nil
         return statement
-    }
-}
-
-extension String {
-    func replacingAll(_ target: String, with replacement: String) -> String {
-        guard !target.isEmpty else { return self }
-        var result = ""
-        var remainder = self[...]
-        while let range = remainder.range(of: target) {
-            result += remainder[..<range.lowerBound]
-            result += replacement
-            remainder = remainder[range.upperBound...]
-        }
-        return result + remainder
     }
 }

@@ -37,7 +37,7 @@ public enum ConnectionString {
     public static func redact(_ text: String, in conninfo: String) -> String {
         var result = text
         for secret in passwords(in: conninfo) where !secret.isEmpty {
-            result = result.replacingAll(secret, with: "********")
+            result = result.replacingOccurrences(of: secret, with: "********")
         }
         return result
     }
@@ -103,19 +103,5 @@ public enum ConnectionString {
             .map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty }
             .joined(separator: " ")
-    }
-}
-
-extension String {
-    func replacingAll(_ target: String, with replacement: String) -> String {
-        guard !target.isEmpty else { return self }
-        var result = ""
-        var remainder = self[...]
-        while let range = remainder.range(of: target) {
-            result += remainder[..<range.lowerBound]
-            result += replacement
-            remainder = remainder[range.upperBound...]
-        }
-        return result + remainder
     }
 }
