@@ -33,6 +33,16 @@ if "$dbadvise" analyze --help >/dev/null 2>&1; then
     "$dbadvise" analyze --input "$out/snapshots/$name.json" --format json >"$out/reports/$name.json"
     "$dbadvise" analyze --input "$out/snapshots/$name.json" --format markdown >"$out/reports/$name.md"
   done
+  # check: the CI gate, passing on defaults and failing on thresholds set low (exit 1 expected)
+  mkdir -p "$out/check"
+  low="$out/check/low-thresholds.yml"
+  printf 'thresholds:\n  writes_per_second: {warning: 200, critical: 1000}\n  table_size_gb: {warning: 0.01, critical: 1}\n' >"$low"
+  "$dbadvise" check --input "$out/snapshots/pgbench.json" --format text >"$out/check/pass.txt"
+  for format in text junit github json; do
+    ext=$format; [ "$format" = text ] && ext=txt; [ "$format" = junit ] && ext=xml; [ "$format" = github ] && ext=github.txt
+    "$dbadvise" check --input "$out/snapshots/pgbench.json" --config "$low" --format "$format" >"$out/check/fail.$ext" || [ $? -eq 1 ]
+  done
+  "$dbadvise" check --input "$out/snapshots/pgbench.json" --config "$low" --write-baseline "$out/check/baseline.json" 2>/dev/null >/dev/null
   "$dbadvise" rules --format text >"$out/rules.txt"
   "$dbadvise" rules --format json >"$out/rules.json"
 fi

@@ -4,7 +4,18 @@
 #                                      run as root), loopback only, a free port,
 #                                      pg_stat_statements preloaded; writes DIR/env
 #   scripts/test-server.sh stop DIR    stops it (immediate) and removes DIR
+#   scripts/test-server.sh standby DIR NAME [SLOT]
+#                                      a streaming standby of it made with pg_basebackup in
+#                                      DIR/NAME (through replication slot SLOT when given);
+#                                      prints its DSN
+#   scripts/test-server.sh stop-standby DIR NAME
 set -euo pipefail
+# A server started here outlives this script: it must not inherit descriptors of whoever ran
+# us (a test runner waits for those to close before it sees this script end).
+for fd in /proc/$$/fd/*; do
+  fd=${fd##*/}
+  if [ "$fd" -gt 2 ] 2>/dev/null; then eval "exec $fd>&-" 2>/dev/null || true; fi
+done
 action=${1:?start|stop}
 base=${2:?directory}
 
@@ -63,9 +74,46 @@ export DBADVISE_TEST_PASSWORD="Tr0ub4dor-test-only"
 ENV
   echo "test-server: PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on port $port, socket $base/socket"
   ;;
+standby)
+  name=${3:?standby name}
+  slot=${4:-}
+  # shellcheck disable=SC1091
+  source "$base/env"
+  dir="$base/$name"
+  # a standby of that name from an earlier run is replaced, and so is its slot
+  if [ -f "$dir/data/postmaster.pid" ]; then
+    "${as_postgres[@]}" "$bindir/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$dir"
+  if [ -n "$slot" ]; then
+    "$bindir/psql" -X -q -h "$DBADVISE_TEST_SOCKET" -p "$DBADVISE_TEST_PORT" -U postgres -d postgres \
+      -c "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '$slot'" >/dev/null
+  fi
+  mkdir -p "$dir/socket"
+  if [ "$(id -u)" -eq 0 ]; then chown -R postgres:postgres "$dir"; fi
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null \
+    || /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  slot_args=()
+  [ -n "$slot" ] && slot_args=(-C -S "$slot")
+  "${as_postgres[@]}" "$bindir/pg_basebackup" -D "$dir/data" -R -X stream --checkpoint=fast "${slot_args[@]}" \
+    -h "$DBADVISE_TEST_SOCKET" -p "$DBADVISE_TEST_PORT" -U postgres -d "application_name=$name" \
+    >"$dir/basebackup.log" 2>&1 || { cat "$dir/basebackup.log" >&2; exit 1; }
+  cat >>"$dir/data/postgresql.conf" <<CONF
+port = $port
+unix_socket_directories = '$dir/socket'
+hot_standby_feedback = on
+CONF
+  "${as_postgres[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null \
+    || { cat "$dir/server.log" >&2; exit 1; }
+  echo "host=$dir/socket port=$port dbname=dbadvise_test user=postgres"
+  ;;
+stop-standby)
+  name=${3:?standby name}
+  "${as_postgres[@]}" "$bindir/pg_ctl" -D "$base/$name/data" -m fast -w stop >/dev/null
+  ;;
 stop)
   # standbys the tests made live under $base too
-  for data in "$base"/data "$base"/standby*/data; do
+  for data in "$base"/data "$base"/*/data; do
     [ -f "$data/postmaster.pid" ] && "${as_postgres[@]}" "$bindir/pg_ctl" -D "$data" -m immediate -w stop >/dev/null 2>&1 || true
   done
   rm -rf "$base"

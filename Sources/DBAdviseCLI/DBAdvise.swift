@@ -10,7 +10,8 @@ public struct DBAdvise: ParsableCommand {
         abstract: "Which database scale-up step do you need next? Measured on your PostgreSQL.",
         version: version,
         subcommands: [
-            CollectCommand.self, AnalyzeCommand.self, RulesCommand.self, ExplainCommand.self,
+            CollectCommand.self, AnalyzeCommand.self, CheckCommand.self, RulesCommand.self,
+            ExplainCommand.self,
         ])
 
     public init() {}

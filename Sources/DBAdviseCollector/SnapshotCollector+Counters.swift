@@ -4,7 +4,17 @@ import PostgresClient
 
 extension SnapshotCollector {
     func sample() throws(CollectorError) -> ActivitySample? {
-        try section("activity") {
+        if !inRecovery {
+            try section("replication.lag_samples") {
+                for row in try run(ReplicationQueries.lagSample) {
+                    guard let pid = try row.int("pid") else { continue }
+                    standbyLag[pid, default: ([], [])].seconds.append(
+                        try row.double("replay_lag_seconds"))
+                    standbyLag[pid, default: ([], [])].bytes.append(try row.int("replay_lag_bytes"))
+                }
+            }
+        }
+        return try section("activity") {
             try run(ActivityQueries.sample).first.map { row throws(PostgresError) in
                 try ActivitySample(row: row)
             }

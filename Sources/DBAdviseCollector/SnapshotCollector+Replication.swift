@@ -3,7 +3,7 @@ import Foundation
 import PostgresClient
 
 extension SnapshotCollector {
-    func readReplication() throws(CollectorError) -> Replication? {
+    func readReplication(replicas: [ReplicaSnapshot]?) throws(CollectorError) -> Replication? {
         var replication = Replication(
             role: inRecovery ? "standby" : "primary", standbys: nil, slots: nil,
             standbyStatus: nil, replicas: nil)
@@ -15,6 +15,9 @@ extension SnapshotCollector {
             replication.standbys = try section("replication.standbys") {
                 try run(ReplicationQueries.standbys).map { row throws(PostgresError) in
                     var standby = StandbyConnection()
+                    if let pid = try row.int("pid"), let lag = standbyLag[pid] {
+                        standby.lagSamples = LagSamples(seconds: lag.seconds, bytes: lag.bytes)
+                    }
                     standby.applicationName = try row.string("application_name")
                     standby.clientAddr = try row.string("client_addr")
                     standby.state = try row.string("state")
@@ -41,9 +44,7 @@ extension SnapshotCollector {
                 return slot
             }
         }
-        if !options.replicas.isEmpty {
-            replication.replicas = options.replicas.map(Self.readReplica)
-        }
+        replication.replicas = replicas
         return replication
     }
 
@@ -56,33 +57,5 @@ extension SnapshotCollector {
         status.replayDelaySeconds = try row.double("replay_delay_seconds")
         status.replayPaused = try row.bool("replay_paused")
         return status
-    }
-
-    /// One `--replica`: its own safe session; unreachable is recorded, never fatal.
-    static func readReplica(_ conninfo: String) -> ReplicaSnapshot {
-        let connection: Connection
-        do {
-            connection = try SafeSession.open(conninfo: conninfo)
-        } catch {
-            return ReplicaSnapshot(connection: nil, reachable: false, error: error.description)
-        }
-        let description = connection.connectionDescription
-        var replica = ReplicaSnapshot(
-            connection: ConnectionInfo(
-                host: description.host, port: description.port, database: description.database,
-                user: description.user), reachable: true, error: nil)
-        do {
-            guard let row = try connection.query(ReplicationQueries.standbyStatus.sql).rows.first
-            else { return replica }
-            replica.inRecovery = try row.bool("in_recovery")
-            if replica.inRecovery == true {
-                replica.status = try standbyStatus(row)
-            } else {
-                replica.error = "not a standby: pg_is_in_recovery() is false"
-            }
-        } catch {
-            replica.error = error.message
-        }
-        return replica
     }
 }

@@ -32,6 +32,8 @@ public final class SnapshotCollector {
     var serverVersion = 0
     var inRecovery = false
     var statementsVersion: String?
+    /// Each standby's replay lag (by walsender pid) sampled through the interval.
+    var standbyLag: [Int: (seconds: [Double?], bytes: [Int?])] = [:]
     /// Every statement sent, for the benchmark and the round-trip test.
     public private(set) var queriesSent = 0
 
@@ -108,6 +110,12 @@ public final class SnapshotCollector {
         } ?? nil
 
         var activity = ActivityAccumulator()
+        let replicaSampler =
+            options.replicas.isEmpty
+            ? nil
+            : ReplicaSampler(
+                replicas: options.replicas,
+                until: Date().addingTimeInterval(options.intervalSeconds))
         let start: CounterSample?
         let end: CounterSample
         if options.intervalSeconds > 0 {
@@ -169,7 +177,7 @@ public final class SnapshotCollector {
             indexes: catalog.indexes,
             partitionedTables: catalog.partitions,
             columnStats: catalog.columnStats,
-            replication: try readReplication(),
+            replication: try readReplication(replicas: replicaSampler?.finish()),
             wal: wal,
             checkpoints: checkpointStats(start: start?.checkpoints, end: end.checkpoints),
             activity: activity.summary(maxConnections: maxConnections),

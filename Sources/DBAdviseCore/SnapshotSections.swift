@@ -35,7 +35,56 @@ public struct StandbyConnection: Codable, Sendable, Equatable {
     public var writeLagBytes: Int?
     public var flushLagBytes: Int?
     public var replayLagBytes: Int?
+    /// Replay lag sampled from pg_stat_replication about once a second through the interval.
+    public var lagSamples: LagSamples?
     public init() {}
+}
+
+/// Lag sampled through the interval: average, 95th percentile and peak, in seconds and bytes.
+public struct LagSamples: Codable, Sendable, Equatable {
+    public var samples: Int
+    public var avgSeconds: Double?
+    public var p95Seconds: Double?
+    public var peakSeconds: Double?
+    public var avgBytes: Double?
+    public var peakBytes: Int?
+
+    public init(samples: Int) { self.samples = samples }
+
+    /// Summarizes seconds and bytes samples (nil entries are unknown and left out).
+    public init(seconds: [Double?], bytes: [Int?]) {
+        samples = max(seconds.count, bytes.count)
+        let knownSeconds = seconds.compactMap { $0 }.sorted()
+        if !knownSeconds.isEmpty {
+            avgSeconds = knownSeconds.reduce(0, +) / Double(knownSeconds.count)
+            peakSeconds = knownSeconds.last
+            // nearest-rank percentile
+            let rank = Int((0.95 * Double(knownSeconds.count)).rounded(.up)) - 1
+            p95Seconds = knownSeconds[min(max(rank, 0), knownSeconds.count - 1)]
+        }
+        let knownBytes = bytes.compactMap { $0 }
+        if !knownBytes.isEmpty {
+            avgBytes = Double(knownBytes.reduce(0, +)) / Double(knownBytes.count)
+            peakBytes = knownBytes.max()
+        }
+    }
+}
+
+/// `pg_stat_database_conflicts` on a standby: queries cancelled because replay needed what
+/// they held.
+public struct RecoveryConflicts: Codable, Sendable, Equatable {
+    public var conflTablespace: Int?
+    public var conflLock: Int?
+    public var conflSnapshot: Int?
+    public var conflBufferpin: Int?
+    public var conflDeadlock: Int?
+    public init() {}
+
+    public var total: Int? {
+        let parts = [conflTablespace, conflLock, conflSnapshot, conflBufferpin, conflDeadlock]
+        guard parts.allSatisfy({ $0 != nil }) else { return nil }
+        return parts.compactMap { $0 }.reduce(0, +)
+    }
 }
 
 public struct ReplicationSlot: Codable, Sendable, Equatable {
@@ -72,7 +121,15 @@ public struct ReplicaSnapshot: Codable, Sendable, Equatable {
     public var reachable: Bool
     public var error: String?
     public var inRecovery: Bool?
+    /// The last status read; `replay_delay` sampled through the interval is in `lag`.
     public var status: StandbyStatus?
+    public var lag: LagSamples?
+    public var hotStandbyFeedback: Bool?
+    /// `max_standby_streaming_delay` in seconds (-1: wait for ever).
+    public var maxStandbyStreamingDelaySeconds: Double?
+    public var conflicts: RecoveryConflicts?
+    /// The longest running query on the standby (a cause of replay waits and conflicts).
+    public var longestQuerySeconds: Double?
     public init(connection: ConnectionInfo?, reachable: Bool, error: String?) {
         self.connection = connection
         self.reachable = reachable

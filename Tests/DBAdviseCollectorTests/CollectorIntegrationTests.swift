@@ -2,6 +2,7 @@ import DBAdviseCollector
 import DBAdviseCore
 import DBAdviseTestSupport
 import Foundation
+import PostgresClient
 import Testing
 
 func collect(_ dsn: String, interval: Double, replicas: [String] = []) throws -> Snapshot {
@@ -180,18 +181,14 @@ struct CatalogCollectionTests {
         try TestServer.psql(
             "CREATE TABLE held (id int PRIMARY KEY); CREATE TABLE free (id int); INSERT INTO held SELECT generate_series(1, 1000)",
             database: database)
-        let holder = try Shell.start(
-            try TestServer.binDirectory() + "/psql",
-            ["-X", "-q", "-d", dsn, "-c", "BEGIN; LOCK TABLE held IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(60);"])
-        defer { holder.terminate() }
-        // wait until the lock is really held
-        var held = false
-        for _ in 0..<50 where !held {
-            held = try TestServer.psql(
-                "SELECT count(*) FROM pg_locks WHERE relation = 'held'::regclass AND mode = 'AccessExclusiveLock' AND granted",
-                database: database) == "1"
-            if !held { Thread.sleep(forTimeInterval: 0.1) }
-        }
+        // another session (in this process, over its own connection) takes the lock and keeps it
+        let holder = try Connection(conninfo: dsn)
+        try holder.query("BEGIN")
+        try holder.query("LOCK TABLE held IN ACCESS EXCLUSIVE MODE")
+        defer { _ = try? holder.query("ROLLBACK") }
+        let held = try TestServer.psql(
+            "SELECT count(*) FROM pg_locks WHERE relation = 'held'::regclass AND mode = 'AccessExclusiveLock' AND granted",
+            database: database) == "1"
         #expect(held)
         let started = Date()
         let snapshot = try collect(dsn, interval: 0)

@@ -48,17 +48,22 @@ public enum Shell {
             stderr: (try? String(contentsOf: errorFile, encoding: .utf8)) ?? "")
     }
 
-    /// The test runner's threads block signals such as SIGALRM, and a spawned child inherits
-    /// that mask: pgbench -T, which ends on SIGALRM, would then run forever. Children started
-    /// in the background go through a tiny exec wrapper that clears the mask first.
-    static let unblockSignals =
-        "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, set()); os.execv(sys.argv[1], sys.argv[1:])"
+    /// Every child goes through a tiny exec wrapper, for two inheritances from the test runner:
+    /// its threads block signals such as SIGALRM (pgbench -T, which ends on SIGALRM, would run
+    /// for ever), and Foundation's own descriptors would pass to a server that pg_ctl leaves
+    /// running (the test would then wait on them until that server stops).
+    static let cleanExec = """
+        import os, signal, sys
+        signal.pthread_sigmask(signal.SIG_SETMASK, set())
+        os.closerange(3, 65536)
+        os.execv(sys.argv[1], sys.argv[1:])
+        """
 
     /// Starts in the background with output discarded (signal mask cleared, see above).
     public static func start(_ executable: String, _ arguments: [String]) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", unblockSignals, executable] + arguments
+        process.arguments = ["python3", "-c", cleanExec, executable] + arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice

@@ -54,17 +54,42 @@ public enum TestServer {
         return try dsn(database: name)
     }
 
-    /// Runs SQL with psql (ON_ERROR_STOP); returns unaligned, tuples-only output.
+    /// Starts a streaming standby of the test server (pg_basebackup), through replication slot
+    /// `slot` when given; returns its DSN. `scripts/test-server.sh stop` removes it with the rest.
+    public static func startStandby(_ name: String, slot: String? = nil) throws -> String {
+        let script = Shell.packageRoot.appendingPathComponent("scripts/test-server.sh").path
+        let result = try Shell.run(
+            "/bin/bash", [script, "standby", try directory(), name] + (slot.map { [$0] } ?? []))
+        guard result.status == 0 else {
+            throw Shell.Failure(command: "test-server.sh standby \(name)", result: result)
+        }
+        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    public static func stopStandby(_ name: String) throws {
+        let script = Shell.packageRoot.appendingPathComponent("scripts/test-server.sh").path
+        let result = try Shell.run("/bin/bash", [script, "stop-standby", try directory(), name])
+        guard result.status == 0 else {
+            throw Shell.Failure(command: "test-server.sh stop-standby \(name)", result: result)
+        }
+    }
+
+    /// Runs SQL with psql against any DSN.
     @discardableResult
-    public static func psql(_ sql: String, database: String) throws -> String {
+    public static func psql(_ sql: String, dsn: String) throws -> String {
         let result = try Shell.run(
             try binDirectory() + "/psql",
-            ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", try dsn(database: database),
-             "-c", sql])
+            ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", dsn, "-c", sql])
         guard result.status == 0 else {
             throw Shell.Failure(command: "psql -c \(sql)", result: result)
         }
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Runs SQL with psql (ON_ERROR_STOP); returns unaligned, tuples-only output.
+    @discardableResult
+    public static func psql(_ sql: String, database: String) throws -> String {
+        try psql(sql, dsn: try dsn(database: database))
     }
 
     /// Runs pgbench against a test database.

@@ -6,6 +6,7 @@ public enum ReplicationQueries {
         "standbys",
         """
         SELECT
+            r.pid AS pid,
             r.application_name AS application_name,
             host(r.client_addr) AS client_addr,
             r.state AS state,
@@ -18,6 +19,45 @@ public enum ReplicationQueries {
             pg_wal_lsn_diff(pg_current_wal_lsn(), r.replay_lsn)::bigint AS replay_lag_bytes
         FROM pg_stat_replication AS r
         ORDER BY r.application_name, r.client_addr
+        """)
+
+    /// On a primary, once a second through the interval: each standby's replay lag.
+    public static let lagSample = Query(
+        "standby lag sample",
+        """
+        SELECT
+            r.pid AS pid,
+            EXTRACT(EPOCH FROM r.replay_lag) AS replay_lag_seconds,
+            pg_wal_lsn_diff(pg_current_wal_lsn(), r.replay_lsn)::bigint AS replay_lag_bytes
+        FROM pg_stat_replication AS r
+        """)
+
+    /// On a standby, once at the end: recovery conflicts, the settings that trade them against
+    /// lag, and the longest running query (what replay may be waiting for).
+    public static let standbyHealth = Query(
+        "standby health",
+        """
+        SELECT
+            c.confl_tablespace AS confl_tablespace,
+            c.confl_lock AS confl_lock,
+            c.confl_snapshot AS confl_snapshot,
+            c.confl_bufferpin AS confl_bufferpin,
+            c.confl_deadlock AS confl_deadlock,
+            current_setting('hot_standby_feedback')::boolean AS hot_standby_feedback,
+            (
+                SELECT CASE WHEN s.setting = '-1' THEN -1 ELSE s.setting::float8 / 1000 END
+                FROM pg_settings AS s
+                WHERE s.name = 'max_standby_streaming_delay'
+            ) AS max_standby_streaming_delay_seconds,
+            (
+                SELECT EXTRACT(EPOCH FROM max(clock_timestamp() - a.query_start))
+                FROM pg_stat_get_activity(NULL) AS a
+                WHERE a.state = 'active'
+                    AND a.backend_type = 'client backend'
+                    AND a.pid <> pg_backend_pid()
+            ) AS longest_query_seconds
+        FROM pg_stat_database_conflicts AS c
+        WHERE c.datname = current_database()
         """)
 
     /// Replication slots and the WAL each keeps. `wal_status` exists from 13 on.

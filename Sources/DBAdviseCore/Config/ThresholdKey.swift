@@ -18,6 +18,9 @@ public enum ThresholdUnit: String, Codable, Sendable {
     case ratio
     case sessionsPerVCPU = "sessions/vCPU"
     case transactions
+    /// Written in GB/day, measured in bytes/day (1 GB = 1024³ bytes).
+    case gigabytesPerDay = "GB/day"
+    case days
 
     public static let bytesPerGigabyte = 1_073_741_824.0
 
@@ -25,6 +28,7 @@ public enum ThresholdUnit: String, Codable, Sendable {
     public var measuredUnit: String {
         switch self {
         case .gigabytes: "bytes"
+        case .gigabytesPerDay: "bytes/day"
         default: rawValue
         }
     }
@@ -32,7 +36,7 @@ public enum ThresholdUnit: String, Codable, Sendable {
     /// A configured value in the unit rules measure in (GB → bytes; others unchanged).
     public func measured(_ configured: Double) -> Double {
         switch self {
-        case .gigabytes: configured * Self.bytesPerGigabyte
+        case .gigabytes, .gigabytesPerDay: configured * Self.bytesPerGigabyte
         default: configured
         }
     }
@@ -53,6 +57,9 @@ public enum ThresholdKey: String, Codable, Sendable, CaseIterable, CodingKeyRepr
     // Beyond the contract's eight: hygiene limits read by the tuning rules.
     case deadTupleRatio = "dead_tuple_ratio"
     case transactionIDAge = "transaction_id_age"
+    // Growth, judged only over a series of two or more snapshots of one database.
+    case databaseGrowthGBPerDay = "database_growth_gb_per_day"
+    case daysToCritical = "days_to_critical"
 
     public var unit: ThresholdUnit {
         switch self {
@@ -62,11 +69,16 @@ public enum ThresholdKey: String, Codable, Sendable, CaseIterable, CodingKeyRepr
         case .cacheHitRatio, .connectionsUsedRatio, .deadTupleRatio: .ratio
         case .activeSessionsPerVCPU: .sessionsPerVCPU
         case .transactionIDAge: .transactions
+        case .databaseGrowthGBPerDay: .gigabytesPerDay
+        case .daysToCritical: .days
         }
     }
 
     public var direction: ThresholdDirection {
-        self == .cacheHitRatio ? .lowerIsWorse : .higherIsWorse
+        switch self {
+        case .cacheHitRatio, .daysToCritical: .lowerIsWorse
+        default: .higherIsWorse
+        }
     }
 
     /// Ratios must lie in 0...1; everything else must not be negative.
@@ -90,6 +102,8 @@ public enum ThresholdKey: String, Codable, Sendable, CaseIterable, CodingKeyRepr
             case .activeSessionsPerVCPU: (0.7, 1.0)
             case .deadTupleRatio: (0.2, 0.5)
             case .transactionIDAge: (200_000_000, 1_000_000_000)
+            case .databaseGrowthGBPerDay: (10, 100)
+            case .daysToCritical: (90, 30)
             }
         return ThresholdLevels(key: self, warning: warning, critical: critical)
     }
@@ -129,8 +143,22 @@ public enum ThresholdKey: String, Codable, Sendable, CaseIterable, CodingKeyRepr
             "age(datfrozenxid) / age(relfrozenxid): transactions since the oldest unfrozen row. "
                 + "The warning default is autovacuum_freeze_max_age; wraparound stops writes "
                 + "near 2 billion."
+        case .databaseGrowthGBPerDay:
+            "How fast the database grows: the least-squares slope of pg_database_size over a "
+                + "series of two or more snapshots, in GB per day."
+        case .daysToCritical:
+            "Days until a size threshold's critical level (database_size_gb, table_size_gb per "
+                + "table, partition_size_gb per partition) is crossed at the measured growth rate "
+                + "(least-squares over two or more snapshots). Lower is worse: warning is above "
+                + "critical."
         }
     }
+
+    /// The size keys whose critical level ``daysToCritical`` forecasts.
+    public static let sizeKeys: [ThresholdKey] = [.databaseSizeGB, .tableSizeGB, .partitionSizeGB]
+
+    /// Keys that need a series of two or more snapshots to be measured.
+    public var needsSeries: Bool { self == .databaseGrowthGBPerDay || self == .daysToCritical }
 
     /// Tables smaller than this are not judged by their dead tuple ratio: autovacuum's own
     /// base threshold makes small tables noisy.

@@ -55,6 +55,7 @@ public enum Formatting {
         case "bytes": bytes(value)
         case "ratio": rate(value)
         case "bytes/s": bytes(value) + "/s"
+        case "bytes/day": bytes(value) + "/day"
         default: "\(rate(value)) \(unit)"
         }
     }

@@ -22,11 +22,17 @@ public struct Report: Codable, Sendable, Equatable {
     public var recommendations: [Recommendation]
     public var notRecommended: [NotRecommended]
     public var gate: GateResult
+    /// Size trends over a series of snapshots; null for a single snapshot.
+    public var growth: ReportGrowth?
+    /// `check --baseline` only: what is new, worse and resolved since the baseline. Left out
+    /// of the JSON when no baseline was used.
+    public var baseline: ReportBaseline?
 
     public init(
         generatedAt: Date, source: ReportSource, summary: String, growthShape: GrowthShape,
         growthShapeReason: String, metrics: ReportMetrics, notes: [MetricNote],
-        recommendations: [Recommendation], notRecommended: [NotRecommended], gate: GateResult
+        recommendations: [Recommendation], notRecommended: [NotRecommended], gate: GateResult,
+        growth: ReportGrowth? = nil, baseline: ReportBaseline? = nil
     ) {
         self.generatedAt = generatedAt
         self.source = source
@@ -38,6 +44,32 @@ public struct Report: Codable, Sendable, Equatable {
         self.recommendations = recommendations
         self.notRecommended = notRecommended
         self.gate = gate
+        self.growth = growth
+        self.baseline = baseline
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case schemaVersion, kind, generatedAt, source, summary, growthShape, growthShapeReason,
+            metrics, notes, recommendations, notRecommended, gate, growth, baseline
+    }
+
+    /// `growth` is written as null for a single snapshot; `baseline` only when one was used.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(schemaVersion, forKey: .schemaVersion)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(generatedAt, forKey: .generatedAt)
+        try container.encode(source, forKey: .source)
+        try container.encode(summary, forKey: .summary)
+        try container.encode(growthShape, forKey: .growthShape)
+        try container.encode(growthShapeReason, forKey: .growthShapeReason)
+        try container.encode(metrics, forKey: .metrics)
+        try container.encode(notes, forKey: .notes)
+        try container.encode(recommendations, forKey: .recommendations)
+        try container.encode(notRecommended, forKey: .notRecommended)
+        try container.encode(gate, forKey: .gate)
+        try container.encode(growth, forKey: .growth)
+        try container.encodeIfPresent(baseline, forKey: .baseline)
     }
 
     /// The first recommendation that is a scaling step, else nil ("stay on one box").

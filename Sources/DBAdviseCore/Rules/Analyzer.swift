@@ -94,7 +94,8 @@ public struct Analyzer: Sendable {
             growthShape: context.growthShape, growthShapeReason: context.growthShapeReason,
             metrics: context.metrics, notes: context.notes, recommendations: sorted,
             notRecommended: notRecommended,
-            gate: GateEvaluator.evaluate(context, failOn: failOn))
+            gate: GateEvaluator.evaluate(context, failOn: failOn),
+            growth: context.sizeTrends.map { ReportGrowth(trends: $0, config: context.config) })
     }
 
     /// One line: the next step, or "stay on one box" with the numbers that justify it.

@@ -13,8 +13,8 @@ public enum GateEvaluator {
             let scale = key.unit.measured(1)
             breaches.append(
                 GateBreach(
-                    threshold: key, target: target, value: tidy(measured / scale), limit: limit,
-                    unit: key.unit.rawValue, severity: severity))
+                    threshold: key, target: target, value: tidy(measured / scale, key: key),
+                    limit: limit, unit: key.unit.rawValue, severity: severity))
         }
         let database = context.databaseName
         let metrics = context.metrics
@@ -40,6 +40,12 @@ public enum GateEvaluator {
                 }
             case .transactionIDAge:
                 check(key, database, context.snapshot.database?.datfrozenxidAge.map(Double.init))
+            case .databaseGrowthGBPerDay:
+                check(key, database, context.sizeTrends?.database?.slopeBytesPerDay)
+            case .daysToCritical:
+                for forecast in context.sizeTrends?.criticalForecasts(config: context.config) ?? [] {
+                    check(key, forecast.breachTarget, forecast.days)
+                }
             }
         }
         breaches.sort { ($0.severity, $1.threshold.rawValue, $1.target) > ($1.severity, $0.threshold.rawValue, $0.target) }
@@ -55,5 +61,9 @@ public enum GateEvaluator {
         return Double(dead) / total
     }
 
-    private static func tidy(_ value: Double) -> Double { (value * 100).rounded() / 100 }
+    /// Two decimals (GB, ratios, rates); days to one, a forecast is no more precise than that.
+    private static func tidy(_ value: Double, key: ThresholdKey) -> Double {
+        let scale = key.unit == .days ? 10.0 : 100.0
+        return (value * scale).rounded() / scale
+    }
 }

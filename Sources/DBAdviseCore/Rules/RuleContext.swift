@@ -10,6 +10,8 @@ public struct RuleContext: Sendable {
     public let growthShape: GrowthShape
     public let growthShapeReason: String
     public let sizes: RelationSizes
+    /// Size trends over the series; nil for a single snapshot.
+    public let sizeTrends: SizeTrends?
 
     /// The latest snapshot.
     public let snapshot: Snapshot
@@ -23,6 +25,7 @@ public struct RuleContext: Sendable {
         self.notes = notes
         (growthShape, growthShapeReason) = GrowthShapeClassifier.classify(metrics, config: config)
         sizes = RelationSizes(snapshot: latest)
+        sizeTrends = SizeTrends(snapshots: snapshots)
     }
 
     public var hardware: Hardware { config.hardware }

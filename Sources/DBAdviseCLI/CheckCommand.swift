@@ -1,0 +1,203 @@
+import ArgumentParser
+import DBAdviseCollector
+import DBAdviseCore
+import DBAdviseRules
+import Foundation
+
+extension CheckFormat: ExpressibleByArgument {}
+
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "A CI gate: fail when a scaling threshold of the config is crossed.",
+        discussion: """
+            Every threshold of the config (or its default) that is crossed is a breach named \
+            after its key, with the measured value, the limit and the severity; the gate fails \
+            on a breach at or above gate.fail_on (or --fail-on). With two or more snapshots of \
+            one database, database_growth_gb_per_day and days_to_critical gate the growth too. \
+            With --baseline, only new breaches or ones that got worse (severity up, or the value \
+            10% further past the limit) fail. Exit codes: 0 passed, 1 the gate failed, 2 bad \
+            usage, input or config, 3 database unreachable.
+            """)
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A snapshot written by collect, or a directory of them (repeatable). Instead of --dsn.",
+            valueName: "file|dir"))
+    var input: [String] = []
+
+    @OptionGroup var interval: IntervalOption
+    @OptionGroup var config: ConfigOption
+
+    @Option(name: .long, help: ArgumentHelp("Output format.", valueName: "text|json|junit|github"))
+    var format: CheckFormat = .text
+
+    @OptionGroup var failOn: FailOnOption
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Fail only on findings that are new or worse than those recorded in FILE.",
+            valueName: "file"))
+    var baseline: String?
+
+    @Option(
+        name: .customLong("write-baseline"),
+        help: ArgumentHelp(
+            "Record today's findings in FILE (for --baseline) and exit 0.", valueName: "file"))
+    var writeBaseline: String?
+
+    func validate() throws {
+        if !input.isEmpty, connection.dsn != nil {
+            throw ValidationError(
+                "--dsn and --input cannot be used together: check a database live, or snapshots")
+        }
+        if !input.isEmpty, !connection.replica.isEmpty {
+            throw ValidationError(
+                "--replica needs a live check: snapshots from --input already hold their replication status")
+        }
+        if baseline != nil, writeBaseline != nil {
+            throw ValidationError(
+                "--baseline and --write-baseline cannot be used together: compare with a baseline, or record one")
+        }
+    }
+
+    func run() throws {
+        // Everything the user gave is checked before sampling starts.
+        let config = try self.config.load()
+        let recorded = try baseline.map(Self.loadBaseline)
+        let baselineOutput = try writeBaseline.map(BaselineOutput.init)
+
+        let snapshots: [Snapshot]
+        let source: ReportSource.SourceType
+        if input.isEmpty {
+            let seconds = try interval.seconds()
+            let options = CollectOptions(
+                conninfo: connection.dsn, replicas: connection.replica, intervalSeconds: seconds,
+                toolVersion: DBAdvise.version)
+            snapshots = [try CollectCommand.collect(options)]
+            source = .live
+        } else {
+            snapshots = try SnapshotInput.read(input)
+            source = .snapshot
+        }
+        let report: Report
+        do {
+            report = try RuleRegistry.analyzer.report(
+                snapshots: snapshots, config: config, failOn: failOn.failOn, sourceType: source)
+        } catch {
+            throw CommandError(error)
+        }
+
+        var comparison: BaselineComparison?
+        if let (baseline, path) = recorded {
+            do {
+                try baseline.checkDatabase(of: report, file: path)
+            } catch {
+                throw CommandError(error)
+            }
+            comparison = baseline.compare(with: report)
+        }
+
+        let useColor = format == .text && Terminal.colorEnabled
+        Terminal.writeOutput(
+            CheckRenderer.render(
+                report, comparison: comparison,
+                ruleIDs: RuleRegistry.descriptions.map(\.id), as: format, useColor: useColor))
+        if format == .github {
+            Self.appendStepSummary(CheckRenderer.githubStepSummary(report, comparison: comparison))
+        }
+
+        if let baselineOutput {
+            let written = Baseline(report: report)
+            try baselineOutput.write(written)
+            Terminal.writeError(
+                "dbadvise: baseline of \(written.findings.count) findings written to \(baselineOutput.path)\n")
+            return
+        }
+
+        let gate = CheckRenderer.gate(of: report, comparison: comparison)
+        guard gate.passed else {
+            let failing =
+                comparison?.failing(failOn: gate.failOn).compactMap { finding in
+                    gate.breaches.first { BaselineFinding(breach: $0) == finding }
+                } ?? gate.breaches.filter { gate.failOn.fails(on: $0.severity) }
+            let shown = failing.prefix(3).map(CheckRenderer.breachLine).joined(separator: "; ")
+            let more = failing.count > 3 ? "; and \(failing.count - 3) more" : ""
+            let kind = comparison == nil ? "" : "new or worse "
+            throw CommandError(
+                .gateFailed,
+                "the gate failed (fail_on \(gate.failOn.rawValue)): \(failing.count) \(kind)"
+                    + "\(failing.count == 1 ? "breach" : "breaches"): \(shown)\(more)")
+        }
+    }
+
+    static func loadBaseline(_ path: String) throws(CommandError) -> (Baseline, String) {
+        do {
+            return (try Baseline.load(path: path), path)
+        } catch {
+            throw CommandError(error)
+        }
+    }
+
+    /// GitHub Actions shows this Markdown on the run's summary page.
+    static func appendStepSummary(_ markdown: String) {
+        guard let path = ProcessInfo.processInfo.environment["GITHUB_STEP_SUMMARY"], !path.isEmpty
+        else { return }
+        do {
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+            defer { try? handle.close() }
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data((markdown + "\n").utf8))
+        } catch {
+            Terminal.writeError(
+                "dbadvise: warning: cannot append to GITHUB_STEP_SUMMARY (\(path)): \(SnapshotOutput.reason(error))\n")
+        }
+    }
+}
+
+extension CommandError {
+    init(_ error: BaselineError) {
+        self.init(
+            .usage, error.description,
+            fix: "write a new one with 'dbadvise check --write-baseline FILE'")
+    }
+}
+
+/// Where `--write-baseline` goes: checked before collecting, written atomically, never over a
+/// file that is not a dbadvise baseline (an empty file is fine).
+struct BaselineOutput {
+    let path: String
+
+    init(_ path: String) throws(CommandError) {
+        self.path = path
+        let url = URL(fileURLWithPath: path)
+        let parent = url.deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory),
+            isDirectory.boolValue, FileManager.default.isWritableFile(atPath: parent)
+        else {
+            throw .usage(
+                "cannot write the baseline \(path): \(parent) is not a writable directory",
+                fix: "choose a writable --write-baseline path")
+        }
+        guard let data = FileManager.default.contents(atPath: path), !data.isEmpty else { return }
+        struct Header: Decodable { let kind: String? }
+        guard (try? JSONDecoder().decode(Header.self, from: data))?.kind == Baseline.kindName else {
+            throw .usage(
+                "refusing to overwrite \(path): it is not a dbadvise baseline",
+                fix: "choose another --write-baseline path, or move the file away first")
+        }
+    }
+
+    func write(_ baseline: Baseline) throws(CommandError) {
+        do {
+            try baseline.encoded().write(to: URL(fileURLWithPath: path), options: [.atomic])
+        } catch {
+            throw .usage("cannot write the baseline \(path): \(SnapshotOutput.reason(error))")
+        }
+    }
+}

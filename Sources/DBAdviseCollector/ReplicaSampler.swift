@@ -1,0 +1,88 @@
+import DBAdviseCore
+import Foundation
+import PostgresClient
+
+/// Reads each `--replica` on its own thread and its own connection, about once a second
+/// through the same interval the primary is sampled over, so lag is seen from both sides at
+/// once. An unreachable replica is recorded (`reachable: false`), never fatal.
+///
+/// `@unchecked Sendable`: the only state shared across threads is `results`, and every access
+/// holds `lock`; connections never leave the thread that opened them.
+final class ReplicaSampler: @unchecked Sendable {
+    private let lock = NSLock()
+    private var results: [Int: ReplicaSnapshot] = [:]
+    private let group = DispatchGroup()
+    private let count: Int
+
+    /// Starts one thread per replica; each samples until `deadline` (at least once).
+    init(replicas: [String], until deadline: Date) {
+        count = replicas.count
+        for (index, conninfo) in replicas.enumerated() {
+            group.enter()
+            let thread = Thread { [self] in
+                let snapshot = Self.sample(conninfo, until: deadline)
+                lock.withLock { results[index] = snapshot }
+                group.leave()
+            }
+            thread.name = "dbadvise replica \(index + 1)"
+            thread.start()
+        }
+    }
+
+    /// Waits for every replica thread; results in the order the replicas were given.
+    func finish() -> [ReplicaSnapshot] {
+        group.wait()
+        return lock.withLock { (0..<count).compactMap { results[$0] } }
+    }
+
+    static func sample(_ conninfo: String, until deadline: Date) -> ReplicaSnapshot {
+        let connection: Connection
+        do {
+            connection = try SafeSession.open(conninfo: conninfo)
+        } catch {
+            return ReplicaSnapshot(connection: nil, reachable: false, error: error.description)
+        }
+        let description = connection.connectionDescription
+        var replica = ReplicaSnapshot(
+            connection: ConnectionInfo(
+                host: description.host, port: description.port, database: description.database,
+                user: description.user), reachable: true, error: nil)
+        var delays: [Double?] = []
+        var lagBytes: [Int?] = []
+        do {
+            var next = Date()
+            repeat {
+                Thread.sleep(forTimeInterval: max(0, next.timeIntervalSinceNow))
+                guard let row = try connection.query(ReplicationQueries.standbyStatus.sql).rows.first
+                else { break }
+                replica.inRecovery = try row.bool("in_recovery")
+                guard replica.inRecovery == true else {
+                    replica.error = "not a standby: pg_is_in_recovery() is false"
+                    return replica
+                }
+                let status = try SnapshotCollector.standbyStatus(row)
+                replica.status = status
+                delays.append(status.replayDelaySeconds)
+                lagBytes.append(status.replayLagBytes)
+                next = next.addingTimeInterval(1)
+            } while next < deadline
+            replica.lag = LagSamples(seconds: delays, bytes: lagBytes)
+            if let row = try connection.query(ReplicationQueries.standbyHealth.sql).rows.first {
+                var conflicts = RecoveryConflicts()
+                conflicts.conflTablespace = try row.int("confl_tablespace")
+                conflicts.conflLock = try row.int("confl_lock")
+                conflicts.conflSnapshot = try row.int("confl_snapshot")
+                conflicts.conflBufferpin = try row.int("confl_bufferpin")
+                conflicts.conflDeadlock = try row.int("confl_deadlock")
+                replica.conflicts = conflicts
+                replica.hotStandbyFeedback = try row.bool("hot_standby_feedback")
+                replica.maxStandbyStreamingDelaySeconds = try row.double(
+                    "max_standby_streaming_delay_seconds")
+                replica.longestQuerySeconds = try row.double("longest_query_seconds")
+            }
+        } catch {
+            replica.error = error.message
+        }
+        return replica
+    }
+}

@@ -1,0 +1,120 @@
+import DBAdviseCollector
+import DBAdviseCore
+import DBAdviseTestSupport
+import Foundation
+import Testing
+
+/// A real streaming standby next to the throwaway primary: lag made by pausing replay while
+/// the primary writes, seen from both sides.
+@Suite("replication with a real standby", .serialized, TestServer.enabled)
+struct ReplicationIntegrationTests {
+    static let standbyName = "standby_lag"
+
+    /// Waits until the standby has replayed everything the primary has written.
+    func waitForCatchUp(_ standby: String) throws {
+        let target = try TestServer.psql("SELECT pg_current_wal_lsn()", database: "dbadvise_test")
+        for _ in 0..<100 {
+            let caughtUp = try TestServer.psql(
+                "SELECT pg_last_wal_replay_lsn() >= '\(target)'::pg_lsn", dsn: standby)
+            if caughtUp == "t" { return }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        Issue.record("the standby did not catch up")
+    }
+
+    @Test func pausedReplayIsMeasuredInSecondsAndBytesFromBothSides() throws {
+        let primary = try TestServer.dsn()
+        let standby = try TestServer.startStandby(Self.standbyName, slot: "standby_lag_slot")
+        try TestServer.psql(
+            "CREATE TABLE IF NOT EXISTS lag_probe (id bigserial, payload text)", database: "dbadvise_test")
+        // a commit replayed before the pause, so the standby knows how old its data is
+        var replayedACommit = false
+        for _ in 0..<20 where !replayedACommit {
+            try TestServer.psql("INSERT INTO lag_probe (payload) VALUES ('first')", database: "dbadvise_test")
+            try waitForCatchUp(standby)
+            replayedACommit =
+                try TestServer.psql("SELECT pg_last_xact_replay_timestamp() IS NOT NULL", dsn: standby) == "t"
+            if !replayedACommit { Thread.sleep(forTimeInterval: 0.2) }
+        }
+        #expect(replayedACommit)
+
+        try TestServer.psql("SELECT pg_wal_replay_pause()", dsn: standby)
+        defer { _ = try? TestServer.psql("SELECT pg_wal_replay_resume()", dsn: standby) }
+        let writer = try Shell.start(
+            try TestServer.binDirectory() + "/psql",
+            ["-X", "-q", "-d", primary, "-c",
+             "DO $$ BEGIN FOR i IN 1..40 LOOP INSERT INTO lag_probe (payload) SELECT repeat('x', 200) FROM generate_series(1, 2000); COMMIT; PERFORM pg_sleep(0.1); END LOOP; END $$"])
+        defer { writer.terminate() }
+        Thread.sleep(forTimeInterval: 1)
+        let snapshot = try SnapshotCollector.collect(
+            CollectOptions(conninfo: primary, replicas: [standby], intervalSeconds: 2.5, toolVersion: "test"))
+        writer.waitUntilExit()
+
+        // the primary's view: pg_stat_replication, sampled through the interval
+        let replication = try #require(snapshot.replication)
+        #expect(replication.role == "primary")
+        let walSender = try #require(replication.standbys?.first { $0.applicationName == Self.standbyName })
+        #expect(walSender.state == "streaming")
+        let primarySide = try #require(walSender.lagSamples)
+        #expect(primarySide.samples >= 2)
+        #expect(try #require(primarySide.peakBytes) > 0)
+        #expect(try #require(walSender.replayLagBytes) > 0)
+        let slot = try #require(replication.slots?.first { $0.slotName == "standby_lag_slot" })
+        #expect(slot.active)
+
+        // the standby's own view, read concurrently over its own connection
+        let replica = try #require(replication.replicas?.first)
+        #expect(replica.reachable)
+        #expect(replica.inRecovery == true)
+        let status = try #require(replica.status)
+        #expect(status.replayPaused == true)
+        #expect(try #require(status.replayLagBytes) > 0)
+        #expect(try #require(status.replayDelaySeconds) > 0.5)
+        #expect(try #require(replica.lag?.samples) >= 2)
+        #expect(replica.hotStandbyFeedback == true)
+        #expect(replica.conflicts?.total == 0)
+        try validateAgainstSchema(snapshot)
+    }
+
+    @Test func anIdlePrimaryShowsNoFalseLag() throws {
+        let standby = try TestServer.startStandby("standby_idle")
+        try TestServer.psql("SELECT pg_wal_replay_resume()", dsn: standby)
+        try TestServer.psql("CREATE TABLE IF NOT EXISTS idle_probe (id int); INSERT INTO idle_probe VALUES (1)", database: "dbadvise_test")
+        try waitForCatchUp(standby)
+        // nothing is written while sampling: the last replayed commit gets older, lag must not
+        Thread.sleep(forTimeInterval: 1.5)
+        let snapshot = try SnapshotCollector.collect(
+            CollectOptions(conninfo: try TestServer.dsn(), replicas: [standby], intervalSeconds: 1, toolVersion: "test"))
+        let replica = try #require(snapshot.replication?.replicas?.first)
+        #expect(replica.status?.replayDelaySeconds == 0)
+        #expect(replica.status?.replayLagBytes == 0)
+        try TestServer.stopStandby("standby_idle")
+    }
+
+    @Test func aStoppedStandbyIsReportedNotFatal() throws {
+        let standby = try TestServer.startStandby("standby_stopped")
+        try TestServer.stopStandby("standby_stopped")
+        let snapshot = try SnapshotCollector.collect(
+            CollectOptions(conninfo: try TestServer.dsn(), replicas: [standby], intervalSeconds: 0, toolVersion: "test"))
+        let replica = try #require(snapshot.replication?.replicas?.first)
+        #expect(!replica.reachable)
+        #expect(replica.error?.isEmpty == false)
+        #expect(snapshot.replication?.standbys?.contains { $0.applicationName == "standby_stopped" } == false)
+    }
+
+    @Test func anInactiveSlotAndTheWALItHoldsAreFound() throws {
+        try TestServer.psql(
+            "SELECT pg_create_physical_replication_slot('abandoned_slot', true) WHERE NOT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = 'abandoned_slot')",
+            database: "dbadvise_test")
+        try TestServer.psql(
+            "CREATE TABLE IF NOT EXISTS slot_probe AS SELECT g AS id, repeat('y', 100) AS v FROM generate_series(1, 20000) AS g",
+            database: "dbadvise_test")
+        let snapshot = try SnapshotCollector.collect(
+            CollectOptions(conninfo: try TestServer.dsn(), replicas: [], intervalSeconds: 0, toolVersion: "test"))
+        let slot = try #require(snapshot.replication?.slots?.first { $0.slotName == "abandoned_slot" })
+        #expect(!slot.active)
+        #expect(try #require(slot.retainedBytes) > 0)
+        #expect(slot.walStatus == "reserved")
+        try TestServer.psql("SELECT pg_drop_replication_slot('abandoned_slot')", database: "dbadvise_test")
+    }
+}
