@@ -23,12 +23,26 @@ wait "$load"
 sleep 1
 "$dbadvise" collect --dsn "$(dsn shop)" --interval 3s --output "$out/snapshots/idle.json"
 
+# 3. a primary with a lagging standby: replay paused on the standby while pgbench writes
+standby=$("$here/test-server.sh" standby "$DBADVISE_TEST_DIR" replica1 replica1_slot | sed 's/dbname=dbadvise_test/dbname=shop/')
+# one commit replayed first, so the standby knows the age of what it shows
+"$DBADVISE_TEST_PGBIN/psql" -X -q -d "$(dsn shop)" -c "CREATE TABLE replica_probe AS SELECT 1 AS x" >/dev/null
+sleep 1
+"$DBADVISE_TEST_PGBIN/psql" -X -q -d "$standby" -c "SELECT pg_wal_replay_pause()" >/dev/null
+"$DBADVISE_TEST_PGBIN/pgbench" -n -T 8 -c 2 -R 300 "$(dsn shop)" >/dev/null 2>&1 &
+load=$!
+sleep 2
+"$dbadvise" collect --dsn "$(dsn shop)" --replica "$standby" --interval 4s \
+  --output "$out/snapshots/primary-lagging-standby.json"
+wait "$load"
+"$DBADVISE_TEST_PGBIN/psql" -X -q -d "$standby" -c "SELECT pg_wal_replay_resume()" >/dev/null
+
 # the rule tests start from the real capture
 cp "$out/snapshots/pgbench.json" "$root/Tests/DBAdviseRulesTests/Fixtures/pgbench.json"
 
 # 3. reports from those snapshots, and the rule list
 if "$dbadvise" analyze --help >/dev/null 2>&1; then
-  for name in pgbench idle; do
+  for name in pgbench idle primary-lagging-standby; do
     "$dbadvise" analyze --input "$out/snapshots/$name.json" --format text >"$out/reports/$name.txt"
     "$dbadvise" analyze --input "$out/snapshots/$name.json" --format json >"$out/reports/$name.json"
     "$dbadvise" analyze --input "$out/snapshots/$name.json" --format markdown >"$out/reports/$name.md"
