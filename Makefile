@@ -28,7 +28,8 @@ test: deps
 unit:
 	$(SWIFT) test
 
-# Regenerates samples/ from a real workload on a throwaway server.
+# Regenerates samples/ from a real workload on a throwaway server (FIXTURE=1 also refreshes
+# the rule tests' captured fixture).
 samples: deps
 	$(SWIFT) build
 	scripts/with-test-server.sh scripts/make-samples.sh .build/debug/dbadvise

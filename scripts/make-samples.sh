@@ -37,8 +37,12 @@ sleep 2
 wait "$load"
 "$DBADVISE_TEST_PGBIN/psql" -X -q -d "$standby" -c "SELECT pg_wal_replay_resume()" >/dev/null
 
-# the rule tests start from the real capture
-cp "$out/snapshots/pgbench.json" "$root/Tests/DBAdviseRulesTests/Fixtures/pgbench.json"
+# the rule tests start from a real capture; refreshed only when asked (make samples FIXTURE=1),
+# since the text golden of the rule tests is rendered from it
+if [ "${FIXTURE:-0}" = 1 ]; then
+  cp "$out/snapshots/pgbench.json" "$root/Tests/DBAdviseRulesTests/Fixtures/pgbench.json"
+  echo "samples: refreshed Tests/DBAdviseRulesTests/Fixtures/pgbench.json; regenerate the golden with DBADVISE_UPDATE_GOLDEN=1 swift test --filter ReportOutputTests"
+fi
 
 # 3. reports from those snapshots, and the rule list
 if "$dbadvise" analyze --help >/dev/null 2>&1; then

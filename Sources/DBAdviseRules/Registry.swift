@@ -35,6 +35,7 @@ public enum RuleRegistry {
         TransactionIDAgeRule(),
         UnusedLargeIndexRule(),
         ReplicationLagRule(),
+        InactiveReplicationSlotRule(),
     ]
 
     public static var descriptions: [RuleDescription] { rules.map(\.ruleDescription) }

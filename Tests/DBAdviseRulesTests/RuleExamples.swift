@@ -39,6 +39,63 @@ private func analyticStatement(_ query: String, ms: Double) -> Statement {
               sharedBlksHit: 100_000, sharedBlksRead: 50_000)
 }
 
+/// A standby as the primary's pg_stat_replication shows it, with sampled replay lag.
+private func standby(p95: Double, peak: Double? = nil, replayBytes: Int = 0, flushBytes: Int = 0) -> StandbyConnection {
+    var standby = StandbyConnection()
+    standby.applicationName = "replica1"
+    standby.clientAddr = "10.0.0.2"
+    standby.replayLagSeconds = p95
+    standby.replayLagBytes = replayBytes
+    standby.flushLagBytes = flushBytes
+    standby.writeLagBytes = flushBytes
+    var samples = LagSamples(samples: 10)
+    samples.p95Seconds = p95
+    samples.peakSeconds = peak ?? p95
+    samples.peakBytes = replayBytes
+    standby.lagSamples = samples
+    return standby
+}
+
+/// A `--replica` read over its own connection.
+private func replica(delay: Double, paused: Bool = false, longestQuery: Double = 0.1, conflicts: Int = 0) -> ReplicaSnapshot {
+    var replica = ReplicaSnapshot(connection: ConnectionInfo(host: "10.0.0.2", port: "5432", database: "shop", user: "monitor"),
+                                  reachable: true, error: nil)
+    replica.inRecovery = true
+    var status = StandbyStatus()
+    status.replayDelaySeconds = delay
+    status.replayPaused = paused
+    status.replayLagBytes = 0
+    replica.status = status
+    var lag = LagSamples(samples: 10)
+    lag.p95Seconds = delay
+    lag.peakSeconds = delay
+    replica.lag = lag
+    replica.hotStandbyFeedback = false
+    replica.maxStandbyStreamingDelaySeconds = 30
+    var recovery = RecoveryConflicts()
+    recovery.conflTablespace = 0
+    recovery.conflLock = 0
+    recovery.conflSnapshot = conflicts
+    recovery.conflBufferpin = 0
+    recovery.conflDeadlock = 0
+    replica.conflicts = recovery
+    replica.longestQuerySeconds = longestQuery
+    return replica
+}
+
+private func slot(_ name: String, active: Bool, retained: Int) -> ReplicationSlot {
+    var slot = ReplicationSlot(slotName: name, slotType: "physical", active: active)
+    slot.retainedBytes = retained
+    slot.walStatus = "extended"
+    return slot
+}
+
+private func readHeavy(_ snapshot: inout Snapshot) {
+    snapshot.rates.readsPerSecond = 100_000
+    snapshot.rates.writesPerSecond = 500
+    busy(&snapshot, sessions: 14)
+}
+
 /// Every rule's examples. The registry test fails when a registered rule has none of a kind.
 let ruleExamples: [RuleExample] = [
     // MARK: vertical
@@ -88,6 +145,16 @@ let ruleExamples: [RuleExample] = [
         snapshot.rates.readsPerSecond = 3_000
         busy(&snapshot, sessions: 14)
     },
+    trigger("replicas-read-dominated", "read-heavy with a standby at 0.3 s p95") { snapshot, _ in
+        readHeavy(&snapshot)
+        snapshot.replication?.standbys = [standby(p95: 0.3)]
+    },
+    quiet("replicas-read-dominated", "write-heavy with a standby: replicas never answer writes") { snapshot, _ in
+        snapshot.rates.writesPerSecond = 6_000
+        snapshot.rates.readsPerSecond = 3_000
+        busy(&snapshot, sessions: 14)
+        snapshot.replication?.standbys = [standby(p95: 0.3)]
+    },
     quiet("replicas-read-dominated", "read-heavy but not busy") { snapshot, _ in
         snapshot.rates.readsPerSecond = 100_000
         snapshot.rates.writesPerSecond = 500
@@ -96,6 +163,11 @@ let ruleExamples: [RuleExample] = [
     trigger("replicas-analytics-on-primary", "a daily report takes 40% of statement time") { snapshot, _ in
         snapshot.statements.topByTotalTime?.append(analyticStatement(
             "SELECT date_trunc('day', mtime), sum(delta) FROM pgbench_history GROUP BY 1", ms: 8_000))
+    },
+    trigger("replicas-analytics-on-primary", "a 160 ms list query returning 1,000 rows per call") { snapshot, _ in
+        snapshot.statements.topByTotalTime?.append(Statement(
+            queryid: "901", query: "SELECT * FROM pgbench_history WHERE bid = $1 ORDER BY mtime DESC", calls: 50,
+            totalExecTimeMs: 8_000, meanExecTimeMs: 160, rows: 50_000, sharedBlksHit: 100_000, sharedBlksRead: 5_000))
     },
     quiet("replicas-analytics-on-primary", "only OLTP statements"),
     quiet("replicas-analytics-on-primary", "pg_stat_statements missing") { snapshot, _ in
@@ -259,15 +331,48 @@ let ruleExamples: [RuleExample] = [
         snapshot.server.statsReset = snapshot.interval.finishedAt.addingTimeInterval(-2 * 86_400)
     },
 
-    trigger("tuning-replication-lag", "a standby 12 s behind") { snapshot, _ in
+    trigger("tuning-replication-lag", "a standby 12 s behind (one reading)") { snapshot, _ in
         var standby = StandbyConnection()
         standby.replayLagSeconds = 12
         snapshot.replication?.standbys = [standby]
+    },
+    trigger("tuning-replication-lag", "p95 12 s on the primary's samples") { snapshot, _ in
+        snapshot.replication?.standbys = [standby(p95: 12, replayBytes: 64 * 1_048_576)]
+    },
+    trigger("tuning-replication-lag", "paused replay on a --replica") { snapshot, _ in
+        snapshot.replication?.replicas = [replica(delay: 40, paused: true)]
+    },
+    trigger("tuning-replication-lag", "only the peak crosses: info") { snapshot, _ in
+        snapshot.replication?.standbys = [standby(p95: 1, peak: 9)]
+    },
+    trigger("tuning-replication-lag", "an unreachable --replica is reported") { snapshot, _ in
+        snapshot.replication?.replicas = [ReplicaSnapshot(
+            connection: ConnectionInfo(host: "10.0.0.3", port: "5432", database: "shop", user: "monitor"),
+            reachable: false, error: "connection refused")]
     },
     quiet("tuning-replication-lag", "a standby 1 s behind") { snapshot, _ in
         var standby = StandbyConnection()
         standby.replayLagSeconds = 1
         snapshot.replication?.standbys = [standby]
     },
+    quiet("tuning-replication-lag", "p95 0.3 s from both sides") { snapshot, _ in
+        snapshot.replication?.standbys = [standby(p95: 0.3)]
+        snapshot.replication?.replicas = [replica(delay: 0.3)]
+    },
     quiet("tuning-replication-lag", "no standby") { snapshot, _ in snapshot.replication = nil },
+
+    trigger("tuning-inactive-replication-slots", "an inactive slot holding 2 GB") { snapshot, _ in
+        snapshot.replication?.slots = [slot("old_replica", active: false, retained: 2 * gigabyte)]
+    },
+    trigger("tuning-inactive-replication-slots", "an inactive slot holding 300 GB of a 2 TB disk") { snapshot, config in
+        config.hardware.storageGB = 2_000
+        snapshot.replication?.slots = [slot("old_replica", active: false, retained: 300 * gigabyte)]
+    },
+    quiet("tuning-inactive-replication-slots", "an active slot holding 2 GB") { snapshot, _ in
+        snapshot.replication?.slots = [slot("replica1", active: true, retained: 2 * gigabyte)]
+    },
+    quiet("tuning-inactive-replication-slots", "an inactive slot holding nothing") { snapshot, _ in
+        snapshot.replication?.slots = [slot("spare", active: false, retained: 0)]
+    },
+    quiet("tuning-inactive-replication-slots", "no slots"),
 ]

@@ -16,11 +16,14 @@ public struct AnalyticsOnPrimaryRule: Rule {
             Aggregates, reports and dashboards run long and read a lot; on the primary they \
             compete with the transactions that must be there. A hot standby serves them, at \
             the price of lag and of query cancellations that max_standby_streaming_delay and \
-            hot_standby_feedback trade off.
+            hot_standby_feedback trade off. A read counts as analytic when it aggregates \
+            (GROUP BY, aggregates, window functions), returns many rows per call or runs long; \
+            the recommendation names the top ones and the lag they must tolerate.
             """,
         sources: [Manual.hotStandby, Manual.statStatements],
-        thresholds: [], parameters: [analyticTimeShare, analyticSessions],
-        inputs: ["statements.top_by_total_time", "statements.total_exec_time_ms", "interval.rate_seconds"])
+        thresholds: [.replicationLagSeconds], parameters: [analyticTimeShare, analyticSessions] + MovableReads.parameters,
+        inputs: ["statements.top_by_total_time", "statements.top_by_calls", "statements.total_exec_time_ms",
+                 "interval.rate_seconds", "replication.standbys.lag_samples", "replication.replicas.lag"])
 
     public init() {}
 
@@ -30,10 +33,10 @@ public struct AnalyticsOnPrimaryRule: Rule {
                 Self.analyticTimeShare.evidence(metric: "analytic_statement_time_share", value: nil, note: reason),
             ])
         }
-        let analytic = context.statements.filter { $0.query.map(StatementHeuristics.isAnalytic) ?? false }
-        let analyticMs = analytic.reduce(0) { $0 + $1.totalExecTimeMs }
-        let total = context.totalStatementTimeMs ?? 0
-        let share = total > 0 ? analyticMs / total : 0
+        let movable = MovableReads(context)
+        let analytic = movable?.reads.filter { $0.kind == .analytic } ?? []
+        let analyticMs = analytic.reduce(0) { $0 + $1.statement.totalExecTimeMs }
+        let share = movable?.share(of: .analytic) ?? 0
         let busy = context.intervalSeconds.map { analyticMs / 1000 / $0 }
         let evidence = [
             Self.analyticTimeShare.evidence(metric: "analytic_statement_time_share", value: share),
@@ -46,13 +49,18 @@ public struct AnalyticsOnPrimaryRule: Rule {
         guard share >= Self.analyticTimeShare.value, let busy, busy >= Self.analyticSessions.value else {
             return pass("analytic statements take \(Formatting.percent(share)) of statement time and keep \(Formatting.rate(busy ?? 0)) sessions busy", evidence)
         }
+        let budget = LagBudget(context)
+        let named = movable?.top(.analytic) ?? []
+        var actions = ["Point dashboards and reports at a hot standby."]
+        if let route = MovableReads.routeAction(named) { actions.append(route) }
+        actions += [
+            budget.sentence,
+            "Set hot_standby_feedback or max_standby_streaming_delay for long reports, and show users the data's age.",
+        ]
         return .recommend([recommendation(
             severity: .warning, target: context.databaseName,
             summary: "\(analytic.count) analytic statement(s) take \(Formatting.percent(share)) of statement time on the primary (\(Formatting.rate(busy)) sessions busy).",
-            evidence: evidence,
-            actions: [
-                "Point dashboards and reports at a hot standby.",
-                "Set hot_standby_feedback or max_standby_streaming_delay for long reports, and show users the data's age.",
-            ])])
+            evidence: evidence + named.map(MovableReads.evidence) + [budget.evidence],
+            actions: actions)])
     }
 }

@@ -13,12 +13,16 @@ public struct ReadDominatedRule: Rule {
             Streaming replicas serve read-only queries (hot standby) and add read capacity \
             without touching the write path. Move non-critical and analytic reads there, keep \
             writes and read-your-writes reads on the primary, and design for replication lag. \
-            Replicas replay every write, so they never answer write load.
+            Replicas replay every write, so they never answer write load. The recommendation \
+            names the read-only statements worth routing (analytic reads: aggregates, many rows \
+            or long mean time; point reads: few rows, short) with their share of primary time, \
+            and the staleness they must tolerate given the measured p95 replay lag.
             """,
-        sources: [Manual.hotStandby, Manual.replication],
-        thresholds: [.activeSessionsPerVCPU, .replicationLagSeconds], parameters: [readTimeShare],
+        sources: [Manual.hotStandby, Manual.replication, Manual.statStatements],
+        thresholds: [.activeSessionsPerVCPU, .replicationLagSeconds], parameters: [readTimeShare] + MovableReads.parameters,
         inputs: ["rates.reads_per_second", "rates.writes_per_second", "statements.top_by_total_time",
-                 "activity.avg_active_sessions", "hardware.vcpus"])
+                 "statements.top_by_calls", "activity.avg_active_sessions", "hardware.vcpus",
+                 "replication.standbys.lag_samples", "replication.replicas.lag"])
 
     public init() {}
 
@@ -42,17 +46,35 @@ public struct ReadDominatedRule: Rule {
         guard let severity else {
             return pass("reads dominate but the primary is not busy: \(context.comparison(perVCPU, .activeSessionsPerVCPU, metric: "active sessions per vCPU"))", [load, shape])
         }
-        let lag = context.judge("replication_lag_seconds", context.metrics.replicationLagSeconds, .replicationLagSeconds).evidence
-        let standbys = (context.snapshot.replication?.standbys ?? []).count
+        let budget = LagBudget(context)
+        let movable = MovableReads(context)
+        let named = movable?.top() ?? []
+        let standbys = context.standbyViews.count
+        var evidence = [load, shape, shareEvidence]
+        if let movable {
+            evidence.append(Self.readTimeShare.evidence(
+                metric: "analytic_read_time_share", value: movable.share(of: .analytic), note: "aggregates, many rows or long reads"))
+            evidence.append(Self.readTimeShare.evidence(
+                metric: "point_read_time_share", value: movable.share(of: .point), note: "few rows, short"))
+        }
+        evidence += named.map(MovableReads.evidence)
+        evidence.append(budget.evidence)
+        let split = movable.map {
+            " Read-only statements take \(Formatting.percent($0.share())) of primary statement time (analytic \(Formatting.percent($0.share(of: .analytic))), point \(Formatting.percent($0.share(of: .point))))."
+        } ?? ""
+        var actions = [
+            standbys == 0 ? "Add a streaming replica (hot_standby = on) and route read-only traffic to it." : "Route more read-only traffic to the \(standbys) existing standby(s), or add one.",
+        ]
+        if let route = MovableReads.routeAction(named) { actions.append(route) }
+        actions += [
+            budget.sentence,
+            "Keep writes and reads that must see their own writes on the primary.",
+            "Design for lag: alert on replication_lag_seconds and set max_standby_streaming_delay for long reports.",
+        ]
         return .recommend([recommendation(
             severity: severity, target: context.databaseName,
-            summary: "Reads dominate (\(context.growthShapeReason)) on a busy primary: \(context.comparison(perVCPU, .activeSessionsPerVCPU, metric: "active sessions per vCPU")).",
-            evidence: [load, shape, shareEvidence, lag],
-            actions: [
-                standbys == 0 ? "Add a streaming replica (hot_standby = on) and route read-only traffic to it." : "Route more read-only traffic to the \(standbys) existing standby(s), or add one.",
-                "Keep writes and reads that must see their own writes on the primary.",
-                "Design for lag: alert on replication_lag_seconds and set max_standby_streaming_delay for long reports.",
-            ])])
+            summary: "Reads dominate (\(context.growthShapeReason)) on a busy primary: \(context.comparison(perVCPU, .activeSessionsPerVCPU, metric: "active sessions per vCPU")).\(split)",
+            evidence: evidence, actions: actions)])
     }
 
     /// Read-only statements' share of total statement time, when statements are readable.

@@ -1,0 +1,206 @@
+import DBAdviseCore
+import Foundation
+
+/// One standby as the data shows it: the primary's `pg_stat_replication` row, the standby's own
+/// reading (`--replica`), or both when they can be matched.
+struct StandbyView: Sendable {
+    var name: String
+    var connection: StandbyConnection?
+    var replica: ReplicaSnapshot?
+    /// The analyzed server is itself a standby.
+    var ownStatus: StandbyStatus?
+
+    /// The worst 95th percentile of the sampled replay lag, from either side.
+    var p95Seconds: Double? { [connection?.lagSamples?.p95Seconds, replica?.lag?.p95Seconds].compactMap { $0 }.max() }
+
+    /// The last reading: `pg_stat_replication.replay_lag` or the standby's replay delay.
+    var currentSeconds: Double? {
+        [connection?.replayLagSeconds, replica?.status?.replayDelaySeconds, ownStatus?.replayDelaySeconds]
+            .compactMap { $0 }.max()
+    }
+
+    var peakSeconds: Double? {
+        [connection?.lagSamples?.peakSeconds, replica?.lag?.peakSeconds, currentSeconds].compactMap { $0 }.max()
+    }
+
+    /// The lag rules judge: the p95 when sampled, the last reading otherwise.
+    var typicalSeconds: Double? { p95Seconds ?? currentSeconds }
+
+    /// WAL not yet replayed, in bytes: the largest reading of either side.
+    var replayLagBytes: Int? {
+        [connection?.replayLagBytes, connection?.lagSamples?.peakBytes, replica?.status?.replayLagBytes,
+         replica?.lag?.peakBytes, ownStatus?.replayLagBytes].compactMap { $0 }.max()
+    }
+
+    var replayPaused: Bool { replica?.status?.replayPaused == true || ownStatus?.replayPaused == true }
+}
+
+extension RuleContext {
+    /// Every standby the snapshot knows of. A `--replica` is matched with the primary's row
+    /// when it is the only one of each, or when its host is the row's client address; the
+    /// rest are listed separately rather than guessed.
+    var standbyViews: [StandbyView] {
+        guard let replication = snapshot.replication else { return [] }
+        var connections = replication.standbys ?? []
+        let replicas = (replication.replicas ?? []).filter(\.reachable)
+        var views: [StandbyView] = []
+        for replica in replicas {
+            var matched: StandbyConnection?
+            if connections.count == 1, replicas.count == 1 {
+                matched = connections.removeFirst()
+            } else if let host = replica.connection?.host,
+                      let index = connections.firstIndex(where: { $0.clientAddr == host }) {
+                matched = connections.remove(at: index)
+            }
+            var name = Self.replicaName(replica)
+            if let application = matched?.applicationName { name += " (\(application))" }
+            views.append(StandbyView(name: name, connection: matched, replica: replica))
+        }
+        views += connections.map { StandbyView(name: Self.connectionName($0), connection: $0) }
+        if let own = replication.standbyStatus {
+            views.append(StandbyView(name: "this standby (\(databaseName))", ownStatus: own))
+        }
+        return views
+    }
+
+    /// `--replica` servers that could not be read.
+    var unreachableReplicas: [ReplicaSnapshot] {
+        (snapshot.replication?.replicas ?? []).filter { !$0.reachable }
+    }
+
+    static func replicaName(_ replica: ReplicaSnapshot) -> String {
+        let host = replica.connection?.host ?? "replica"
+        return replica.connection?.port.map { "\(host):\($0)" } ?? host
+    }
+
+    static func connectionName(_ connection: StandbyConnection) -> String {
+        switch (connection.applicationName, connection.clientAddr) {
+        case let (name?, address?) where !name.isEmpty: "\(name) (\(address))"
+        case let (name?, _) where !name.isEmpty: name
+        case let (_, address?): address
+        default: "standby"
+        }
+    }
+}
+
+/// The staleness reads moved to replicas must tolerate, from the measured lag or, with no
+/// standby yet, from the `replication_lag_seconds` budget.
+struct LagBudget: Sendable {
+    let sentence: String
+    let evidence: Evidence
+
+    init(_ context: RuleContext) {
+        let levels = context.levels(.replicationLagSeconds)
+        let views = context.standbyViews
+        let sampled = views.compactMap(\.p95Seconds).max()
+        let worst = sampled ?? views.compactMap(\.currentSeconds).max()
+        let label = sampled == nil ? "replay lag (one reading)" : "p95 replay lag"
+        let keepOnPrimary = "keep read-your-writes paths on the primary"
+        guard let worst else {
+            let budget = Formatting.rate(levels.measuredWarning)
+            let why = views.isEmpty ? "no standby yet" : "the standbys reported no lag"
+            sentence = "Replication lag is not measured yet (\(why)): design the moved reads for a staleness budget "
+                + "of \(budget) s (replication_lag_seconds warning), fall back to the primary beyond it, and \(keepOnPrimary)."
+            evidence = Evidence(metric: "replication_lag_p95_seconds", value: nil, threshold: levels.measuredWarning,
+                                unit: "seconds", note: "not measured: \(why)")
+            return
+        }
+        let severity = levels.severity(of: worst)
+        let shown = "\(label) \(Formatting.rate(worst)) s"
+        let limit = Formatting.rate(levels.measuredLimit(for: severity))
+        switch severity {
+        case nil:
+            sentence = "\(shown) (< \(limit) s replication_lag_seconds warning): fine for dashboards and reports, "
+                + "and for point reads that tolerate \(Formatting.rate(worst)) s of staleness; \(keepOnPrimary)."
+        case .warning, .info:
+            sentence = "\(shown) (≥ \(limit) s replication_lag_seconds warning): fine for dashboards and reports, "
+                + "too stale for user-facing point reads; fix the lag (tuning-replication-lag) before moving those, and \(keepOnPrimary)."
+        case .critical:
+            sentence = "\(shown) (≥ \(limit) s replication_lag_seconds critical): only batch reports tolerate that; "
+                + "fix the lag (tuning-replication-lag) before routing more reads, and \(keepOnPrimary)."
+        }
+        evidence = Evidence(metric: "replication_lag_p95_seconds", value: worst, levels: levels, severity: severity,
+                            note: "worst of \(views.count) standby(s)" + (sampled == nil ? "; not sampled, last reading" : ""))
+    }
+}
+
+/// Read-only statements on the primary, split into analytic and point reads, with their share
+/// of the primary's statement time. Text heuristics until issue 7 brings a parser.
+struct MovableReads: Sendable {
+    enum Kind: String, Sendable { case analytic = "analytic read", point = "point read" }
+
+    struct Read: Sendable {
+        let statement: Statement
+        let kind: Kind
+        let share: Double
+        let callsPerSecond: Double?
+    }
+
+    static let analyticRowsPerCall = RuleParameter(
+        name: "analytic_rows_per_call", value: 100, unit: "rows",
+        why: "A read returning a hundred rows or more per call is a list or report, not a lookup.")
+    static let analyticMeanMs = RuleParameter(
+        name: "analytic_mean_exec_time_ms", value: 100, unit: "ms",
+        why: "A read averaging 100 ms or more scans; a point read by key takes a millisecond or less.")
+    static let namedStatementShare = RuleParameter(
+        name: "movable_statement_time_share", value: 0.02, unit: "ratio",
+        why: "A statement under 2% of primary statement time is not worth a routing change.")
+    static let parameters = [analyticRowsPerCall, analyticMeanMs, namedStatementShare]
+    /// How many statements a recommendation names.
+    static let listed = 5
+
+    /// Read-only statements, by total time (largest first).
+    let reads: [Read]
+    let totalMs: Double
+
+    init?(_ context: RuleContext) {
+        guard context.statementsUnavailableReason == nil, let total = context.totalStatementTimeMs, total > 0 else {
+            return nil
+        }
+        totalMs = total
+        let seconds = context.intervalSeconds
+        reads = context.statements.compactMap { statement in
+            guard let query = statement.query, StatementHeuristics.isReadOnly(query) else { return nil }
+            return Read(statement: statement, kind: Self.kind(of: statement, query: query),
+                        share: statement.totalExecTimeMs / total,
+                        callsPerSecond: seconds.map { Double(statement.calls) / $0 })
+        }
+    }
+
+    static func kind(of statement: Statement, query: String) -> Kind {
+        let rowsPerCall = statement.calls > 0 ? Double(statement.rows) / Double(statement.calls) : 0
+        let mean = statement.meanExecTimeMs ?? (statement.calls > 0 ? statement.totalExecTimeMs / Double(statement.calls) : 0)
+        let analytic = StatementHeuristics.isAnalytic(query) || rowsPerCall >= analyticRowsPerCall.value
+            || mean >= analyticMeanMs.value
+        return analytic ? .analytic : .point
+    }
+
+    func share(of kind: Kind? = nil) -> Double {
+        reads.filter { kind == nil || $0.kind == kind }.reduce(0) { $0 + $1.share }
+    }
+
+    /// The statements worth routing to replicas, largest first.
+    func top(_ kind: Kind? = nil) -> [Read] {
+        Array(reads.filter { (kind == nil || $0.kind == kind) && $0.share >= Self.namedStatementShare.value }
+            .prefix(Self.listed))
+    }
+
+    static func describe(_ read: Read) -> String {
+        let calls = read.callsPerSecond.map { ", \(Formatting.rate($0)) calls/s" } ?? ""
+        return "queryid \(read.statement.queryid) (\(read.kind.rawValue), \(Formatting.percent(read.share)) of primary time\(calls))"
+    }
+
+    static func evidence(_ read: Read) -> Evidence {
+        let text = read.statement.query.map { String($0.prefix(60)) } ?? "text redacted"
+        return namedStatementShare.evidence(
+            metric: "statement_time_share", value: read.share,
+            note: "queryid \(read.statement.queryid), \(read.kind.rawValue)"
+                + (read.callsPerSecond.map { ", \(Formatting.rate($0)) calls/s" } ?? "") + ": \(text)")
+    }
+
+    /// "Route to a replica: queryid 1 (…), queryid 2 (…)." or nil when none is worth naming.
+    static func routeAction(_ reads: [Read]) -> String? {
+        guard !reads.isEmpty else { return nil }
+        return "Route these reads to a replica: " + reads.map(describe).joined(separator: "; ") + "."
+    }
+}
