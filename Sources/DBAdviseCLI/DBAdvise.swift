@@ -32,7 +32,8 @@ public struct DBAdvise: ParsableCommand {
                 Terminal.writeOutput(fullMessage(for: error) + "\n")
                 return ExitStatus.success.rawValue
             }
-            let message = message(for: error).split(whereSeparator: \.isNewline).first
+            let message =
+                message(for: error).split(whereSeparator: \.isNewline).first
                 .map(String.init) ?? "invalid usage"
             Terminal.writeError("dbadvise: \(message)\n  fix: see 'dbadvise --help'\n")
             return ExitStatus.usage.rawValue

@@ -95,7 +95,8 @@ enum SnapshotOutput {
             .map { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" ? $0 : "_" }
         let stamp = snapshot.interval.startedAt.formatted(
             Date.VerbatimFormatStyle(
-                format: "\(year: .defaultDigits)\(month: .twoDigits)\(day: .twoDigits)T\(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased))\(minute: .twoDigits)\(second: .twoDigits)Z",
+                format:
+                    "\(year: .defaultDigits)\(month: .twoDigits)\(day: .twoDigits)T\(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased))\(minute: .twoDigits)\(second: .twoDigits)Z",
                 timeZone: .gmt, calendar: Calendar(identifier: .gregorian)))
         let base = "\(String(database))-\(stamp)"
         var candidate = directory.appendingPathComponent("\(base).json")

@@ -1,5 +1,5 @@
-import Foundation
 import DBAdviseCore
+import Foundation
 import PostgresClient
 
 /// One pg_stat_activity sample, already aggregated by the server.

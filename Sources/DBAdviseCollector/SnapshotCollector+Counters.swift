@@ -91,8 +91,9 @@ extension SnapshotCollector {
         // transactions inside the interval
         sample.statementsSentBefore = queriesSent
         try section("database") {
-            guard let row = try run(DatabaseQueries.counters, [includeSize ? "true" : "false"])
-                .first
+            guard
+                let row = try run(DatabaseQueries.counters, [includeSize ? "true" : "false"])
+                    .first
             else { return }
             sample.database = try DatabaseStats(row: row)
             sample.sampledAt = try row.double("sampled_at")

@@ -8,9 +8,10 @@ extension SnapshotCollector {
             role: inRecovery ? "standby" : "primary", standbys: nil, slots: nil,
             standbyStatus: nil, replicas: nil)
         if inRecovery {
-            replication.standbyStatus = try section("replication.standby_status") {
-                try run(ReplicationQueries.standbyStatus).first.map(Self.standbyStatus)
-            } ?? nil
+            replication.standbyStatus =
+                try section("replication.standby_status") {
+                    try run(ReplicationQueries.standbyStatus).first.map(Self.standbyStatus)
+                } ?? nil
         } else {
             replication.standbys = try section("replication.standbys") {
                 try run(ReplicationQueries.standbys).map { row throws(PostgresError) in

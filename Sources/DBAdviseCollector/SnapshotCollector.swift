@@ -13,8 +13,7 @@ public struct CollectOptions: Sendable {
     public var columnStatsTables: Int = 50
     public var toolVersion: String
 
-    public init(conninfo: String?, replicas: [String], intervalSeconds: Double, toolVersion: String)
-    {
+    public init(conninfo: String?, replicas: [String], intervalSeconds: Double, toolVersion: String) {
         self.conninfo = conninfo
         self.replicas = replicas
         self.intervalSeconds = intervalSeconds
@@ -105,9 +104,10 @@ public final class SnapshotCollector {
     public func collect(progress: Progress? = nil) throws(CollectorError) -> Snapshot {
         let startedAt = Date()
         var identity = try readIdentity()
-        statementsVersion = try section("statements") {
-            try run(StatementQueries.installedVersion).first?.string("version")
-        } ?? nil
+        statementsVersion =
+            try section("statements") {
+                try run(StatementQueries.installedVersion).first?.string("version")
+            } ?? nil
 
         var activity = ActivityAccumulator()
         let replicaSampler =
@@ -160,7 +160,8 @@ public final class SnapshotCollector {
             let seconds =
                 mode == .delta
                 ? rateSeconds
-                : Self.secondsSince(end.wal?.statsReset ?? identity.server.startTime?.timeIntervalSince1970, at: end.sampledAt)
+                : Self.secondsSince(
+                    end.wal?.statsReset ?? identity.server.startTime?.timeIntervalSince1970, at: end.sampledAt)
             rates.walBytesPerSecond = perSecond(walBytes, seconds)
         }
 
@@ -236,9 +237,10 @@ public final class SnapshotCollector {
         if serverVersion < minimumSupportedServerVersion {
             throw CollectorError.unsupportedServer(serverVersion)
         }
-        let systemIdentifier = try section("server.system_identifier") {
-            try run(ServerQueries.systemIdentifier).first?.string("system_identifier")
-        } ?? nil
+        let systemIdentifier =
+            try section("server.system_identifier") {
+                try run(ServerQueries.systemIdentifier).first?.string("system_identifier")
+            } ?? nil
         let settings =
             try section("server.settings") {
                 try run(ServerQueries.settings, [Self.textArray(ServerQueries.settingNames)])
@@ -268,7 +270,8 @@ public final class SnapshotCollector {
     /// `{a,b}`: a text[] literal for `= ANY($1::text[])`, quoting every element.
     static func textArray(_ values: [String]) -> String {
         let quoted = values.map { value in
-            "\"" + value.replacingOccurrences(of: "\\", with: "\\\\")
+            "\""
+                + value.replacingOccurrences(of: "\\", with: "\\\\")
                 .replacingOccurrences(of: "\"", with: "\\\"") + "\""
         }
         return "{" + quoted.joined(separator: ",") + "}"

@@ -28,8 +28,10 @@ struct StandbyView: Sendable {
 
     /// WAL not yet replayed, in bytes: the largest reading of either side.
     var replayLagBytes: Int? {
-        [connection?.replayLagBytes, connection?.lagSamples?.peakBytes, replica?.status?.replayLagBytes,
-         replica?.lag?.peakBytes, ownStatus?.replayLagBytes].compactMap { $0 }.max()
+        [
+            connection?.replayLagBytes, connection?.lagSamples?.peakBytes, replica?.status?.replayLagBytes,
+            replica?.lag?.peakBytes, ownStatus?.replayLagBytes,
+        ].compactMap { $0 }.max()
     }
 
     var replayPaused: Bool { replica?.status?.replayPaused == true || ownStatus?.replayPaused == true }
@@ -49,7 +51,8 @@ extension RuleContext {
             if connections.count == 1, replicas.count == 1 {
                 matched = connections.removeFirst()
             } else if let host = replica.connection?.host,
-                      let index = connections.firstIndex(where: { $0.clientAddr == host }) {
+                let index = connections.firstIndex(where: { $0.clientAddr == host })
+            {
                 matched = connections.remove(at: index)
             }
             var name = Self.replicaName(replica)
@@ -99,10 +102,12 @@ struct LagBudget: Sendable {
         guard let worst else {
             let budget = Formatting.rate(levels.measuredWarning)
             let why = views.isEmpty ? "no standby yet" : "the standbys reported no lag"
-            sentence = "Replication lag is not measured yet (\(why)): design the moved reads for a staleness budget "
+            sentence =
+                "Replication lag is not measured yet (\(why)): design the moved reads for a staleness budget "
                 + "of \(budget) s (replication_lag_seconds warning), fall back to the primary beyond it, and \(keepOnPrimary)."
-            evidence = Evidence(metric: "replication_lag_p95_seconds", value: nil, threshold: levels.measuredWarning,
-                                unit: "seconds", note: "not measured: \(why)")
+            evidence = Evidence(
+                metric: "replication_lag_p95_seconds", value: nil, threshold: levels.measuredWarning,
+                unit: "seconds", note: "not measured: \(why)")
             return
         }
         let severity = levels.severity(of: worst)
@@ -110,17 +115,21 @@ struct LagBudget: Sendable {
         let limit = Formatting.rate(levels.measuredLimit(for: severity))
         switch severity {
         case nil:
-            sentence = "\(shown) (< \(limit) s replication_lag_seconds warning): fine for dashboards and reports, "
+            sentence =
+                "\(shown) (< \(limit) s replication_lag_seconds warning): fine for dashboards and reports, "
                 + "and for point reads that tolerate \(Formatting.rate(worst)) s of staleness; \(keepOnPrimary)."
         case .warning, .info:
-            sentence = "\(shown) (≥ \(limit) s replication_lag_seconds warning): fine for dashboards and reports, "
+            sentence =
+                "\(shown) (≥ \(limit) s replication_lag_seconds warning): fine for dashboards and reports, "
                 + "too stale for user-facing point reads; fix the lag (tuning-replication-lag) before moving those, and \(keepOnPrimary)."
         case .critical:
-            sentence = "\(shown) (≥ \(limit) s replication_lag_seconds critical): only batch reports tolerate that; "
+            sentence =
+                "\(shown) (≥ \(limit) s replication_lag_seconds critical): only batch reports tolerate that; "
                 + "fix the lag (tuning-replication-lag) before routing more reads, and \(keepOnPrimary)."
         }
-        evidence = Evidence(metric: "replication_lag_p95_seconds", value: worst, levels: levels, severity: severity,
-                            note: "worst of \(views.count) standby(s)" + (sampled == nil ? "; not sampled, last reading" : ""))
+        evidence = Evidence(
+            metric: "replication_lag_p95_seconds", value: worst, levels: levels, severity: severity,
+            note: "worst of \(views.count) standby(s)" + (sampled == nil ? "; not sampled, last reading" : ""))
     }
 }
 
@@ -161,16 +170,19 @@ struct MovableReads: Sendable {
         let seconds = context.intervalSeconds
         reads = context.statements.compactMap { statement in
             guard let query = statement.query, StatementHeuristics.isReadOnly(query) else { return nil }
-            return Read(statement: statement, kind: Self.kind(of: statement, query: query),
-                        share: statement.totalExecTimeMs / total,
-                        callsPerSecond: seconds.map { Double(statement.calls) / $0 })
+            return Read(
+                statement: statement, kind: Self.kind(of: statement, query: query),
+                share: statement.totalExecTimeMs / total,
+                callsPerSecond: seconds.map { Double(statement.calls) / $0 })
         }
     }
 
     static func kind(of statement: Statement, query: String) -> Kind {
         let rowsPerCall = statement.calls > 0 ? Double(statement.rows) / Double(statement.calls) : 0
-        let mean = statement.meanExecTimeMs ?? (statement.calls > 0 ? statement.totalExecTimeMs / Double(statement.calls) : 0)
-        let analytic = StatementHeuristics.isAnalytic(query) || rowsPerCall >= analyticRowsPerCall.value
+        let mean =
+            statement.meanExecTimeMs ?? (statement.calls > 0 ? statement.totalExecTimeMs / Double(statement.calls) : 0)
+        let analytic =
+            StatementHeuristics.isAnalytic(query) || rowsPerCall >= analyticRowsPerCall.value
             || mean >= analyticMeanMs.value
         return analytic ? .analytic : .point
     }
@@ -181,13 +193,15 @@ struct MovableReads: Sendable {
 
     /// The statements worth routing to replicas, largest first.
     func top(_ kind: Kind? = nil) -> [Read] {
-        Array(reads.filter { (kind == nil || $0.kind == kind) && $0.share >= Self.namedStatementShare.value }
-            .prefix(Self.listed))
+        Array(
+            reads.filter { (kind == nil || $0.kind == kind) && $0.share >= Self.namedStatementShare.value }
+                .prefix(Self.listed))
     }
 
     static func describe(_ read: Read) -> String {
         let calls = read.callsPerSecond.map { ", \(Formatting.rate($0)) calls/s" } ?? ""
-        return "queryid \(read.statement.queryid) (\(read.kind.rawValue), \(Formatting.percent(read.share)) of primary time\(calls))"
+        return
+            "queryid \(read.statement.queryid) (\(read.kind.rawValue), \(Formatting.percent(read.share)) of primary time\(calls))"
     }
 
     static func evidence(_ read: Read) -> Evidence {

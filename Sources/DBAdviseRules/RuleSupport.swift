@@ -4,28 +4,40 @@ import Foundation
 /// Sources the rules cite, spelled once.
 enum Manual {
     static let waitEvents = "https://www.postgresql.org/docs/current/monitoring-stats.html#WAIT-EVENT-TABLE"
-    static let statActivity = "https://www.postgresql.org/docs/current/monitoring-stats.html#MONITORING-PG-STAT-ACTIVITY-VIEW"
-    static let statDatabase = "https://www.postgresql.org/docs/current/monitoring-stats.html#MONITORING-PG-STAT-DATABASE-VIEW"
-    static let statTables = "https://www.postgresql.org/docs/current/monitoring-stats.html#MONITORING-PG-STAT-ALL-TABLES-VIEW"
-    static let statIndexes = "https://www.postgresql.org/docs/current/monitoring-stats.html#MONITORING-PG-STAT-ALL-INDEXES-VIEW"
-    static let resourceMemory = "https://www.postgresql.org/docs/current/runtime-config-resource.html#RUNTIME-CONFIG-RESOURCE-MEMORY"
-    static let connections = "https://www.postgresql.org/docs/current/runtime-config-connection.html#GUC-MAX-CONNECTIONS"
+    static let statActivity =
+        "https://www.postgresql.org/docs/current/monitoring-stats.html#MONITORING-PG-STAT-ACTIVITY-VIEW"
+    static let statDatabase =
+        "https://www.postgresql.org/docs/current/monitoring-stats.html#MONITORING-PG-STAT-DATABASE-VIEW"
+    static let statTables =
+        "https://www.postgresql.org/docs/current/monitoring-stats.html#MONITORING-PG-STAT-ALL-TABLES-VIEW"
+    static let statIndexes =
+        "https://www.postgresql.org/docs/current/monitoring-stats.html#MONITORING-PG-STAT-ALL-INDEXES-VIEW"
+    static let resourceMemory =
+        "https://www.postgresql.org/docs/current/runtime-config-resource.html#RUNTIME-CONFIG-RESOURCE-MEMORY"
+    static let connections =
+        "https://www.postgresql.org/docs/current/runtime-config-connection.html#GUC-MAX-CONNECTIONS"
     static let walConfiguration = "https://www.postgresql.org/docs/current/wal-configuration.html"
     static let partitioning = "https://www.postgresql.org/docs/current/ddl-partitioning.html"
-    static let partitioningBestPractices = "https://www.postgresql.org/docs/current/ddl-partitioning.html#DDL-PARTITIONING-DECLARATIVE-BEST-PRACTICES"
+    static let partitioningBestPractices =
+        "https://www.postgresql.org/docs/current/ddl-partitioning.html#DDL-PARTITIONING-DECLARATIVE-BEST-PRACTICES"
     static let pgStats = "https://www.postgresql.org/docs/current/view-pg-stats.html"
     static let hotStandby = "https://www.postgresql.org/docs/current/hot-standby.html"
     static let replication = "https://www.postgresql.org/docs/current/warm-standby.html#STREAMING-REPLICATION"
-    static let statReplication = "https://www.postgresql.org/docs/current/monitoring-stats.html#MONITORING-PG-STAT-REPLICATION-VIEW"
-    static let recoveryControl = "https://www.postgresql.org/docs/current/functions-admin.html#FUNCTIONS-RECOVERY-CONTROL"
-    static let replicationSlots = "https://www.postgresql.org/docs/current/warm-standby.html#STREAMING-REPLICATION-SLOTS"
-    static let slotWalKeepSize = "https://www.postgresql.org/docs/current/runtime-config-replication.html#GUC-MAX-SLOT-WAL-KEEP-SIZE"
+    static let statReplication =
+        "https://www.postgresql.org/docs/current/monitoring-stats.html#MONITORING-PG-STAT-REPLICATION-VIEW"
+    static let recoveryControl =
+        "https://www.postgresql.org/docs/current/functions-admin.html#FUNCTIONS-RECOVERY-CONTROL"
+    static let replicationSlots =
+        "https://www.postgresql.org/docs/current/warm-standby.html#STREAMING-REPLICATION-SLOTS"
+    static let slotWalKeepSize =
+        "https://www.postgresql.org/docs/current/runtime-config-replication.html#GUC-MAX-SLOT-WAL-KEEP-SIZE"
     static let statStatements = "https://www.postgresql.org/docs/current/pgstatstatements.html"
     static let vacuum = "https://www.postgresql.org/docs/current/routine-vacuuming.html"
     static let wraparound = "https://www.postgresql.org/docs/current/routine-vacuuming.html#VACUUM-FOR-WRAPAROUND"
     static let citus = "https://docs.citusdata.com/en/stable/get_started/what_is_citus.html"
     static let cqrs = "https://martinfowler.com/bliki/CQRS.html"
-    static let cacheAside = "https://docs.aws.amazon.com/whitepapers/latest/database-caching-strategies-using-redis/caching-patterns.html"
+    static let cacheAside =
+        "https://docs.aws.amazon.com/whitepapers/latest/database-caching-strategies-using-redis/caching-patterns.html"
     static let pgbouncer = "https://www.pgbouncer.org/features.html"
 }
 

@@ -1,5 +1,5 @@
-import Foundation
 import CLibPQ
+import Foundation
 
 /// What dbadvise knows about a connection string before connecting: whether libpq can parse
 /// it, and how to keep its password out of anything we print.

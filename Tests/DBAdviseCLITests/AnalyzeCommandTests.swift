@@ -103,7 +103,9 @@ enum SnapshotFiles {
     }
 
     /// Exit 2 and exactly two stderr lines: `dbadvise: …` and `  fix: …`; nothing on stdout.
-    func expectUsageError(_ result: Shell.Result, _ fragments: [String], sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectUsageError(
+        _ result: Shell.Result, _ fragments: [String], sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         #expect(result.status == 2, "\(result.stderr)", sourceLocation: sourceLocation)
         #expect(result.stdout.isEmpty, sourceLocation: sourceLocation)
         let lines = result.stderr.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
@@ -111,7 +113,8 @@ enum SnapshotFiles {
         #expect(lines.first?.hasPrefix("dbadvise: ") == true, sourceLocation: sourceLocation)
         #expect(lines.last?.hasPrefix("  fix: ") == true, "\(result.stderr)", sourceLocation: sourceLocation)
         for fragment in fragments {
-            #expect(result.stderr.contains(fragment), "\(fragment) not in \(result.stderr)", sourceLocation: sourceLocation)
+            #expect(
+                result.stderr.contains(fragment), "\(fragment) not in \(result.stderr)", sourceLocation: sourceLocation)
         }
     }
 
@@ -149,7 +152,8 @@ enum SnapshotFiles {
         let series = directory.appendingPathComponent("series", isDirectory: true)
         try FileManager.default.createDirectory(at: series, withIntermediateDirectories: true)
         for day in 0..<3 {
-            let snapshot = SnapshotFiles.quiet(finishedAt: SnapshotFiles.finishedAt.addingTimeInterval(Double(day) * 86_400))
+            let snapshot = SnapshotFiles.quiet(
+                finishedAt: SnapshotFiles.finishedAt.addingTimeInterval(Double(day) * 86_400))
             try SnapshotFiles.write(snapshot, to: series.appendingPathComponent("shop-\(day).json"))
         }
         // Not a snapshot by its name: ignored.
@@ -248,7 +252,8 @@ enum SnapshotFiles {
     @Test func anotherKindIsNotASnapshot() throws {
         let data = try SnapshotFiles.edited(SnapshotFiles.quiet()) { $0["kind"] = "something.else" }
         let path = try file("other-kind.json", data)
-        expectUsageError(try Shell.dbadvise(["analyze", "--input", path]), ["not a dbadvise snapshot", "something.else"])
+        expectUsageError(
+            try Shell.dbadvise(["analyze", "--input", path]), ["not a dbadvise snapshot", "something.else"])
         let array = try file("array.json", Data("[1, 2]".utf8))
         expectUsageError(try Shell.dbadvise(["analyze", "--input", array]), ["\(array): not a dbadvise snapshot"])
     }
@@ -260,7 +265,8 @@ enum SnapshotFiles {
             object["rates"] = rates
         }
         let path = try file("wrong-type.json", data)
-        expectUsageError(try Shell.dbadvise(["analyze", "--input", path]), ["\(path): rates.writes_per_second: expected a number"])
+        expectUsageError(
+            try Shell.dbadvise(["analyze", "--input", path]), ["\(path): rates.writes_per_second: expected a number"])
     }
 
     @Test func aMissingFileIsNamed() throws {
@@ -311,8 +317,11 @@ enum SnapshotFiles {
     @Test func aConfigChangesTheGate() throws {
         // writes_per_second critical lowered below the quiet snapshot's 100 writes/s.
         let config = try file(
-            "low.yml", Data("thresholds:\n  writes_per_second: {warning: 10, critical: 50}\ngate:\n  fail_on: warning\n".utf8))
-        let result = try Shell.dbadvise(["analyze", "--input", try quietFile(), "--config", config, "--fail-on", "critical"])
+            "low.yml",
+            Data("thresholds:\n  writes_per_second: {warning: 10, critical: 50}\ngate:\n  fail_on: warning\n".utf8))
+        let result = try Shell.dbadvise([
+            "analyze", "--input", try quietFile(), "--config", config, "--fail-on", "critical",
+        ])
         #expect(result.status == 1, "\(result.stderr)")
         #expect(result.stdout.contains("writes_per_second critical"))
     }
@@ -355,7 +364,9 @@ enum SnapshotFiles {
         let directory = try Shell.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("live.json").path
-        let collect = try Shell.dbadvise(["collect", "--dsn", try TestServer.dsn(), "--interval", "0", "--output", path])
+        let collect = try Shell.dbadvise([
+            "collect", "--dsn", try TestServer.dsn(), "--interval", "0", "--output", path,
+        ])
         try #require(collect.status == 0, "\(collect.stderr)")
         let result = try Shell.dbadvise(["analyze", "--input", path, "--format", "json"])
         #expect(result.status == 0, "\(result.stderr)")

@@ -84,7 +84,9 @@ struct CheckCommandTests {
         try Data(result.stdout.utf8).write(to: file)
         let counts = try Shell.run(
             "/usr/bin/env",
-            ["python3", "-c", """
+            [
+                "python3", "-c",
+                """
                 import sys, xml.etree.ElementTree as ET
                 root = ET.parse(sys.argv[1]).getroot()
                 suite = root.find('testsuite')
@@ -93,9 +95,11 @@ struct CheckCommandTests {
                 rules = [c for c in cases if c.get('classname') == 'dbadvise.rules']
                 failures = [c.get('name') for c in cases if c.find('failure') is not None]
                 print(len(thresholds), len(rules), suite.get('tests'), suite.get('failures'), root.get('failures'), ','.join(failures))
-                """, file.path])
+                """, file.path,
+            ])
         #expect(counts.status == 0, "\(counts.stderr)")
-        let fields = counts.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ").map(String.init)
+        let fields = counts.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ").map(
+            String.init)
         let rules = try Shell.dbadvise(["rules", "--format", "json"])
         let ruleCount = try JSONSerialization.jsonObject(with: Data(rules.stdout.utf8)) as? [Any]
         #expect(fields.count == 6)
@@ -117,9 +121,10 @@ struct CheckCommandTests {
         #expect(result.status == 1)
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(lines.contains("::error title=dbadvise writes_per_second::dbadvise_test: 42 ≥ 10 rows/s (critical)"))
-        #expect(lines.filter { $0.hasPrefix("::") }.allSatisfy {
-            $0.hasPrefix("::error ") || $0.hasPrefix("::warning ") || $0.hasPrefix("::notice ")
-        })
+        #expect(
+            lines.filter { $0.hasPrefix("::") }.allSatisfy {
+                $0.hasPrefix("::error ") || $0.hasPrefix("::warning ") || $0.hasPrefix("::notice ")
+            })
         let markdown = try String(contentsOf: summary, encoding: .utf8)
         #expect(markdown.hasPrefix("# earlier step\n"))
         #expect(markdown.contains("writes_per_second"))
@@ -140,10 +145,14 @@ struct CheckCommandTests {
         #expect(same.status == 0, "\(same.stdout) \(same.stderr)")
         // slightly more (within 10%): still the same finding
         let slightly = try snapshotFile { $0.rates.writesPerSecond = 44 }
-        #expect(try Shell.dbadvise(["check", "--input", slightly, "--config", config, "--baseline", baseline.path]).status == 0)
+        #expect(
+            try Shell.dbadvise(["check", "--input", slightly, "--config", config, "--baseline", baseline.path]).status
+                == 0)
         // worse: the value moved well past the recorded one
         let worse = try snapshotFile { $0.rates.writesPerSecond = 80 }
-        let worseResult = try Shell.dbadvise(["check", "--input", worse, "--config", config, "--baseline", baseline.path])
+        let worseResult = try Shell.dbadvise([
+            "check", "--input", worse, "--config", config, "--baseline", baseline.path,
+        ])
         #expect(worseResult.status == 1)
         #expect(worseResult.stderr.contains("new or worse"))
         // new: a threshold that was not crossed before
@@ -152,7 +161,9 @@ struct CheckCommandTests {
             $0.database?.sizeBytes = 5 * 1_073_741_824
         }
         let sizeConfig = try configFile(Self.lowWrites + "  database_size_gb: {warning: 1, critical: 2}\n")
-        let newResult = try Shell.dbadvise(["check", "--input", newBreach, "--config", sizeConfig, "--baseline", baseline.path])
+        let newResult = try Shell.dbadvise([
+            "check", "--input", newBreach, "--config", sizeConfig, "--baseline", baseline.path,
+        ])
         #expect(newResult.status == 1)
         #expect(newResult.stderr.contains("database_size_gb"))
     }
@@ -170,7 +181,8 @@ struct CheckCommandTests {
             try FileManager.default.moveItem(
                 atPath: file, toPath: directory.appendingPathComponent("day\(day).json").path)
         }
-        let config = try configFile("""
+        let config = try configFile(
+            """
             thresholds:
               database_growth_gb_per_day: {warning: 0.5, critical: 1}
               database_size_gb: {warning: 15, critical: 20}

@@ -92,7 +92,8 @@ struct CollectCommandTests {
     }
 
     @Test func passwordAuthenticationFailureExitsThreeAndHidesThePassword() throws {
-        let dsn = "host=127.0.0.1 port=\(try TestServer.port()) dbname=dbadvise_test user=\(try TestServer.passwordRole()) password=not-the-Right-one"
+        let dsn =
+            "host=127.0.0.1 port=\(try TestServer.port()) dbname=dbadvise_test user=\(try TestServer.passwordRole()) password=not-the-Right-one"
         let result = try Shell.dbadvise(["collect", "--dsn", dsn, "--interval", "0"])
         #expect(result.status == 3)
         #expect(result.stderr.contains("password authentication failed"))
@@ -102,7 +103,8 @@ struct CollectCommandTests {
 
     @Test func pgMonitorRoleWithPasswordCollectsAndThePasswordIsNowhere() throws {
         let password = try TestServer.password()
-        let dsn = "postgresql://\(try TestServer.passwordRole()):\(password)@127.0.0.1:\(try TestServer.port())/dbadvise_test"
+        let dsn =
+            "postgresql://\(try TestServer.passwordRole()):\(password)@127.0.0.1:\(try TestServer.port())/dbadvise_test"
         let directory = try Shell.temporaryDirectory()
         let output = directory.appendingPathComponent("snapshot.json")
         let result = try Shell.dbadvise(["collect", "--dsn", dsn, "--interval", "0", "--output", output.path])

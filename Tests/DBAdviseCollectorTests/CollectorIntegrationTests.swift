@@ -186,9 +186,10 @@ struct CatalogCollectionTests {
         try holder.query("BEGIN")
         try holder.query("LOCK TABLE held IN ACCESS EXCLUSIVE MODE")
         defer { _ = try? holder.query("ROLLBACK") }
-        let held = try TestServer.psql(
-            "SELECT count(*) FROM pg_locks WHERE relation = 'held'::regclass AND mode = 'AccessExclusiveLock' AND granted",
-            database: database) == "1"
+        let held =
+            try TestServer.psql(
+                "SELECT count(*) FROM pg_locks WHERE relation = 'held'::regclass AND mode = 'AccessExclusiveLock' AND granted",
+                database: database) == "1"
         #expect(held)
         let started = Date()
         let snapshot = try collect(dsn, interval: 0)

@@ -42,8 +42,10 @@ struct ReplicationIntegrationTests {
         defer { _ = try? TestServer.psql("SELECT pg_wal_replay_resume()", dsn: standby) }
         let writer = try Shell.start(
             try TestServer.binDirectory() + "/psql",
-            ["-X", "-q", "-d", primary, "-c",
-             "DO $$ BEGIN FOR i IN 1..40 LOOP INSERT INTO lag_probe (payload) SELECT repeat('x', 200) FROM generate_series(1, 2000); COMMIT; PERFORM pg_sleep(0.1); END LOOP; END $$"])
+            [
+                "-X", "-q", "-d", primary, "-c",
+                "DO $$ BEGIN FOR i IN 1..40 LOOP INSERT INTO lag_probe (payload) SELECT repeat('x', 200) FROM generate_series(1, 2000); COMMIT; PERFORM pg_sleep(0.1); END LOOP; END $$",
+            ])
         defer { writer.terminate() }
         Thread.sleep(forTimeInterval: 1)
         let snapshot = try SnapshotCollector.collect(
@@ -79,12 +81,15 @@ struct ReplicationIntegrationTests {
     @Test func anIdlePrimaryShowsNoFalseLag() throws {
         let standby = try TestServer.startStandby("standby_idle")
         try TestServer.psql("SELECT pg_wal_replay_resume()", dsn: standby)
-        try TestServer.psql("CREATE TABLE IF NOT EXISTS idle_probe (id int); INSERT INTO idle_probe VALUES (1)", database: "dbadvise_test")
+        try TestServer.psql(
+            "CREATE TABLE IF NOT EXISTS idle_probe (id int); INSERT INTO idle_probe VALUES (1)",
+            database: "dbadvise_test")
         try waitForCatchUp(standby)
         // nothing is written while sampling: the last replayed commit gets older, lag must not
         Thread.sleep(forTimeInterval: 1.5)
         let snapshot = try SnapshotCollector.collect(
-            CollectOptions(conninfo: try TestServer.dsn(), replicas: [standby], intervalSeconds: 1, toolVersion: "test"))
+            CollectOptions(conninfo: try TestServer.dsn(), replicas: [standby], intervalSeconds: 1, toolVersion: "test")
+        )
         let replica = try #require(snapshot.replication?.replicas?.first)
         #expect(replica.status?.replayDelaySeconds == 0)
         #expect(replica.status?.replayLagBytes == 0)
@@ -95,7 +100,8 @@ struct ReplicationIntegrationTests {
         let standby = try TestServer.startStandby("standby_stopped")
         try TestServer.stopStandby("standby_stopped")
         let snapshot = try SnapshotCollector.collect(
-            CollectOptions(conninfo: try TestServer.dsn(), replicas: [standby], intervalSeconds: 0, toolVersion: "test"))
+            CollectOptions(conninfo: try TestServer.dsn(), replicas: [standby], intervalSeconds: 0, toolVersion: "test")
+        )
         let replica = try #require(snapshot.replication?.replicas?.first)
         #expect(!replica.reachable)
         #expect(replica.error?.isEmpty == false)

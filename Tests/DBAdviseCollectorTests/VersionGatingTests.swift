@@ -1,5 +1,6 @@
-@testable import DBAdviseCollector
 import Testing
+
+@testable import DBAdviseCollector
 
 /// Only PostgreSQL 15 runs here, so the SQL chosen for every other version is checked by
 /// version number.
@@ -31,9 +32,13 @@ struct VersionGatingTests {
     }
 
     @Test func slotWalStatusFrom13() {
-        #expect(ReplicationQueries.slots(serverVersion: 120000, inRecovery: false).sql.contains("NULL::text AS wal_status"))
-        #expect(ReplicationQueries.slots(serverVersion: 130000, inRecovery: false).sql.contains("s.wal_status AS wal_status"))
-        #expect(ReplicationQueries.slots(serverVersion: 150000, inRecovery: true).sql.contains("pg_last_wal_replay_lsn()"))
+        #expect(
+            ReplicationQueries.slots(serverVersion: 120000, inRecovery: false).sql.contains("NULL::text AS wal_status"))
+        #expect(
+            ReplicationQueries.slots(serverVersion: 130000, inRecovery: false).sql.contains(
+                "s.wal_status AS wal_status"))
+        #expect(
+            ReplicationQueries.slots(serverVersion: 150000, inRecovery: true).sql.contains("pg_last_wal_replay_lsn()"))
     }
 
     @Test(arguments: [
@@ -47,7 +52,8 @@ struct VersionGatingTests {
         let sql = StatementQueries.counters(extensionVersion: version).sql
         #expect(sql.contains(time))
         #expect(sql.contains(toplevel))
-        #expect((StatementQueries.statsReset(extensionVersion: version) != nil) == (version != "1.7" && version != "1.8"))
+        #expect(
+            (StatementQueries.statsReset(extensionVersion: version) != nil) == (version != "1.7" && version != "1.8"))
     }
 
     @Test func extensionVersionsCompareNumerically() {
@@ -70,7 +76,9 @@ struct VersionGatingTests {
             ActivityQueries.sample, ReplicationQueries.standbyStatus,
         ]
         for query in queries {
-            #expect(query.sql.hasPrefix("SELECT /* dbadvise */") || query.sql.hasPrefix("WITH /* dbadvise */"), "\(query.name)")
+            #expect(
+                query.sql.hasPrefix("SELECT /* dbadvise */") || query.sql.hasPrefix("WITH /* dbadvise */"),
+                "\(query.name)")
         }
     }
 }

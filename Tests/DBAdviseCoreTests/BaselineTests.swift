@@ -18,11 +18,14 @@ func checkReport(
 }
 
 func tableBreach(_ target: String = "public.events", value: Double, severity: Severity = .critical) -> GateBreach {
-    GateBreach(threshold: .tableSizeGB, target: target, value: value,
-               limit: severity == .critical ? 1000 : 100, unit: "GB", severity: severity)
+    GateBreach(
+        threshold: .tableSizeGB, target: target, value: value,
+        limit: severity == .critical ? 1000 : 100, unit: "GB", severity: severity)
 }
 
-func ruleFinding(_ rule: String, target: String = "public.events", severity: Severity, value: Double? = 10) -> Recommendation {
+func ruleFinding(_ rule: String, target: String = "public.events", severity: Severity, value: Double? = 10)
+    -> Recommendation
+{
     Recommendation(
         rule: rule, strategy: .partitioning, severity: severity, target: target, title: "Partition \(target)",
         summary: "It is big.", evidence: [Evidence(metric: "table_bytes", value: value, threshold: 5, unit: "bytes")],
@@ -120,8 +123,9 @@ func ruleFinding(_ rule: String, target: String = "public.events", severity: Sev
     @Test(arguments: toleranceCases)
     func tenPercentTolerance(_ example: ToleranceCase) throws {
         func breach(_ value: Double) -> GateBreach {
-            GateBreach(threshold: example.key, target: "app", value: value, limit: 1, unit: example.key.unit.rawValue,
-                       severity: .critical)
+            GateBreach(
+                threshold: example.key, target: "app", value: value, limit: 1, unit: example.key.unit.rawValue,
+                severity: .critical)
         }
         let (comparison, gate) = try comparison([breach(example.baseline)], [breach(example.current)])
         #expect(comparison.worse.isEmpty == !example.worse)
@@ -129,20 +133,31 @@ func ruleFinding(_ rule: String, target: String = "public.events", severity: Sev
     }
 
     @Test func ruleFindingsAreComparedBySeverityAndNeverGate() throws {
-        let baseline = Baseline(report: try checkReport(breaches: [], recommendations: [
-            ruleFinding("partition-large-time-series", severity: .warning, value: 10),
-        ]))
-        #expect(baseline.findings == [BaselineFinding(
-            id: "rule:partition-large-time-series", target: "public.events", severity: .warning, value: 10, limit: 5,
-            unit: "bytes")])
-        let bigger = try checkReport(breaches: [], recommendations: [
-            ruleFinding("partition-large-time-series", severity: .warning, value: 100),
-        ])
+        let baseline = Baseline(
+            report: try checkReport(
+                breaches: [],
+                recommendations: [
+                    ruleFinding("partition-large-time-series", severity: .warning, value: 10)
+                ]))
+        #expect(
+            baseline.findings == [
+                BaselineFinding(
+                    id: "rule:partition-large-time-series", target: "public.events", severity: .warning, value: 10,
+                    limit: 5,
+                    unit: "bytes")
+            ])
+        let bigger = try checkReport(
+            breaches: [],
+            recommendations: [
+                ruleFinding("partition-large-time-series", severity: .warning, value: 100)
+            ])
         #expect(baseline.compare(with: bigger).worse.isEmpty, "rule findings are worse only by severity")
-        let escalated = try checkReport(breaches: [], recommendations: [
-            ruleFinding("partition-large-time-series", severity: .critical),
-            ruleFinding("shard-by-tenant", target: "app", severity: .critical),
-        ])
+        let escalated = try checkReport(
+            breaches: [],
+            recommendations: [
+                ruleFinding("partition-large-time-series", severity: .critical),
+                ruleFinding("shard-by-tenant", target: "app", severity: .critical),
+            ])
         let comparison = baseline.compare(with: escalated)
         #expect(comparison.worse.map(\.current.id) == ["rule:partition-large-time-series"])
         #expect(comparison.new.map(\.id) == ["rule:shard-by-tenant"])
@@ -156,9 +171,10 @@ func ruleFinding(_ rule: String, target: String = "public.events", severity: Sev
         let baseline = Baseline(report: report)
         #expect(baseline.createdAt == report.generatedAt)
         #expect(baseline.database == "app")
-        #expect(baseline.findings.map(\.id) == [
-            "rule:partition-large-time-series", "threshold:table_size_gb", "threshold:table_size_gb",
-        ])
+        #expect(
+            baseline.findings.map(\.id) == [
+                "rule:partition-large-time-series", "threshold:table_size_gb", "threshold:table_size_gb",
+            ])
         #expect(baseline.findings.map(\.target) == ["public.events", "public.events", "public.logs"])
         let data = try baseline.encoded()
         let text = String(decoding: data, as: UTF8.self)
@@ -177,7 +193,8 @@ func ruleFinding(_ rule: String, target: String = "public.events", severity: Sev
         #expect(throws: BaselineError.wrongKind(file: "r.json", kind: "dbadvise.report")) {
             try Baseline.decode(Data(report.utf8), file: "r.json")
         }
-        let future = #"{"schema_version": 2, "kind": "dbadvise.baseline", "created_at": "2026-01-01T00:00:00Z", "findings": []}"#
+        let future =
+            #"{"schema_version": 2, "kind": "dbadvise.baseline", "created_at": "2026-01-01T00:00:00Z", "findings": []}"#
         #expect(throws: BaselineError.unsupportedVersion(file: "b.json", version: 2)) {
             try Baseline.decode(Data(future.utf8), file: "b.json")
         }
@@ -197,10 +214,12 @@ func ruleFinding(_ rule: String, target: String = "public.events", severity: Sev
         ]
         for error in errors {
             #expect(!error.description.contains("\n"), "one line: \(error.description)")
-            #expect(error.description.contains("b.json") || error.description.contains("r.json")
+            #expect(
+                error.description.contains("b.json") || error.description.contains("r.json")
                     || error.description.contains("baseline"))
         }
-        #expect(BaselineError.wrongKind(file: "r.json", kind: "dbadvise.report").description
+        #expect(
+            BaselineError.wrongKind(file: "r.json", kind: "dbadvise.report").description
                 == "r.json is not a dbadvise baseline (kind \"dbadvise.report\", expected \"dbadvise.baseline\"); "
                 + "write a new one with `dbadvise check --write-baseline FILE`")
     }

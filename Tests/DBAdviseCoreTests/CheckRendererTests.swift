@@ -1,6 +1,7 @@
-@testable import DBAdviseCore
 import Foundation
 import Testing
+
+@testable import DBAdviseCore
 
 #if canImport(FoundationXML)
     import FoundationXML
@@ -78,11 +79,14 @@ func parseJUnit(_ xml: String) throws -> ParsedJUnit {
         var failed: [String: (String, String)] = [:]
         var skipped = 0
         for testCase in cases {
-            let name = "\(testCase.attribute(forName: "classname")?.stringValue ?? "")/"
+            let name =
+                "\(testCase.attribute(forName: "classname")?.stringValue ?? "")/"
                 + (testCase.attribute(forName: "name")?.stringValue ?? "")
             if let failure = testCase.elements(forName: "failure").first {
-                failed[name] = (failure.attribute(forName: "message")?.stringValue ?? "",
-                                failure.attribute(forName: "type")?.stringValue ?? "")
+                failed[name] = (
+                    failure.attribute(forName: "message")?.stringValue ?? "",
+                    failure.attribute(forName: "type")?.stringValue ?? ""
+                )
             }
             skipped += testCase.elements(forName: "skipped").count
         }
@@ -174,7 +178,8 @@ func parseJUnit(_ xml: String) throws -> ParsedJUnit {
         #expect(text.contains("Growth: database grows 30 GB/day (r² 1 over 4 snapshots, 3 days)"))
         for line in lines { #expect(line.count <= 80, "too wide: \(line)") }
         #expect(!text.contains("\u{1B}"))
-        #expect(CheckRenderer.render(report, comparison: nil, ruleIDs: [], as: .text, useColor: true).contains("\u{1B}["))
+        #expect(
+            CheckRenderer.render(report, comparison: nil, ruleIDs: [], as: .text, useColor: true).contains("\u{1B}["))
     }
 
     @Test func textMarksNewAndWorseAgainstABaseline() throws {
@@ -201,9 +206,12 @@ func parseJUnit(_ xml: String) throws -> ParsedJUnit {
         let counts = try parseJUnit(xml)
         let total = ThresholdKey.allCases.count + Self.ruleIDs.count
         // Critical breaches fail: table_size_gb and days_to_critical. Warnings do not.
-        #expect(counts.counts == JUnitCounts(suitesTests: total, suitesFailures: 2, suiteName: "dbadvise check",
-                                             suiteTests: total, suiteFailures: 2, testcases: total, failures: 2,
-                                             skipped: 0))
+        #expect(
+            counts.counts
+                == JUnitCounts(
+                    suitesTests: total, suitesFailures: 2, suiteName: "dbadvise check",
+                    suiteTests: total, suiteFailures: 2, testcases: total, failures: 2,
+                    skipped: 0))
         let table = try #require(counts.failed["dbadvise.thresholds/table_size_gb"])
         #expect(table.message == "table_size_gb public.events: 1,075 ≥ 1,000 GB (critical)")
         #expect(table.type == "critical")
@@ -212,18 +220,21 @@ func parseJUnit(_ xml: String) throws -> ParsedJUnit {
         #expect(xml.contains("<system-out>writes_per_second app: 6,000 ≥ 5,000 rows/s (warning)</system-out>"))
         #expect(xml.contains("<system-out>CRITICAL public.events: Partition public.events</system-out>"))
 
-        let lenient = try parseJUnit(CheckRenderer.render(
-            try Self.seriesReport(failOn: .never), comparison: nil, ruleIDs: Self.ruleIDs, as: .junit))
+        let lenient = try parseJUnit(
+            CheckRenderer.render(
+                try Self.seriesReport(failOn: .never), comparison: nil, ruleIDs: Self.ruleIDs, as: .junit))
         #expect(lenient.failures == 0 && lenient.counts.suiteFailures == 0)
-        let strict = try parseJUnit(CheckRenderer.render(
-            try Self.seriesReport(failOn: .warning), comparison: nil, ruleIDs: Self.ruleIDs, as: .junit))
+        let strict = try parseJUnit(
+            CheckRenderer.render(
+                try Self.seriesReport(failOn: .warning), comparison: nil, ruleIDs: Self.ruleIDs, as: .junit))
         #expect(strict.failures == 5, "table_size, days_to_critical, writes, database size, growth rate")
     }
 
     @Test func junitSkipsGrowthKeysForOneSnapshotAndEscapesText() throws {
         var report = try checkReport(breaches: [
-            GateBreach(threshold: .tableSizeGB, target: "public.\"a<b>&c'\u{07}", value: 1_200, limit: 1_000,
-                       unit: "GB", severity: .critical),
+            GateBreach(
+                threshold: .tableSizeGB, target: "public.\"a<b>&c'\u{07}", value: 1_200, limit: 1_000,
+                unit: "GB", severity: .critical)
         ])
         report.recommendations = [ruleFinding("partition-large-time-series", target: "x]]>y\ny", severity: .warning)]
         let xml = CheckRenderer.render(report, comparison: nil, ruleIDs: Self.ruleIDs, as: .junit)
@@ -247,24 +258,34 @@ func parseJUnit(_ xml: String) throws -> ParsedJUnit {
         let newer = Baseline(report: older).compare(with: report)
         let counts = try parseJUnit(CheckRenderer.render(report, comparison: newer, ruleIDs: Self.ruleIDs, as: .junit))
         #expect(counts.failures == 1)
-        #expect(counts.failed["dbadvise.thresholds/table_size_gb"]?.message.hasPrefix("table_size_gb public.events:") == true)
+        #expect(
+            counts.failed["dbadvise.thresholds/table_size_gb"]?.message.hasPrefix("table_size_gb public.events:")
+                == true)
     }
 
     @Test func githubLinesHaveLevelsAndEscaping() throws {
         var report = try Self.seriesReport()
-        report.gate.breaches.append(GateBreach(threshold: .tableSizeGB, target: "public.100%\nevil", value: 1_001,
-                                               limit: 1_000, unit: "GB", severity: .critical))
+        report.gate.breaches.append(
+            GateBreach(
+                threshold: .tableSizeGB, target: "public.100%\nevil", value: 1_001,
+                limit: 1_000, unit: "GB", severity: .critical))
         let text = CheckRenderer.render(report, comparison: nil, ruleIDs: Self.ruleIDs, as: .github)
         let lines = text.split(separator: "\n").map(String.init)
         #expect(lines.contains("::error title=dbadvise table_size_gb::public.events: 1,075 ≥ 1,000 GB (critical)"))
-        #expect(lines.contains("::error title=dbadvise table_size_gb::public.100%25%0Aevil: 1,001 ≥ 1,000 GB (critical)"))
+        #expect(
+            lines.contains("::error title=dbadvise table_size_gb::public.100%25%0Aevil: 1,001 ≥ 1,000 GB (critical)"))
         #expect(lines.contains("::warning title=dbadvise writes_per_second::app: 6,000 ≥ 5,000 rows/s (warning)"))
-        #expect(lines.contains("::warning title=dbadvise partition-large-time-series::public.events: "
-                               + "Partition public.events (critical)"))
+        #expect(
+            lines.contains(
+                "::warning title=dbadvise partition-large-time-series::public.events: "
+                    + "Partition public.events (critical)"))
         #expect(lines.contains("::notice title=dbadvise scale-up-cpu::app: Partition app (info)"))
         #expect(lines.last?.hasPrefix("dbadvise check: FAILED (fail on critical): 6 breaches") == true)
         #expect(lines.filter { $0.hasPrefix("::error ") }.count == 3)
-        #expect(lines.dropLast().allSatisfy { $0.hasPrefix("::error ") || $0.hasPrefix("::warning ") || $0.hasPrefix("::notice ") })
+        #expect(
+            lines.dropLast().allSatisfy {
+                $0.hasPrefix("::error ") || $0.hasPrefix("::warning ") || $0.hasPrefix("::notice ")
+            })
 
         var lowered = report
         lowered.gate.failOn = .never
@@ -281,9 +302,11 @@ func parseJUnit(_ xml: String) throws -> ParsedJUnit {
         #expect(GitHubCheckRenderer.escapeProperty("a:b,c%d\r\n") == "a%3Ab%2Cc%25d%0D%0A")
         #expect(GitHubCheckRenderer.escapeData("a:b,c%d\r\n") == "a:b,c%25d%0D%0A")
         #expect(GitHubCheckRenderer.command("error", title: "x: y, z", "m") == "::error title=x%3A y%2C z::m")
-        let breach = GateBreach(threshold: .cacheHitRatio, target: "app", value: 0.9, limit: 0.95, unit: "ratio",
-                                severity: .critical)
-        let escaped = CheckRenderer.render(try checkReport(breaches: [breach]), comparison: nil, ruleIDs: [], as: .github)
+        let breach = GateBreach(
+            threshold: .cacheHitRatio, target: "app", value: 0.9, limit: 0.95, unit: "ratio",
+            severity: .critical)
+        let escaped = CheckRenderer.render(
+            try checkReport(breaches: [breach]), comparison: nil, ruleIDs: [], as: .github)
         #expect(escaped.contains("::error title=dbadvise cache_hit_ratio::app: 0.90 ≤ 0.95 ratio (critical)"))
         #expect(escaped.hasSuffix("dbadvise check: FAILED (fail on critical): 1 breach, 0 recommendations\n"))
     }
@@ -317,8 +340,10 @@ func parseJUnit(_ xml: String) throws -> ParsedJUnit {
             if breach.threshold == .tableSizeGB { breach.value = 900 }
             return breach
         }
-        older.gate.breaches.append(GateBreach(threshold: .cacheHitRatio, target: "app", value: 0.9, limit: 0.95,
-                                              unit: "ratio", severity: .critical))
+        older.gate.breaches.append(
+            GateBreach(
+                threshold: .cacheHitRatio, target: "app", value: 0.9, limit: 0.95,
+                unit: "ratio", severity: .critical))
         let comparison = Baseline(report: older).compare(with: report)
         let json = CheckRenderer.render(report, comparison: comparison, ruleIDs: Self.ruleIDs, as: .json)
         try validateJSON(Data(json.utf8), schema: "report.schema.json")

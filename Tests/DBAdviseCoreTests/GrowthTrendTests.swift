@@ -136,10 +136,15 @@ func samples(_ points: [(day: Double, bytes: Double)]) -> [SizeSample] {
 
     @Test func oneSnapshotOrOneInstantHasNoTrend() {
         #expect(SizeTrends(snapshots: [seriesSnapshot(day: 0, databaseBytes: gibibyte)]) == nil)
-        #expect(SizeTrends(snapshots: [seriesSnapshot(day: 1, databaseBytes: gibibyte),
-                                       seriesSnapshot(day: 1, databaseBytes: 2 * gibibyte)]) == nil)
-        let unknownSize = SizeTrends(snapshots: [seriesSnapshot(day: 0, databaseBytes: nil),
-                                                 seriesSnapshot(day: 1, databaseBytes: gibibyte)])
+        #expect(
+            SizeTrends(snapshots: [
+                seriesSnapshot(day: 1, databaseBytes: gibibyte),
+                seriesSnapshot(day: 1, databaseBytes: 2 * gibibyte),
+            ]) == nil)
+        let unknownSize = SizeTrends(snapshots: [
+            seriesSnapshot(day: 0, databaseBytes: nil),
+            seriesSnapshot(day: 1, databaseBytes: gibibyte),
+        ])
         #expect(unknownSize != nil)
         #expect(unknownSize?.database == nil)
     }
@@ -158,12 +163,18 @@ func samples(_ points: [(day: Double, bytes: Double)]) -> [SizeSample] {
         let context = RuleContext(latest: latest, earlier: Array(Self.series.dropLast()), config: Config())
         let gate = GateEvaluator.evaluate(context, failOn: .critical)
         let growth = try #require(gate.breaches.first { $0.threshold == .databaseGrowthGBPerDay })
-        #expect(growth == GateBreach(threshold: .databaseGrowthGBPerDay, target: "app", value: 20, limit: 10,
-                                     unit: "GB/day", severity: .warning))
+        #expect(
+            growth
+                == GateBreach(
+                    threshold: .databaseGrowthGBPerDay, target: "app", value: 20, limit: 10,
+                    unit: "GB/day", severity: .warning))
         // (1000 − 600) GB / 25 GB a day = 16 days to table_size_gb critical: below 30.
         let days = try #require(gate.breaches.first { $0.threshold == .daysToCritical })
-        #expect(days == GateBreach(threshold: .daysToCritical, target: "public.events (table_size_gb)", value: 16,
-                                   limit: 30, unit: "days", severity: .critical))
+        #expect(
+            days
+                == GateBreach(
+                    threshold: .daysToCritical, target: "public.events (table_size_gb)", value: 16,
+                    limit: 30, unit: "days", severity: .critical))
         #expect(!gate.passed)
         // The database: (10,000 − 180) GB / 20 GB a day = 491 days: no breach.
         #expect(!gate.breaches.contains { $0.target == "app (database_size_gb)" })
@@ -174,9 +185,10 @@ func samples(_ points: [(day: Double, bytes: Double)]) -> [SizeSample] {
             seriesSnapshot(day: day, databaseBytes: gibibyte, tables: ["events": (900 + 7 * day) * gibibyte])
         }
         let context = RuleContext(latest: series[1], earlier: [series[0]], config: Config())
-        let breach = try #require(GateEvaluator.evaluate(context, failOn: .critical).breaches.first {
-            $0.threshold == .daysToCritical
-        })
+        let breach = try #require(
+            GateEvaluator.evaluate(context, failOn: .critical).breaches.first {
+                $0.threshold == .daysToCritical
+            })
         // (1000 − 921) / 7 = 11.2857…
         #expect(breach.value == 11.3)
     }

@@ -13,16 +13,19 @@ func minimalSnapshot(writes: Double? = 100, reads: Double? = 1_000, activeSessio
     let finished = Date(timeIntervalSince1970: 1_795_000_000)
     return Snapshot(
         tool: ToolInfo(version: "test"),
-        interval: SampleInterval(mode: .delta, requestedSeconds: 10, startedAt: finished.addingTimeInterval(-10),
-                                 finishedAt: finished, rateSeconds: 10, activitySamples: 10),
+        interval: SampleInterval(
+            mode: .delta, requestedSeconds: 10, startedAt: finished.addingTimeInterval(-10),
+            finishedAt: finished, rateSeconds: 10, activitySamples: 10),
         connection: ConnectionInfo(host: nil, port: nil, database: "app", user: nil),
-        server: ServerInfo(versionNum: 170_000, version: nil, inRecovery: false, startTime: nil, statsReset: nil,
-                           systemIdentifier: nil, settings: [], extensions: nil),
+        server: ServerInfo(
+            versionNum: 170_000, version: nil, inRecovery: false, startTime: nil, statsReset: nil,
+            systemIdentifier: nil, settings: [], extensions: nil),
         database: database, rates: rates, tables: nil, indexes: nil, partitionedTables: nil, columnStats: nil,
         replication: nil, wal: nil, checkpoints: nil,
-        activity: ActivitySummary(samples: 10, avgActiveSessions: activeSessions, peakActiveSessions: 2, connections: 10,
-                                  maxConnections: 100, waitEventTypes: [:], idleInTransaction: 0,
-                                  oldestQuerySeconds: nil, oldestTransactionSeconds: nil),
+        activity: ActivitySummary(
+            samples: 10, avgActiveSessions: activeSessions, peakActiveSessions: 2, connections: 10,
+            maxConnections: 100, waitEventTypes: [:], idleInTransaction: 0,
+            oldestQuerySeconds: nil, oldestTransactionSeconds: nil),
         statements: StatementStats(available: false, reason: "not installed"),
         unavailable: [Unavailable(section: "tables", reason: "permission denied for pg_class")])
 }
@@ -41,9 +44,13 @@ func minimalSnapshot(writes: Double? = 100, reads: Double? = 1_000, activeSessio
         Case(metrics: ReportMetrics(writesPerSecond: 6_000, readsPerSecond: 600_000), shape: .writeHeavy),
         Case(metrics: ReportMetrics(writesPerSecond: 1_000, readsPerSecond: 5_000), shape: .mixed),
         Case(metrics: ReportMetrics(writesPerSecond: nil, readsPerSecond: nil), shape: .mixed),
-        Case(metrics: ReportMetrics(databaseBytes: 2_000 * 1_073_741_824, writesPerSecond: 1, readsPerSecond: 1), shape: .dataHeavy),
-        Case(metrics: ReportMetrics(largestTableBytes: 150 * 1_073_741_824, largestTable: "public.t", writesPerSecond: 1, readsPerSecond: 1),
-             shape: .dataHeavy),
+        Case(
+            metrics: ReportMetrics(databaseBytes: 2_000 * 1_073_741_824, writesPerSecond: 1, readsPerSecond: 1),
+            shape: .dataHeavy),
+        Case(
+            metrics: ReportMetrics(
+                largestTableBytes: 150 * 1_073_741_824, largestTable: "public.t", writesPerSecond: 1, readsPerSecond: 1),
+            shape: .dataHeavy),
     ]
 
     @Test(arguments: cases)
@@ -82,8 +89,11 @@ func minimalSnapshot(writes: Double? = 100, reads: Double? = 1_000, activeSessio
         let context = RuleContext(latest: snapshot, config: Config(hardware: Hardware(vcpus: 8)))
         let gate = GateEvaluator.evaluate(context, failOn: .critical)
         #expect(gate.breaches.map(\.threshold) == [.writesPerSecond, .activeSessionsPerVCPU])
-        #expect(gate.breaches.first == GateBreach(threshold: .writesPerSecond, target: "app", value: 25_000, limit: 20_000,
-                                                  unit: "rows/s", severity: .critical))
+        #expect(
+            gate.breaches.first
+                == GateBreach(
+                    threshold: .writesPerSecond, target: "app", value: 25_000, limit: 20_000,
+                    unit: "rows/s", severity: .critical))
         #expect(gate.breaches.last?.severity == .warning)
         #expect(!gate.passed)
         #expect(GateEvaluator.evaluate(context, failOn: .never).passed)
@@ -94,7 +104,8 @@ func minimalSnapshot(writes: Double? = 100, reads: Double? = 1_000, activeSessio
 
     @Test func analyzerWithoutRulesExplainsEveryStrategy() throws {
         let report = try Analyzer(rules: []).report(
-            snapshots: [minimalSnapshot()], config: Config(), sourceType: .live, generatedAt: Date(timeIntervalSince1970: 0))
+            snapshots: [minimalSnapshot()], config: Config(), sourceType: .live,
+            generatedAt: Date(timeIntervalSince1970: 0))
         #expect(report.staysOnOneBox)
         #expect(report.notRecommended.map(\.strategy) == Strategy.allCases)
         #expect(report.source.database == "app")

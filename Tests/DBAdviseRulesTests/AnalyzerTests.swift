@@ -77,7 +77,9 @@ func report(failOn: FailOn? = nil, _ edit: RuleExample.Edit = { _, _ in }) throw
             config.hardware.maxMemoryGB = 1_024
             config.hardware.storageGB = 4_000
             snapshot.tables?.append(BaseFixture.table("events", bytes: 400 * BaseFixture.gigabyte))
-            snapshot.columnStats = [BaseFixture.column("events", "created_at", type: "timestamp with time zone", correlation: 0.99)]
+            snapshot.columnStats = [
+                BaseFixture.column("events", "created_at", type: "timestamp with time zone", correlation: 0.99)
+            ]
         }
         #expect(report.growthShape == .dataHeavy)
         #expect(report.nextStep?.rule == "partition-large-time-series")
@@ -105,8 +107,9 @@ func report(failOn: FailOn? = nil, _ edit: RuleExample.Edit = { _, _ in }) throw
         #expect(critical.gate.breaches.first?.severity == .warning)
         #expect(try report(failOn: .warning, warningOnly).gate.passed == false)
         #expect(try report(failOn: .never) { snapshot, _ in snapshot.rates.writesPerSecond = 50_000 }.gate.passed)
-        #expect(try report { snapshot, _ in snapshot.rates.writesPerSecond = 50_000 }.gate.passed == false,
-                "config's fail_on (critical) applies without an override")
+        #expect(
+            try report { snapshot, _ in snapshot.rates.writesPerSecond = 50_000 }.gate.passed == false,
+            "config's fail_on (critical) applies without an override")
     }
 }
 
@@ -134,7 +137,8 @@ func report(failOn: FailOn? = nil, _ edit: RuleExample.Edit = { _, _ in }) throw
         #expect(!text.contains("\u{1B}"))
         let golden = Self.repository.appendingPathComponent("Tests/DBAdviseRulesTests/Golden/busy-report.txt")
         if ProcessInfo.processInfo.environment["DBADVISE_UPDATE_GOLDEN"] == "1" {
-            try FileManager.default.createDirectory(at: golden.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: golden.deletingLastPathComponent(), withIntermediateDirectories: true)
             try text.write(to: golden, atomically: true, encoding: .utf8)
         }
         let expected = try String(contentsOf: golden, encoding: .utf8)
@@ -167,8 +171,11 @@ func report(failOn: FailOn? = nil, _ edit: RuleExample.Edit = { _, _ in }) throw
                 snapshot.activity?.connections = 80
                 snapshot.rates.cacheHitRatio = 0.97
                 snapshot.database?.datfrozenxidAge = 250_000_000
-                snapshot.tables?.append(BaseFixture.table("events", bytes: 90 * BaseFixture.gigabyte, writes: 300, reads: 10))
-                snapshot.columnStats = [BaseFixture.column("events", "created_at", type: "timestamp with time zone", correlation: 1)]
+                snapshot.tables?.append(
+                    BaseFixture.table("events", bytes: 90 * BaseFixture.gigabyte, writes: 300, reads: 10))
+                snapshot.columnStats = [
+                    BaseFixture.column("events", "created_at", type: "timestamp with time zone", correlation: 1)
+                ]
             }
         default:
             return try report()
@@ -200,5 +207,6 @@ func validate(json: String, schema: String) throws {
     try input.fileHandleForWriting.close()
     let messages = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     process.waitUntilExit()
-    #expect(process.terminationStatus == 0, "schema validation failed (python3 and jsonschema are required): \(messages)")
+    #expect(
+        process.terminationStatus == 0, "schema validation failed (python3 and jsonschema are required): \(messages)")
 }

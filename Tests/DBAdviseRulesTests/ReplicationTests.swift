@@ -69,34 +69,43 @@ import Testing
         #expect(lag.actions.first?.contains("pg_wal_replay_resume()") == true)
         #expect(lag.actions.contains { $0.contains("fall back to the primary") })
         #expect(lag.actions.contains { $0.contains("read-your-writes") })
-        #expect(lag.evidence.contains { $0.metric == "replication_lag_p95_seconds" && $0.value == 12 && $0.threshold == 5 })
+        #expect(
+            lag.evidence.contains { $0.metric == "replication_lag_p95_seconds" && $0.value == 12 && $0.threshold == 5 })
         #expect(report.gate.breaches.contains { $0.threshold == .replicationLagSeconds })
     }
 
     @Test func lagCausesComeFromTheData() throws {
-        let slowReplay = try Self.lagFinding(report { snapshot, _ in
-            snapshot.replication?.standbys = [Self.laggingStandby(p95: 12, replayBytes: 64 * Self.megabyte, flushBytes: 1_000)]
-        })
+        let slowReplay = try Self.lagFinding(
+            report { snapshot, _ in
+                snapshot.replication?.standbys = [
+                    Self.laggingStandby(p95: 12, replayBytes: 64 * Self.megabyte, flushBytes: 1_000)
+                ]
+            })
         #expect(slowReplay.summary.contains("replays slowly"))
         #expect(slowReplay.actions.contains { $0.contains("recovery_prefetch") })
 
-        let network = try Self.lagFinding(report { snapshot, _ in
-            snapshot.replication?.standbys = [Self.laggingStandby(p95: 12, replayBytes: 64 * Self.megabyte, flushBytes: 64 * Self.megabyte)]
-        })
+        let network = try Self.lagFinding(
+            report { snapshot, _ in
+                snapshot.replication?.standbys = [
+                    Self.laggingStandby(p95: 12, replayBytes: 64 * Self.megabyte, flushBytes: 64 * Self.megabyte)
+                ]
+            })
         #expect(network.summary.contains("WAL reaches the standby slowly"))
 
-        let queries = try Self.lagFinding(report { snapshot, _ in
-            snapshot.replication?.replicas = [Self.reachableReplica(delay: 40, longestQuery: 300, conflicts: 3)]
-        })
+        let queries = try Self.lagFinding(
+            report { snapshot, _ in
+                snapshot.replication?.replicas = [Self.reachableReplica(delay: 40, longestQuery: 300, conflicts: 3)]
+            })
         #expect(queries.severity == .critical)
         #expect(queries.summary.contains("a query has run 300 s on the standby"))
         #expect(queries.summary.contains("3 standby queries were cancelled by recovery conflicts"))
         #expect(queries.actions.contains { $0.contains("hot_standby_feedback") })
 
-        let wal = try Self.lagFinding(report { snapshot, _ in
-            snapshot.rates.walBytesPerSecond = 50 * Double(Self.megabyte)
-            snapshot.replication?.standbys = [Self.laggingStandby(p95: 8)]
-        })
+        let wal = try Self.lagFinding(
+            report { snapshot, _ in
+                snapshot.rates.walBytesPerSecond = 50 * Double(Self.megabyte)
+                snapshot.replication?.standbys = [Self.laggingStandby(p95: 8)]
+            })
         #expect(wal.summary.contains("the primary writes 50 MB/s of WAL"))
     }
 
@@ -104,7 +113,8 @@ import Testing
         let quiet = try report { snapshot, _ in snapshot.replication?.standbys = [Self.laggingStandby(p95: 8)] }
         #expect(quiet.recommendations.contains { $0.rule == "tuning-replication-lag" && $0.severity == .warning })
         let relaxed = try report { snapshot, config in
-            config.thresholds[.replicationLagSeconds] = ThresholdLevels(key: .replicationLagSeconds, warning: 60, critical: 600)
+            config.thresholds[.replicationLagSeconds] = ThresholdLevels(
+                key: .replicationLagSeconds, warning: 60, critical: 600)
             snapshot.replication?.standbys = [Self.laggingStandby(p95: 8)]
         }
         #expect(!relaxed.recommendations.contains { $0.rule == "tuning-replication-lag" })
@@ -116,19 +126,26 @@ import Testing
             snapshot.rates.writesPerSecond = 500
             snapshot.activity?.avgActiveSessions = 14
             snapshot.replication?.standbys = [Self.laggingStandby(p95: 0.3)]
-            snapshot.statements.topByTotalTime?.append(Statement(
-                queryid: "900", query: "SELECT date_trunc('day', mtime), sum(delta) FROM pgbench_history GROUP BY 1",
-                calls: 50, totalExecTimeMs: 200, meanExecTimeMs: 4, rows: 50, sharedBlksHit: 100_000, sharedBlksRead: 50_000))
+            snapshot.statements.topByTotalTime?.append(
+                Statement(
+                    queryid: "900",
+                    query: "SELECT date_trunc('day', mtime), sum(delta) FROM pgbench_history GROUP BY 1",
+                    calls: 50, totalExecTimeMs: 200, meanExecTimeMs: 4, rows: 50, sharedBlksHit: 100_000,
+                    sharedBlksRead: 50_000))
         }
         let replicas = try #require(report.recommendations.first { $0.rule == "replicas-read-dominated" })
         let route = try #require(replicas.actions.first { $0.hasPrefix("Route these reads to a replica") })
         #expect(route.contains("queryid 900 (analytic read"))
         #expect(route.contains("queryid 8548907940363974575 (point read"))
         #expect(route.contains("calls/s"))
-        #expect(replicas.actions.contains { $0.contains("p95 replay lag 0.30 s") && $0.contains("fine for dashboards") })
+        #expect(
+            replicas.actions.contains { $0.contains("p95 replay lag 0.30 s") && $0.contains("fine for dashboards") })
         #expect(replicas.actions.contains { $0.contains("keep read-your-writes paths on the primary") })
         #expect(replicas.summary.contains("Read-only statements take"))
-        #expect(replicas.evidence.contains { $0.metric == "statement_time_share" && ($0.note ?? "").contains("queryid 900") })
+        #expect(
+            replicas.evidence.contains {
+                $0.metric == "statement_time_share" && ($0.note ?? "").contains("queryid 900")
+            })
         #expect(replicas.evidence.contains { $0.metric == "replication_lag_p95_seconds" && $0.value == 0.3 })
         #expect(!report.recommendations.contains { $0.rule == "tuning-replication-lag" })
     }
@@ -140,7 +157,10 @@ import Testing
             snapshot.activity?.avgActiveSessions = 14
         }
         let replicas = try #require(report.recommendations.first { $0.rule == "replicas-read-dominated" })
-        #expect(replicas.actions.contains { $0.contains("not measured yet") && $0.contains("5 s (replication_lag_seconds warning)") })
+        #expect(
+            replicas.actions.contains {
+                $0.contains("not measured yet") && $0.contains("5 s (replication_lag_seconds warning)")
+            })
         #expect(replicas.evidence.contains { $0.metric == "replication_lag_p95_seconds" && $0.value == nil })
     }
 
@@ -173,9 +193,11 @@ import Testing
 
     @Test func unreachableReplicaIsReportedNotSilent() throws {
         let report = try report { snapshot, _ in
-            snapshot.replication?.replicas = [ReplicaSnapshot(
-                connection: ConnectionInfo(host: "10.0.0.3", port: "5433", database: "shop", user: "monitor"),
-                reachable: false, error: "connection refused")]
+            snapshot.replication?.replicas = [
+                ReplicaSnapshot(
+                    connection: ConnectionInfo(host: "10.0.0.3", port: "5433", database: "shop", user: "monitor"),
+                    reachable: false, error: "connection refused")
+            ]
         }
         let finding = try #require(report.recommendations.first { $0.title.contains("10.0.0.3:5433") })
         #expect(finding.severity == .info)

@@ -20,13 +20,17 @@ func context(_ edit: RuleExample.Edit = { _, _ in }) throws -> RuleContext {
         let verdict = rule.evaluate(try context(example.edit))
         switch verdict {
         case let .recommend(recommendations):
-            #expect(example.triggers, "triggered unexpectedly: \(recommendations.map(\.summary))",
-                    sourceLocation: example.location)
+            #expect(
+                example.triggers, "triggered unexpectedly: \(recommendations.map(\.summary))",
+                sourceLocation: example.location)
             #expect(!recommendations.isEmpty, sourceLocation: example.location)
             for recommendation in recommendations {
                 #expect(recommendation.rule == example.rule, sourceLocation: example.location)
-                #expect(!recommendation.evidence.isEmpty, "recommendation without evidence", sourceLocation: example.location)
-                #expect(!recommendation.actions.isEmpty, "recommendation without actions", sourceLocation: example.location)
+                #expect(
+                    !recommendation.evidence.isEmpty, "recommendation without evidence",
+                    sourceLocation: example.location)
+                #expect(
+                    !recommendation.actions.isEmpty, "recommendation without actions", sourceLocation: example.location)
                 #expect(!recommendation.target.isEmpty, sourceLocation: example.location)
             }
         case let .notTriggered(reason, _):
@@ -45,7 +49,9 @@ func context(_ edit: RuleExample.Edit = { _, _ in }) throws -> RuleContext {
         }
         let ids = Set(RuleRegistry.descriptions.map(\.id))
         for example in ruleExamples {
-            #expect(ids.contains(example.rule), "example for unknown rule \(example.rule)", sourceLocation: example.location)
+            #expect(
+                ids.contains(example.rule), "example for unknown rule \(example.rule)", sourceLocation: example.location
+            )
         }
     }
 
@@ -63,8 +69,9 @@ func context(_ edit: RuleExample.Edit = { _, _ in }) throws -> RuleContext {
             #expect(!description.sources.isEmpty, "\(id): rationale cites a source")
             #expect(description.sources.allSatisfy { $0.hasPrefix("https://") }, "\(id): sources are links")
             #expect(!description.inputs.isEmpty, "\(id): names the evidence it reads")
-            #expect(!(description.thresholds.isEmpty && description.parameters.isEmpty),
-                    "\(id): compares with a threshold or a named parameter")
+            #expect(
+                !(description.thresholds.isEmpty && description.parameters.isEmpty),
+                "\(id): compares with a threshold or a named parameter")
             for parameter in description.parameters {
                 #expect(!parameter.why.isEmpty, "\(id).\(parameter.name): says why")
             }

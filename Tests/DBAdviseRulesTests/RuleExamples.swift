@@ -35,8 +35,9 @@ private func busy(_ snapshot: inout Snapshot, sessions: Double) {
 }
 
 private func analyticStatement(_ query: String, ms: Double) -> Statement {
-    Statement(queryid: "900", query: query, calls: 50, totalExecTimeMs: ms, meanExecTimeMs: ms / 50, rows: 50,
-              sharedBlksHit: 100_000, sharedBlksRead: 50_000)
+    Statement(
+        queryid: "900", query: query, calls: 50, totalExecTimeMs: ms, meanExecTimeMs: ms / 50, rows: 50,
+        sharedBlksHit: 100_000, sharedBlksRead: 50_000)
 }
 
 /// A standby as the primary's pg_stat_replication shows it, with sampled replay lag.
@@ -57,9 +58,12 @@ private func standby(p95: Double, peak: Double? = nil, replayBytes: Int = 0, flu
 }
 
 /// A `--replica` read over its own connection.
-private func replica(delay: Double, paused: Bool = false, longestQuery: Double = 0.1, conflicts: Int = 0) -> ReplicaSnapshot {
-    var replica = ReplicaSnapshot(connection: ConnectionInfo(host: "10.0.0.2", port: "5432", database: "shop", user: "monitor"),
-                                  reachable: true, error: nil)
+private func replica(delay: Double, paused: Bool = false, longestQuery: Double = 0.1, conflicts: Int = 0)
+    -> ReplicaSnapshot
+{
+    var replica = ReplicaSnapshot(
+        connection: ConnectionInfo(host: "10.0.0.2", port: "5432", database: "shop", user: "monitor"),
+        reachable: true, error: nil)
     replica.inRecovery = true
     var status = StandbyStatus()
     status.replayDelaySeconds = delay
@@ -99,7 +103,8 @@ private func readHeavy(_ snapshot: inout Snapshot) {
 /// Every rule's examples. The registry test fails when a registered rule has none of a kind.
 let ruleExamples: [RuleExample] = [
     // MARK: vertical
-    trigger("vertical-cpu-saturation", "14 active sessions on 16 vCPUs") { snapshot, _ in busy(&snapshot, sessions: 14) },
+    trigger("vertical-cpu-saturation", "14 active sessions on 16 vCPUs") { snapshot, _ in busy(&snapshot, sessions: 14)
+    },
     quiet("vertical-cpu-saturation", "2 active sessions on 16 vCPUs"),
     quiet("vertical-cpu-saturation", "vCPUs unknown") { snapshot, config in
         busy(&snapshot, sessions: 14)
@@ -117,10 +122,14 @@ let ruleExamples: [RuleExample] = [
     trigger("vertical-write-load", "6,000 writes/s") { snapshot, _ in snapshot.rates.writesPerSecond = 6_000 },
     quiet("vertical-write-load", "800 writes/s"),
 
-    trigger("vertical-connection-saturation", "95 of 100 connections") { snapshot, _ in snapshot.activity?.connections = 95 },
+    trigger("vertical-connection-saturation", "95 of 100 connections") { snapshot, _ in
+        snapshot.activity?.connections = 95
+    },
     quiet("vertical-connection-saturation", "20 of 100 connections"),
 
-    trigger("vertical-temp-spills", "50 MB/s of temp files") { snapshot, _ in snapshot.rates.tempBytesPerSecond = 50 * 1_048_576 },
+    trigger("vertical-temp-spills", "50 MB/s of temp files") { snapshot, _ in
+        snapshot.rates.tempBytesPerSecond = 50 * 1_048_576
+    },
     quiet("vertical-temp-spills", "no temp files"),
     quiet("vertical-temp-spills", "temp rate unknown") { snapshot, _ in snapshot.rates.tempBytesPerSecond = nil },
 
@@ -161,13 +170,16 @@ let ruleExamples: [RuleExample] = [
     },
 
     trigger("replicas-analytics-on-primary", "a daily report takes 40% of statement time") { snapshot, _ in
-        snapshot.statements.topByTotalTime?.append(analyticStatement(
-            "SELECT date_trunc('day', mtime), sum(delta) FROM pgbench_history GROUP BY 1", ms: 8_000))
+        snapshot.statements.topByTotalTime?.append(
+            analyticStatement(
+                "SELECT date_trunc('day', mtime), sum(delta) FROM pgbench_history GROUP BY 1", ms: 8_000))
     },
     trigger("replicas-analytics-on-primary", "a 160 ms list query returning 1,000 rows per call") { snapshot, _ in
-        snapshot.statements.topByTotalTime?.append(Statement(
-            queryid: "901", query: "SELECT * FROM pgbench_history WHERE bid = $1 ORDER BY mtime DESC", calls: 50,
-            totalExecTimeMs: 8_000, meanExecTimeMs: 160, rows: 50_000, sharedBlksHit: 100_000, sharedBlksRead: 5_000))
+        snapshot.statements.topByTotalTime?.append(
+            Statement(
+                queryid: "901", query: "SELECT * FROM pgbench_history WHERE bid = $1 ORDER BY mtime DESC", calls: 50,
+                totalExecTimeMs: 8_000, meanExecTimeMs: 160, rows: 50_000, sharedBlksHit: 100_000, sharedBlksRead: 5_000
+            ))
     },
     quiet("replicas-analytics-on-primary", "only OLTP statements"),
     quiet("replicas-analytics-on-primary", "pg_stat_statements missing") { snapshot, _ in
@@ -177,7 +189,9 @@ let ruleExamples: [RuleExample] = [
     // MARK: partitioning
     trigger("partition-large-time-series", "150 GB events table ordered by created_at") { snapshot, _ in
         snapshot.tables?.append(BaseFixture.table("events", bytes: 150 * gigabyte))
-        snapshot.columnStats = [BaseFixture.column("events", "created_at", type: "timestamp with time zone", correlation: 0.99)]
+        snapshot.columnStats = [
+            BaseFixture.column("events", "created_at", type: "timestamp with time zone", correlation: 0.99)
+        ]
     },
     quiet("partition-large-time-series", "150 GB table without a time order") { snapshot, _ in
         snapshot.tables?.append(BaseFixture.table("events", bytes: 150 * gigabyte))
@@ -185,7 +199,9 @@ let ruleExamples: [RuleExample] = [
     },
     quiet("partition-large-time-series", "10 GB time-ordered table under 64 GB memory") { snapshot, _ in
         snapshot.tables?.append(BaseFixture.table("events", bytes: 10 * gigabyte))
-        snapshot.columnStats = [BaseFixture.column("events", "created_at", type: "timestamp with time zone", correlation: 0.99)]
+        snapshot.columnStats = [
+            BaseFixture.column("events", "created_at", type: "timestamp with time zone", correlation: 0.99)
+        ]
     },
 
     trigger("partition-large-table", "150 GB table without a time order") { snapshot, _ in
@@ -198,7 +214,9 @@ let ruleExamples: [RuleExample] = [
     quiet("partition-large-table", "small tables"),
 
     trigger("partition-skew", "one partition 20× the others") { snapshot, _ in
-        snapshot.partitionedTables = [BaseFixture.partitionTree("events", sizes: [gigabyte, gigabyte, gigabyte, 20 * gigabyte])]
+        snapshot.partitionedTables = [
+            BaseFixture.partitionTree("events", sizes: [gigabyte, gigabyte, gigabyte, 20 * gigabyte])
+        ]
     },
     trigger("partition-skew", "a partition past partition_size_gb") { snapshot, _ in
         snapshot.partitionedTables = [BaseFixture.partitionTree("events", sizes: [600 * gigabyte, 600 * gigabyte])]
@@ -216,13 +234,19 @@ let ruleExamples: [RuleExample] = [
     },
 
     trigger("partition-too-many-tiny", "150 partitions of 1 MB") { snapshot, _ in
-        snapshot.partitionedTables = [BaseFixture.partitionTree("events", sizes: Array(repeating: 1_048_576, count: 150))]
+        snapshot.partitionedTables = [
+            BaseFixture.partitionTree("events", sizes: Array(repeating: 1_048_576, count: 150))
+        ]
     },
     quiet("partition-too-many-tiny", "150 partitions of 1 GB") { snapshot, _ in
-        snapshot.partitionedTables = [BaseFixture.partitionTree("events", sizes: Array(repeating: gigabyte, count: 150))]
+        snapshot.partitionedTables = [
+            BaseFixture.partitionTree("events", sizes: Array(repeating: gigabyte, count: 150))
+        ]
     },
     quiet("partition-too-many-tiny", "10 tiny partitions") { snapshot, _ in
-        snapshot.partitionedTables = [BaseFixture.partitionTree("events", sizes: Array(repeating: 1_048_576, count: 10))]
+        snapshot.partitionedTables = [
+            BaseFixture.partitionTree("events", sizes: Array(repeating: 1_048_576, count: 10))
+        ]
     },
 
     // MARK: sharding
@@ -241,9 +265,12 @@ let ruleExamples: [RuleExample] = [
     },
 
     trigger("shard-write-throughput", "25,000 writes/s") { snapshot, _ in snapshot.rates.writesPerSecond = 25_000 },
-    quiet("shard-write-throughput", "6,000 writes/s is a vertical matter") { snapshot, _ in snapshot.rates.writesPerSecond = 6_000 },
+    quiet("shard-write-throughput", "6,000 writes/s is a vertical matter") { snapshot, _ in
+        snapshot.rates.writesPerSecond = 6_000
+    },
 
-    trigger("shard-database-size", "11 TB database") { snapshot, _ in snapshot.database?.sizeBytes = 11_000 * gigabyte },
+    trigger("shard-database-size", "11 TB database") { snapshot, _ in snapshot.database?.sizeBytes = 11_000 * gigabyte
+    },
     quiet("shard-database-size", "1.5 TB database") { snapshot, _ in snapshot.database?.sizeBytes = 1_500 * gigabyte },
 
     trigger("shard-vertical-ceiling", "saturated at 128 of 128 vCPUs") { snapshot, config in
@@ -258,13 +285,15 @@ let ruleExamples: [RuleExample] = [
 
     // MARK: CQRS
     trigger("cqrs-analytics-on-write-hot-tables", "aggregates over the hot accounts table") { snapshot, _ in
-        snapshot.statements.topByTotalTime?.append(analyticStatement(
-            "SELECT bid, sum(abalance) FROM pgbench_accounts GROUP BY bid", ms: 4_000))
+        snapshot.statements.topByTotalTime?.append(
+            analyticStatement(
+                "SELECT bid, sum(abalance) FROM pgbench_accounts GROUP BY bid", ms: 4_000))
     },
     quiet("cqrs-analytics-on-write-hot-tables", "aggregates over a table nobody writes") { snapshot, _ in
         snapshot.tables?.append(BaseFixture.table("reports", bytes: gigabyte, writes: 0, reads: 100))
-        snapshot.statements.topByTotalTime?.append(analyticStatement(
-            "SELECT count(*) FROM reports GROUP BY day", ms: 4_000))
+        snapshot.statements.topByTotalTime?.append(
+            analyticStatement(
+                "SELECT count(*) FROM reports GROUP BY day", ms: 4_000))
     },
     quiet("cqrs-analytics-on-write-hot-tables", "statements redacted") { snapshot, _ in
         snapshot.statements.topByTotalTime = snapshot.statements.topByTotalTime?.map { statement in
@@ -277,21 +306,27 @@ let ruleExamples: [RuleExample] = [
     // MARK: cache
     trigger("cache-hot-repeated-reads", "1,000 lookups/s on a rarely written table") { snapshot, _ in
         snapshot.tables?.append(BaseFixture.table("products", bytes: 100_000_000, writes: 0.1, reads: 1_000))
-        snapshot.statements.topByCalls = [Statement(
-            queryid: "700", query: "SELECT name, price FROM products WHERE id = $1", calls: 10_000,
-            totalExecTimeMs: 6_000, meanExecTimeMs: 0.6, rows: 10_000, sharedBlksHit: 30_000, sharedBlksRead: 0)]
+        snapshot.statements.topByCalls = [
+            Statement(
+                queryid: "700", query: "SELECT name, price FROM products WHERE id = $1", calls: 10_000,
+                totalExecTimeMs: 6_000, meanExecTimeMs: 0.6, rows: 10_000, sharedBlksHit: 30_000, sharedBlksRead: 0)
+        ]
     },
     quiet("cache-hot-repeated-reads", "the table is written often") { snapshot, _ in
         snapshot.tables?.append(BaseFixture.table("products", bytes: 100_000_000, writes: 100, reads: 1_000))
-        snapshot.statements.topByCalls = [Statement(
-            queryid: "700", query: "SELECT name, price FROM products WHERE id = $1", calls: 10_000,
-            totalExecTimeMs: 6_000, meanExecTimeMs: 0.6, rows: 10_000, sharedBlksHit: 30_000, sharedBlksRead: 0)]
+        snapshot.statements.topByCalls = [
+            Statement(
+                queryid: "700", query: "SELECT name, price FROM products WHERE id = $1", calls: 10_000,
+                totalExecTimeMs: 6_000, meanExecTimeMs: 0.6, rows: 10_000, sharedBlksHit: 30_000, sharedBlksRead: 0)
+        ]
     },
     quiet("cache-hot-repeated-reads", "50 rows per call") { snapshot, _ in
         snapshot.tables?.append(BaseFixture.table("products", bytes: 100_000_000, writes: 0.1, reads: 1_000))
-        snapshot.statements.topByCalls = [Statement(
-            queryid: "700", query: "SELECT name, price FROM products WHERE category = $1", calls: 10_000,
-            totalExecTimeMs: 6_000, meanExecTimeMs: 0.6, rows: 500_000, sharedBlksHit: 30_000, sharedBlksRead: 0)]
+        snapshot.statements.topByCalls = [
+            Statement(
+                queryid: "700", query: "SELECT name, price FROM products WHERE category = $1", calls: 10_000,
+                totalExecTimeMs: 6_000, meanExecTimeMs: 0.6, rows: 500_000, sharedBlksHit: 30_000, sharedBlksRead: 0)
+        ]
     },
 
     // MARK: tuning
@@ -303,12 +338,15 @@ let ruleExamples: [RuleExample] = [
         snapshot.tables?.append(BaseFixture.table("queue", bytes: 100_000, live: 10, dead: 500))
     },
 
-    trigger("tuning-transaction-id-age", "300 million transactions old") { snapshot, _ in snapshot.database?.datfrozenxidAge = 300_000_000 },
+    trigger("tuning-transaction-id-age", "300 million transactions old") { snapshot, _ in
+        snapshot.database?.datfrozenxidAge = 300_000_000
+    },
     quiet("tuning-transaction-id-age", "5 million transactions old"),
 
     trigger("tuning-unused-large-indexes", "a 2 GB index never scanned in 30 days") { snapshot, _ in
-        var index = IndexStats(schema: "public", table: "pgbench_accounts", name: "accounts_filler_idx",
-                               isUnique: false, isPrimary: false, isValid: true)
+        var index = IndexStats(
+            schema: "public", table: "pgbench_accounts", name: "accounts_filler_idx",
+            isUnique: false, isPrimary: false, isValid: true)
         index.bytes = 2 * gigabyte
         index.idxScan = 0
         snapshot.indexes?.append(index)
@@ -316,15 +354,17 @@ let ruleExamples: [RuleExample] = [
         snapshot.server.startTime = snapshot.interval.finishedAt.addingTimeInterval(-40 * 86_400)
     },
     quiet("tuning-unused-large-indexes", "an unused unique index enforces a constraint") { snapshot, _ in
-        var index = IndexStats(schema: "public", table: "pgbench_accounts", name: "accounts_email_key",
-                               isUnique: true, isPrimary: false, isValid: true)
+        var index = IndexStats(
+            schema: "public", table: "pgbench_accounts", name: "accounts_email_key",
+            isUnique: true, isPrimary: false, isValid: true)
         index.bytes = 2 * gigabyte
         index.idxScan = 0
         snapshot.indexes?.append(index)
     },
     quiet("tuning-unused-large-indexes", "statistics reset two days ago") { snapshot, _ in
-        var index = IndexStats(schema: "public", table: "pgbench_accounts", name: "accounts_filler_idx",
-                               isUnique: false, isPrimary: false, isValid: true)
+        var index = IndexStats(
+            schema: "public", table: "pgbench_accounts", name: "accounts_filler_idx",
+            isUnique: false, isPrimary: false, isValid: true)
         index.bytes = 2 * gigabyte
         index.idxScan = 0
         snapshot.indexes?.append(index)
@@ -346,9 +386,11 @@ let ruleExamples: [RuleExample] = [
         snapshot.replication?.standbys = [standby(p95: 1, peak: 9)]
     },
     trigger("tuning-replication-lag", "an unreachable --replica is reported") { snapshot, _ in
-        snapshot.replication?.replicas = [ReplicaSnapshot(
-            connection: ConnectionInfo(host: "10.0.0.3", port: "5432", database: "shop", user: "monitor"),
-            reachable: false, error: "connection refused")]
+        snapshot.replication?.replicas = [
+            ReplicaSnapshot(
+                connection: ConnectionInfo(host: "10.0.0.3", port: "5432", database: "shop", user: "monitor"),
+                reachable: false, error: "connection refused")
+        ]
     },
     quiet("tuning-replication-lag", "a standby 1 s behind") { snapshot, _ in
         var standby = StandbyConnection()

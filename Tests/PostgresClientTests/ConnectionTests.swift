@@ -86,7 +86,9 @@ struct ConnectionTests {
 
     @Test func descriptionComesFromLibpqNotTheString() throws {
         let connection = try Connection(
-            conninfo: "host=127.0.0.1 port=\(try TestServer.port()) dbname=dbadvise_test user=\(try TestServer.passwordRole()) password=\(try TestServer.password())")
+            conninfo:
+                "host=127.0.0.1 port=\(try TestServer.port()) dbname=dbadvise_test user=\(try TestServer.passwordRole()) password=\(try TestServer.password())"
+        )
         let description = connection.connectionDescription
         #expect(description.user == (try TestServer.passwordRole()))
         #expect(description.host == "127.0.0.1")

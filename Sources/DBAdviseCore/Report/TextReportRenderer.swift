@@ -12,9 +12,10 @@ public enum TextReportRenderer {
         lines.append(
             style.bold("dbadvise report: \(database)")
                 + " (PostgreSQL \(serverVersion(report.source.serverVersionNum))\(role))")
-        lines.append("Collected \(SnapshotCoding.formatTimestamp(report.source.collectedAt)) from "
-            + "\(report.source.snapshots) snapshot\(report.source.snapshots == 1 ? "" : "s") "
-            + "(\(report.source.type.rawValue))")
+        lines.append(
+            "Collected \(SnapshotCoding.formatTimestamp(report.source.collectedAt)) from "
+                + "\(report.source.snapshots) snapshot\(report.source.snapshots == 1 ? "" : "s") "
+                + "(\(report.source.type.rawValue))")
         lines.append("")
 
         if let next = report.nextStep {
@@ -26,7 +27,8 @@ public enum TextReportRenderer {
             lines += wrap(style.heading("STAY ON ONE BOX: ") + report.summaryAfterVerdict, indent: "")
         }
         lines.append("")
-        lines += wrap("Growth shape: \(report.growthShape.rawValue) — \(report.growthShapeReason)", indent: "", hanging: "  ")
+        lines += wrap(
+            "Growth shape: \(report.growthShape.rawValue) — \(report.growthShapeReason)", indent: "", hanging: "  ")
         lines.append("")
 
         lines.append(style.heading("Metrics"))

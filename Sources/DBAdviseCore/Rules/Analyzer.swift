@@ -34,7 +34,8 @@ public struct Analyzer: Sendable {
             throw .mixedDatabases(first: identity, other: Self.identity(of: other))
         }
         let context = RuleContext(latest: latest, earlier: Array(ordered.dropLast()), config: config)
-        return report(context: context, failOn: failOn ?? config.failOn, sourceType: sourceType, generatedAt: generatedAt)
+        return report(
+            context: context, failOn: failOn ?? config.failOn, sourceType: sourceType, generatedAt: generatedAt)
     }
 
     /// Builds the report from a prepared context (tests use this with edited snapshots).

@@ -48,7 +48,9 @@ public enum GateEvaluator {
                 }
             }
         }
-        breaches.sort { ($0.severity, $1.threshold.rawValue, $1.target) > ($1.severity, $0.threshold.rawValue, $0.target) }
+        breaches.sort {
+            ($0.severity, $1.threshold.rawValue, $1.target) > ($1.severity, $0.threshold.rawValue, $0.target)
+        }
         let passed = !breaches.contains { failOn.fails(on: $0.severity) }
         return GateResult(failOn: failOn, passed: passed, breaches: breaches)
     }

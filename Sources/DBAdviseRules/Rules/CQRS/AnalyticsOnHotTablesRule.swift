@@ -27,41 +27,55 @@ public struct AnalyticsOnHotTablesRule: Rule {
 
     public func evaluate(_ context: RuleContext) -> RuleVerdict {
         if let reason = context.statementsUnavailableReason {
-            return pass("statements unavailable: \(reason)", [
-                Self.analyticTimeShare.evidence(metric: "analytic_time_share_on_hot_tables", value: nil, note: reason),
-            ])
+            return pass(
+                "statements unavailable: \(reason)",
+                [
+                    Self.analyticTimeShare.evidence(
+                        metric: "analytic_time_share_on_hot_tables", value: nil, note: reason)
+                ])
         }
         guard let writes = context.metrics.writesPerSecond, writes > 0, context.growthShape != .idle else {
-            return pass("no write load to compete with (\(context.growthShapeReason))", [
-                Self.hotWriteShare.evidence(metric: "writes_per_second", value: context.metrics.writesPerSecond),
-            ])
+            return pass(
+                "no write load to compete with (\(context.growthShapeReason))",
+                [
+                    Self.hotWriteShare.evidence(metric: "writes_per_second", value: context.metrics.writesPerSecond)
+                ])
         }
-        let hot = (context.snapshot.tables ?? []).filter { ($0.writesPerSecond ?? 0) / writes >= Self.hotWriteShare.value }
+        let hot = (context.snapshot.tables ?? []).filter {
+            ($0.writesPerSecond ?? 0) / writes >= Self.hotWriteShare.value
+        }
         let total = context.totalStatementTimeMs ?? 0
         var found: [Recommendation] = []
         var bestShare = 0.0
         for table in hot {
             let analytic = context.statements.filter {
                 guard let query = $0.query else { return false }
-                return StatementHeuristics.isAnalytic(query) && StatementHeuristics.references(query, table: table.qualifiedName)
+                return StatementHeuristics.isAnalytic(query)
+                    && StatementHeuristics.references(query, table: table.qualifiedName)
             }
             let share = total > 0 ? analytic.reduce(0) { $0 + $1.totalExecTimeMs } / total : 0
             bestShare = max(bestShare, share)
             guard share >= Self.analyticTimeShare.value else { continue }
             let tableShare = (table.writesPerSecond ?? 0) / writes
-            found.append(recommendation(
-                severity: .warning, target: table.qualifiedName,
-                summary: "\(analytic.count) aggregate statement(s) on \(table.qualifiedName) take \(Formatting.percent(share)) of statement time while it takes \(Formatting.percent(tableShare)) of writes.",
-                evidence: [Self.analyticTimeShare.evidence(metric: "analytic_time_share", value: share),
-                           Self.hotWriteShare.evidence(metric: "table_write_share", value: tableShare)],
-                actions: [
-                    "Maintain a read model for these aggregates (summary table updated per write batch, or a materialized view refreshed off-peak).",
-                    "For heavy analytics, feed a column store through logical replication.",
-                ]))
+            found.append(
+                recommendation(
+                    severity: .warning, target: table.qualifiedName,
+                    summary:
+                        "\(analytic.count) aggregate statement(s) on \(table.qualifiedName) take \(Formatting.percent(share)) of statement time while it takes \(Formatting.percent(tableShare)) of writes.",
+                    evidence: [
+                        Self.analyticTimeShare.evidence(metric: "analytic_time_share", value: share),
+                        Self.hotWriteShare.evidence(metric: "table_write_share", value: tableShare),
+                    ],
+                    actions: [
+                        "Maintain a read model for these aggregates (summary table updated per write batch, or a materialized view refreshed off-peak).",
+                        "For heavy analytics, feed a column store through logical replication.",
+                    ]))
         }
         guard found.isEmpty else { return .recommend(found) }
-        return pass("aggregates on write-hot tables take \(Formatting.percent(bestShare)) of statement time (\(hot.count) hot table(s))", [
-            Self.analyticTimeShare.evidence(metric: "analytic_time_share_on_hot_tables", value: bestShare),
-        ])
+        return pass(
+            "aggregates on write-hot tables take \(Formatting.percent(bestShare)) of statement time (\(hot.count) hot table(s))",
+            [
+                Self.analyticTimeShare.evidence(metric: "analytic_time_share_on_hot_tables", value: bestShare)
+            ])
     }
 }

@@ -24,12 +24,18 @@ public struct DefaultPartitionRowsRule: Rule {
         let trees = context.snapshot.partitionedTables ?? []
         let found = trees.compactMap { tree -> Recommendation? in
             guard let partition = tree.partitions.first(where: \.isDefault), let rows = partition.rows,
-                  Double(rows) >= Self.maximumRows.value else { return nil }
+                Double(rows) >= Self.maximumRows.value
+            else { return nil }
             return recommendation(
                 severity: .warning, target: tree.qualifiedName,
-                summary: "The default partition \(partition.schema).\(partition.name) holds \(Formatting.grouped(rows)) rows.",
-                evidence: [Self.maximumRows.evidence(metric: "default_partition_rows", value: Double(rows)),
-                           Evidence(metric: "default_partition_bytes", value: partition.totalBytes.map(Double.init), threshold: nil, unit: "bytes")],
+                summary:
+                    "The default partition \(partition.schema).\(partition.name) holds \(Formatting.grouped(rows)) rows.",
+                evidence: [
+                    Self.maximumRows.evidence(metric: "default_partition_rows", value: Double(rows)),
+                    Evidence(
+                        metric: "default_partition_bytes", value: partition.totalBytes.map(Double.init), threshold: nil,
+                        unit: "bytes"),
+                ],
                 actions: [
                     "Create the partitions those rows belong to (pg_partman premake), then move the rows out of the default partition.",
                     "Alert when the default partition is not empty.",
@@ -37,7 +43,8 @@ public struct DefaultPartitionRowsRule: Rule {
         }
         guard found.isEmpty else { return .recommend(found) }
         let defaults = trees.filter { $0.partitions.contains(where: \.isDefault) }.count
-        return pass(defaults == 0 ? "no default partitions" : "\(defaults) default partition(s), all empty",
-                    [Self.maximumRows.evidence(metric: "default_partition_rows", value: 0)])
+        return pass(
+            defaults == 0 ? "no default partitions" : "\(defaults) default partition(s), all empty",
+            [Self.maximumRows.evidence(metric: "default_partition_rows", value: 0)])
     }
 }

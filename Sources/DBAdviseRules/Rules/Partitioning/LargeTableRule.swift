@@ -24,8 +24,13 @@ public struct LargeTableRule: Rule {
         }.map { entry in
             recommendation(
                 severity: entry.severity, target: entry.table.name,
-                summary: "\(entry.table.name) is \(Formatting.bytes(entry.table.bytes)) (≥ \(Formatting.bytes(levels.measuredLimit(for: entry.severity))) table_size_gb \(entry.severity.rawValue)) with no time-ordered column.",
-                evidence: [Evidence(metric: "table_bytes", value: Double(entry.table.bytes), levels: levels, severity: entry.severity)]
+                summary:
+                    "\(entry.table.name) is \(Formatting.bytes(entry.table.bytes)) (≥ \(Formatting.bytes(levels.measuredLimit(for: entry.severity))) table_size_gb \(entry.severity.rawValue)) with no time-ordered column.",
+                evidence: [
+                    Evidence(
+                        metric: "table_bytes", value: Double(entry.table.bytes), levels: levels,
+                        severity: entry.severity)
+                ]
                     + context.churnEvidence(entry.table.name),
                 actions: [
                     "List- or hash-partition \(entry.table.name) on the key most queries filter by (tenant, account).",
@@ -33,9 +38,12 @@ public struct LargeTableRule: Rule {
                 ])
         }
         guard found.isEmpty else { return .recommend(found) }
-        let evidence = context.judge("largest_table_bytes", context.metrics.largestTableBytes.map(Double.init), .tableSizeGB).evidence
-        return pass(context.largeUnpartitionedTables.isEmpty
-                    ? context.largestTableComparison
-                    : "every large table is time-ordered (see partition-large-time-series)", [evidence])
+        let evidence = context.judge(
+            "largest_table_bytes", context.metrics.largestTableBytes.map(Double.init), .tableSizeGB
+        ).evidence
+        return pass(
+            context.largeUnpartitionedTables.isEmpty
+                ? context.largestTableComparison
+                : "every large table is time-ordered (see partition-large-time-series)", [evidence])
     }
 }

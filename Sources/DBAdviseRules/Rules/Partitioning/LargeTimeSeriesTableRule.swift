@@ -17,25 +17,30 @@ public struct LargeTimeSeriesTableRule: Rule {
             """,
         sources: [Manual.partitioning, Manual.pgStats],
         thresholds: [.tableSizeGB], parameters: [minimumCorrelation],
-        inputs: ["tables.total_bytes", "column_stats.correlation", "column_stats.data_type",
-                 "tables.n_tup_del", "tables.n_dead_tup", "hardware.memory_gb"])
+        inputs: [
+            "tables.total_bytes", "column_stats.correlation", "column_stats.data_type",
+            "tables.n_tup_del", "tables.n_dead_tup", "hardware.memory_gb",
+        ])
 
     public init() {}
 
     public func evaluate(_ context: RuleContext) -> RuleVerdict {
         let levels = context.levels(.tableSizeGB)
         let found = context.largeUnpartitionedTables.compactMap { entry -> Recommendation? in
-            let columns = context.timeOrderedColumns(of: entry.table.name, minimumCorrelation: Self.minimumCorrelation.value)
+            let columns = context.timeOrderedColumns(
+                of: entry.table.name, minimumCorrelation: Self.minimumCorrelation.value)
             guard let column = columns.first else { return nil }
             let correlation = column.correlation ?? 0
             var evidence = [
-                Evidence(metric: "table_bytes", value: Double(entry.table.bytes), levels: levels, severity: entry.severity),
+                Evidence(
+                    metric: "table_bytes", value: Double(entry.table.bytes), levels: levels, severity: entry.severity),
                 Self.minimumCorrelation.evidence(metric: "correlation(\(column.column))", value: abs(correlation)),
             ]
             evidence += context.churnEvidence(entry.table.name)
             return recommendation(
                 severity: entry.severity, target: entry.table.name,
-                summary: "\(entry.table.name) is \(Formatting.bytes(entry.table.bytes)) (≥ \(Formatting.bytes(levels.measuredLimit(for: entry.severity))) table_size_gb \(entry.severity.rawValue)) and grows along \(column.column) (\(column.dataType), correlation \(Formatting.rate(correlation))).",
+                summary:
+                    "\(entry.table.name) is \(Formatting.bytes(entry.table.bytes)) (≥ \(Formatting.bytes(levels.measuredLimit(for: entry.severity))) table_size_gb \(entry.severity.rawValue)) and grows along \(column.column) (\(column.dataType), correlation \(Formatting.rate(correlation))).",
                 evidence: evidence,
                 actions: [
                     "Range-partition \(entry.table.name) by \(column.column) (monthly or weekly partitions sized well under memory).",
@@ -48,7 +53,9 @@ public struct LargeTimeSeriesTableRule: Rule {
         if large.isEmpty {
             return pass(context.largestTableComparison, [sizeEvidence(context)])
         }
-        return pass("\(large.count) large table(s) have no time-ordered column (|correlation| ≥ \(Formatting.rate(Self.minimumCorrelation.value)))", [sizeEvidence(context)])
+        return pass(
+            "\(large.count) large table(s) have no time-ordered column (|correlation| ≥ \(Formatting.rate(Self.minimumCorrelation.value)))",
+            [sizeEvidence(context)])
     }
 
     private func sizeEvidence(_ context: RuleContext) -> Evidence {

@@ -35,28 +35,38 @@ public struct PartitionSkewRule: Rule {
             let sized = context.leaves(of: tree).compactMap { partition in
                 partition.totalBytes.map { (name: "\(partition.schema).\(partition.name)", bytes: Double($0)) }
             }
-            guard let largest = sized.max(by: { $0.bytes < $1.bytes }), let middle = median(sized.map(\.bytes)) else { continue }
+            guard let largest = sized.max(by: { $0.bytes < $1.bytes }), let middle = median(sized.map(\.bytes)) else {
+                continue
+            }
             let ratio = middle > 0 ? largest.bytes / middle : nil
             let sizeSeverity = levels.severity(of: largest.bytes)
-            let sizeEvidence = Evidence(metric: "partition_bytes", value: largest.bytes, levels: levels, severity: sizeSeverity)
+            let sizeEvidence = Evidence(
+                metric: "partition_bytes", value: largest.bytes, levels: levels, severity: sizeSeverity)
             let skewEvidence = Self.skewFactor.evidence(metric: "largest_to_median_partition", value: ratio)
             let skewed = (ratio ?? 0) >= Self.skewFactor.value && largest.bytes >= Self.minimumSkewedBytes.value
             guard sizeSeverity != nil || skewed else {
                 quietEvidence.append(sizeEvidence)
                 continue
             }
-            found.append(recommendation(
-                severity: sizeSeverity ?? .warning, target: tree.qualifiedName,
-                summary: "Largest partition \(largest.name) is \(Formatting.bytes(largest.bytes)), \(Formatting.number(ratio ?? 0))× the median of \(sized.count) partitions.",
-                evidence: [sizeEvidence, skewEvidence],
-                actions: [
-                    "Split \(largest.name) into finer ranges, or sub-partition it (by hash on a second key).",
-                    "Check that the partition key \(tree.key ?? "") spreads rows evenly.",
-                ]))
+            found.append(
+                recommendation(
+                    severity: sizeSeverity ?? .warning, target: tree.qualifiedName,
+                    summary:
+                        "Largest partition \(largest.name) is \(Formatting.bytes(largest.bytes)), \(Formatting.number(ratio ?? 0))× the median of \(sized.count) partitions.",
+                    evidence: [sizeEvidence, skewEvidence],
+                    actions: [
+                        "Split \(largest.name) into finer ranges, or sub-partition it (by hash on a second key).",
+                        "Check that the partition key \(tree.key ?? "") spreads rows evenly.",
+                    ]))
         }
         guard found.isEmpty else { return .recommend(found) }
         let largest = context.sizes.partitions.first
-        let shown = largest.map { "largest partition \($0.name) " + context.comparison(Double($0.bytes), .partitionSizeGB, metric: "size").replacingOccurrences(of: "size ", with: "") } ?? "partition sizes unknown"
+        let shown =
+            largest.map {
+                "largest partition \($0.name) "
+                    + context.comparison(Double($0.bytes), .partitionSizeGB, metric: "size").replacingOccurrences(
+                        of: "size ", with: "")
+            } ?? "partition sizes unknown"
         return pass("\(shown), no skew", quietEvidence)
     }
 }

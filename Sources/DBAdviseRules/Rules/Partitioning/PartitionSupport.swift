@@ -27,7 +27,8 @@ extension RuleContext {
         return [
             Evidence(metric: "n_tup_del", value: table.nTupDel.map(Double.init), threshold: nil, unit: "rows"),
             Evidence(metric: "n_dead_tup", value: table.nDeadTup.map(Double.init), threshold: nil, unit: "rows"),
-            Evidence(metric: "autovacuum_count", value: table.autovacuumCount.map(Double.init), threshold: nil, unit: "runs"),
+            Evidence(
+                metric: "autovacuum_count", value: table.autovacuumCount.map(Double.init), threshold: nil, unit: "runs"),
         ]
     }
 
@@ -36,7 +37,8 @@ extension RuleContext {
         let trees = snapshot.partitionedTables ?? []
         return tree.partitions.flatMap { partition -> [Partition] in
             if partition.isPartitioned,
-               let child = trees.first(where: { $0.schema == partition.schema && $0.name == partition.name }) {
+                let child = trees.first(where: { $0.schema == partition.schema && $0.name == partition.name })
+            {
                 return leaves(of: child)
             }
             return partition.isPartitioned ? [] : [partition]

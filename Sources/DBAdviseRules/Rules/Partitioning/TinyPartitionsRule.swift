@@ -32,15 +32,23 @@ public struct TinyPartitionsRule: Rule {
             most = max(most, leaves.count)
             let sizes = leaves.compactMap { $0.totalBytes.map(Double.init) }
             guard Double(leaves.count) >= Self.minimumPartitions.value, let middle = median(sizes),
-                  middle < Self.tinyBytes.value else { return nil }
+                middle < Self.tinyBytes.value
+            else { return nil }
             return recommendation(
                 severity: .warning, target: tree.qualifiedName,
-                summary: "\(tree.qualifiedName) has \(leaves.count) partitions with a median size of \(Formatting.bytes(middle)).",
-                evidence: [Self.minimumPartitions.evidence(metric: "partition_count", value: Double(leaves.count)),
-                           Self.tinyBytes.evidence(metric: "median_partition_bytes", value: middle)],
-                actions: ["Merge into coarser ranges (weekly or monthly) so each partition holds a meaningful share of the data."])
+                summary:
+                    "\(tree.qualifiedName) has \(leaves.count) partitions with a median size of \(Formatting.bytes(middle)).",
+                evidence: [
+                    Self.minimumPartitions.evidence(metric: "partition_count", value: Double(leaves.count)),
+                    Self.tinyBytes.evidence(metric: "median_partition_bytes", value: middle),
+                ],
+                actions: [
+                    "Merge into coarser ranges (weekly or monthly) so each partition holds a meaningful share of the data."
+                ])
         }
         guard found.isEmpty else { return .recommend(found) }
-        return pass("at most \(most) partitions per table", [Self.minimumPartitions.evidence(metric: "partition_count", value: Double(most))])
+        return pass(
+            "at most \(most) partitions per table",
+            [Self.minimumPartitions.evidence(metric: "partition_count", value: Double(most))])
     }
 }

@@ -21,17 +21,22 @@ public struct AnalyticsOnPrimaryRule: Rule {
             the recommendation names the top ones and the lag they must tolerate.
             """,
         sources: [Manual.hotStandby, Manual.statStatements],
-        thresholds: [.replicationLagSeconds], parameters: [analyticTimeShare, analyticSessions] + MovableReads.parameters,
-        inputs: ["statements.top_by_total_time", "statements.top_by_calls", "statements.total_exec_time_ms",
-                 "interval.rate_seconds", "replication.standbys.lag_samples", "replication.replicas.lag"])
+        thresholds: [.replicationLagSeconds],
+        parameters: [analyticTimeShare, analyticSessions] + MovableReads.parameters,
+        inputs: [
+            "statements.top_by_total_time", "statements.top_by_calls", "statements.total_exec_time_ms",
+            "interval.rate_seconds", "replication.standbys.lag_samples", "replication.replicas.lag",
+        ])
 
     public init() {}
 
     public func evaluate(_ context: RuleContext) -> RuleVerdict {
         if let reason = context.statementsUnavailableReason {
-            return pass("analytics cannot be told apart: \(reason)", [
-                Self.analyticTimeShare.evidence(metric: "analytic_statement_time_share", value: nil, note: reason),
-            ])
+            return pass(
+                "analytics cannot be told apart: \(reason)",
+                [
+                    Self.analyticTimeShare.evidence(metric: "analytic_statement_time_share", value: nil, note: reason)
+                ])
         }
         let movable = MovableReads(context)
         let analytic = movable?.reads.filter { $0.kind == .analytic } ?? []
@@ -40,14 +45,17 @@ public struct AnalyticsOnPrimaryRule: Rule {
         let busy = context.intervalSeconds.map { analyticMs / 1000 / $0 }
         let evidence = [
             Self.analyticTimeShare.evidence(metric: "analytic_statement_time_share", value: share),
-            Self.analyticSessions.evidence(metric: "analytic_busy_sessions", value: busy,
-                                           note: busy == nil ? "interval length unknown" : nil),
+            Self.analyticSessions.evidence(
+                metric: "analytic_busy_sessions", value: busy,
+                note: busy == nil ? "interval length unknown" : nil),
         ]
         if context.growthShape == .writeHeavy {
             return pass("writes dominate (\(context.growthShapeReason)); replicas do not take write load", evidence)
         }
         guard share >= Self.analyticTimeShare.value, let busy, busy >= Self.analyticSessions.value else {
-            return pass("analytic statements take \(Formatting.percent(share)) of statement time and keep \(Formatting.rate(busy ?? 0)) sessions busy", evidence)
+            return pass(
+                "analytic statements take \(Formatting.percent(share)) of statement time and keep \(Formatting.rate(busy ?? 0)) sessions busy",
+                evidence)
         }
         let budget = LagBudget(context)
         let named = movable?.top(.analytic) ?? []
@@ -57,10 +65,13 @@ public struct AnalyticsOnPrimaryRule: Rule {
             budget.sentence,
             "Set hot_standby_feedback or max_standby_streaming_delay for long reports, and show users the data's age.",
         ]
-        return .recommend([recommendation(
-            severity: .warning, target: context.databaseName,
-            summary: "\(analytic.count) analytic statement(s) take \(Formatting.percent(share)) of statement time on the primary (\(Formatting.rate(busy)) sessions busy).",
-            evidence: evidence + named.map(MovableReads.evidence) + [budget.evidence],
-            actions: actions)])
+        return .recommend([
+            recommendation(
+                severity: .warning, target: context.databaseName,
+                summary:
+                    "\(analytic.count) analytic statement(s) take \(Formatting.percent(share)) of statement time on the primary (\(Formatting.rate(busy)) sessions busy).",
+                evidence: evidence + named.map(MovableReads.evidence) + [budget.evidence],
+                actions: actions)
+        ])
     }
 }

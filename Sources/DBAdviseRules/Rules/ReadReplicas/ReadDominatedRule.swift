@@ -19,10 +19,13 @@ public struct ReadDominatedRule: Rule {
             and the staleness they must tolerate given the measured p95 replay lag.
             """,
         sources: [Manual.hotStandby, Manual.replication, Manual.statStatements],
-        thresholds: [.activeSessionsPerVCPU, .replicationLagSeconds], parameters: [readTimeShare] + MovableReads.parameters,
-        inputs: ["rates.reads_per_second", "rates.writes_per_second", "statements.top_by_total_time",
-                 "statements.top_by_calls", "activity.avg_active_sessions", "hardware.vcpus",
-                 "replication.standbys.lag_samples", "replication.replicas.lag"])
+        thresholds: [.activeSessionsPerVCPU, .replicationLagSeconds],
+        parameters: [readTimeShare] + MovableReads.parameters,
+        inputs: [
+            "rates.reads_per_second", "rates.writes_per_second", "statements.top_by_total_time",
+            "statements.top_by_calls", "activity.avg_active_sessions", "hardware.vcpus",
+            "replication.standbys.lag_samples", "replication.replicas.lag",
+        ])
 
     public init() {}
 
@@ -33,18 +36,24 @@ public struct ReadDominatedRule: Rule {
         let shareEvidence = Self.readTimeShare.evidence(
             metric: "read_statement_time_share", value: share,
             note: share == nil ? context.statementsUnavailableReason : nil)
-        let shape = Evidence(metric: "reads_per_second", value: context.metrics.readsPerSecond,
-                             threshold: nil, unit: "rows/s", note: "growth shape \(context.growthShape.rawValue)")
+        let shape = Evidence(
+            metric: "reads_per_second", value: context.metrics.readsPerSecond,
+            threshold: nil, unit: "rows/s", note: "growth shape \(context.growthShape.rawValue)")
         if context.growthShape == .writeHeavy {
-            return pass("writes dominate (\(context.growthShapeReason)); replicas do not take write load", [shape, load])
+            return pass(
+                "writes dominate (\(context.growthShapeReason)); replicas do not take write load", [shape, load])
         }
         let readsDominate = context.growthShape == .readHeavy || (share ?? 0) >= Self.readTimeShare.value
         guard readsDominate else {
             let shown = share.map(Formatting.percent) ?? "unknown"
-            return pass("reads do not dominate: growth shape \(context.growthShape.rawValue), read statements \(shown) of time", [shape, shareEvidence])
+            return pass(
+                "reads do not dominate: growth shape \(context.growthShape.rawValue), read statements \(shown) of time",
+                [shape, shareEvidence])
         }
         guard let severity else {
-            return pass("reads dominate but the primary is not busy: \(context.comparison(perVCPU, .activeSessionsPerVCPU, metric: "active sessions per vCPU"))", [load, shape])
+            return pass(
+                "reads dominate but the primary is not busy: \(context.comparison(perVCPU, .activeSessionsPerVCPU, metric: "active sessions per vCPU"))",
+                [load, shape])
         }
         let budget = LagBudget(context)
         let movable = MovableReads(context)
@@ -52,18 +61,24 @@ public struct ReadDominatedRule: Rule {
         let standbys = context.standbyViews.count
         var evidence = [load, shape, shareEvidence]
         if let movable {
-            evidence.append(Self.readTimeShare.evidence(
-                metric: "analytic_read_time_share", value: movable.share(of: .analytic), note: "aggregates, many rows or long reads"))
-            evidence.append(Self.readTimeShare.evidence(
-                metric: "point_read_time_share", value: movable.share(of: .point), note: "few rows, short"))
+            evidence.append(
+                Self.readTimeShare.evidence(
+                    metric: "analytic_read_time_share", value: movable.share(of: .analytic),
+                    note: "aggregates, many rows or long reads"))
+            evidence.append(
+                Self.readTimeShare.evidence(
+                    metric: "point_read_time_share", value: movable.share(of: .point), note: "few rows, short"))
         }
         evidence += named.map(MovableReads.evidence)
         evidence.append(budget.evidence)
-        let split = movable.map {
-            " Read-only statements take \(Formatting.percent($0.share())) of primary statement time (analytic \(Formatting.percent($0.share(of: .analytic))), point \(Formatting.percent($0.share(of: .point))))."
-        } ?? ""
+        let split =
+            movable.map {
+                " Read-only statements take \(Formatting.percent($0.share())) of primary statement time (analytic \(Formatting.percent($0.share(of: .analytic))), point \(Formatting.percent($0.share(of: .point))))."
+            } ?? ""
         var actions = [
-            standbys == 0 ? "Add a streaming replica (hot_standby = on) and route read-only traffic to it." : "Route more read-only traffic to the \(standbys) existing standby(s), or add one.",
+            standbys == 0
+                ? "Add a streaming replica (hot_standby = on) and route read-only traffic to it."
+                : "Route more read-only traffic to the \(standbys) existing standby(s), or add one."
         ]
         if let route = MovableReads.routeAction(named) { actions.append(route) }
         actions += [
@@ -71,15 +86,20 @@ public struct ReadDominatedRule: Rule {
             "Keep writes and reads that must see their own writes on the primary.",
             "Design for lag: alert on replication_lag_seconds and set max_standby_streaming_delay for long reports.",
         ]
-        return .recommend([recommendation(
-            severity: severity, target: context.databaseName,
-            summary: "Reads dominate (\(context.growthShapeReason)) on a busy primary: \(context.comparison(perVCPU, .activeSessionsPerVCPU, metric: "active sessions per vCPU")).\(split)",
-            evidence: evidence, actions: actions)])
+        return .recommend([
+            recommendation(
+                severity: severity, target: context.databaseName,
+                summary:
+                    "Reads dominate (\(context.growthShapeReason)) on a busy primary: \(context.comparison(perVCPU, .activeSessionsPerVCPU, metric: "active sessions per vCPU")).\(split)",
+                evidence: evidence, actions: actions)
+        ])
     }
 
     /// Read-only statements' share of total statement time, when statements are readable.
     func readTimeShare(_ context: RuleContext) -> Double? {
-        guard context.statementsUnavailableReason == nil, let total = context.totalStatementTimeMs, total > 0 else { return nil }
+        guard context.statementsUnavailableReason == nil, let total = context.totalStatementTimeMs, total > 0 else {
+            return nil
+        }
         let reads = context.statements.filter { $0.query.map(StatementHeuristics.isReadOnly) ?? false }
             .reduce(0) { $0 + $1.totalExecTimeMs }
         return reads / total

@@ -22,17 +22,23 @@ public struct DatabaseSizeRule: Rule {
         let levels = context.levels(.databaseSizeGB)
         guard let bytes, severity == .critical else {
             let shown = bytes.map(Formatting.bytes) ?? "unknown"
-            let critical = Evidence(metric: "database_bytes", value: bytes, threshold: levels.measuredCritical, unit: "bytes",
-                                    note: evidence.note)
-            return pass("database \(shown) < \(Formatting.bytes(levels.measuredCritical)) database_size_gb critical", [critical])
+            let critical = Evidence(
+                metric: "database_bytes", value: bytes, threshold: levels.measuredCritical, unit: "bytes",
+                note: evidence.note)
+            return pass(
+                "database \(shown) < \(Formatting.bytes(levels.measuredCritical)) database_size_gb critical", [critical]
+            )
         }
-        return .recommend([recommendation(
-            severity: .critical, target: context.databaseName,
-            summary: "The database is \(Formatting.bytes(bytes)), past \(Formatting.bytes(levels.measuredCritical)) (database_size_gb critical).",
-            evidence: [evidence],
-            actions: [
-                "Shard with Citus; pick the distribution key from the largest tables' most common filter.",
-                "Before that, archive or drop data nobody reads (detach old partitions).",
-            ])])
+        return .recommend([
+            recommendation(
+                severity: .critical, target: context.databaseName,
+                summary:
+                    "The database is \(Formatting.bytes(bytes)), past \(Formatting.bytes(levels.measuredCritical)) (database_size_gb critical).",
+                evidence: [evidence],
+                actions: [
+                    "Shard with Citus; pick the distribution key from the largest tables' most common filter.",
+                    "Before that, archive or drop data nobody reads (detach old partitions).",
+                ])
+        ])
     }
 }

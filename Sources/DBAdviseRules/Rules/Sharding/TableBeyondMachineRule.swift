@@ -17,18 +17,24 @@ public struct TableBeyondMachineRule: Rule {
             """,
         sources: [Manual.citus, Manual.partitioning],
         thresholds: [], parameters: [storageShare],
-        inputs: ["tables.total_bytes", "partitioned_tables.partitions.total_bytes", "hardware.storage_gb",
-                 "hardware.max_memory_gb"])
+        inputs: [
+            "tables.total_bytes", "partitioned_tables.partitions.total_bytes", "hardware.storage_gb",
+            "hardware.max_memory_gb",
+        ])
 
     public init() {}
 
     public func evaluate(_ context: RuleContext) -> RuleVerdict {
         let hardware = context.hardware
         guard hardware.storageBytes != nil || hardware.maxMemoryBytes != nil else {
-            return pass("hardware.storage_gb and hardware.max_memory_gb are not configured", [
-                Evidence(metric: "largest_partition_bytes", value: context.sizes.partitions.first.map { Double($0.bytes) }, threshold: nil, unit: "bytes",
-                         note: "no machine ceiling configured"),
-            ])
+            return pass(
+                "hardware.storage_gb and hardware.max_memory_gb are not configured",
+                [
+                    Evidence(
+                        metric: "largest_partition_bytes",
+                        value: context.sizes.partitions.first.map { Double($0.bytes) }, threshold: nil, unit: "bytes",
+                        note: "no machine ceiling configured")
+                ])
         }
         let storageLimit = hardware.storageBytes.map { $0 * Self.storageShare.value }
         // Partitions against the memory ceiling; any relation against the storage share.
@@ -37,29 +43,44 @@ public struct TableBeyondMachineRule: Rule {
             if let memory = hardware.maxMemoryBytes, Double(partition.bytes) >= memory {
                 found.append(shard(partition, limit: memory, limitName: "hardware.max_memory_gb", context: context))
             } else if let storageLimit, Double(partition.bytes) >= storageLimit {
-                found.append(shard(partition, limit: storageLimit, limitName: "half of hardware.storage_gb", context: context))
+                found.append(
+                    shard(partition, limit: storageLimit, limitName: "half of hardware.storage_gb", context: context))
             }
         }
         for table in context.sizes.unpartitionedTables {
             if let storageLimit, Double(table.bytes) >= storageLimit {
-                found.append(shard(table, limit: storageLimit, limitName: "half of hardware.storage_gb", context: context))
+                found.append(
+                    shard(table, limit: storageLimit, limitName: "half of hardware.storage_gb", context: context))
             }
         }
         guard found.isEmpty else { return .recommend(found) }
-        let largest = ([context.sizes.partitions.first, context.sizes.unpartitionedTables.max { $0.bytes < $1.bytes }]
+        let largest =
+            ([context.sizes.partitions.first, context.sizes.unpartitionedTables.max { $0.bytes < $1.bytes }]
             .compactMap { $0 }).max { $0.bytes < $1.bytes }
         let ceiling = [hardware.maxMemoryBytes, storageLimit].compactMap { $0 }.min() ?? 0
-        let shown = largest.map { "largest table or partition \($0.name) \(Formatting.bytes($0.bytes))" } ?? "no table sizes"
-        return pass("\(shown) < \(Formatting.bytes(ceiling)) machine ceiling", [
-            Evidence(metric: "largest_relation_bytes", value: largest.map { Double($0.bytes) }, threshold: ceiling, unit: "bytes"),
-        ])
+        let shown =
+            largest.map { "largest table or partition \($0.name) \(Formatting.bytes($0.bytes))" } ?? "no table sizes"
+        return pass(
+            "\(shown) < \(Formatting.bytes(ceiling)) machine ceiling",
+            [
+                Evidence(
+                    metric: "largest_relation_bytes", value: largest.map { Double($0.bytes) }, threshold: ceiling,
+                    unit: "bytes")
+            ])
     }
 
-    private func shard(_ relation: SizedRelation, limit: Double, limitName: String, context: RuleContext) -> Recommendation {
+    private func shard(_ relation: SizedRelation, limit: Double, limitName: String, context: RuleContext)
+        -> Recommendation
+    {
         recommendation(
             severity: .critical, target: relation.name,
-            summary: "\(relation.name) is \(Formatting.bytes(relation.bytes)), beyond \(limitName) (\(Formatting.bytes(limit))).",
-            evidence: [Evidence(metric: "relation_bytes", value: Double(relation.bytes), threshold: limit, unit: "bytes", note: "threshold: \(limitName)")],
+            summary:
+                "\(relation.name) is \(Formatting.bytes(relation.bytes)), beyond \(limitName) (\(Formatting.bytes(limit))).",
+            evidence: [
+                Evidence(
+                    metric: "relation_bytes", value: Double(relation.bytes), threshold: limit, unit: "bytes",
+                    note: "threshold: \(limitName)")
+            ],
             actions: [
                 "Shard with Citus: distribute \(relation.name) on the key most queries filter and join by (tenant or account id).",
                 "Co-locate the tables joined with it on the same distribution key.",

@@ -22,8 +22,9 @@ public struct VerticalCeilingRule: Rule {
         guard let vcpus = context.hardware.vcpus, let ceiling = context.hardware.maxVCPUs else {
             return pass("hardware.vcpus or hardware.max_vcpus is not configured", [evidence])
         }
-        let headroom = Evidence(metric: "vcpu_headroom", value: Double(ceiling) / Double(vcpus), threshold: 1, unit: "×",
-                                note: "hardware.max_vcpus \(ceiling) / hardware.vcpus \(vcpus)")
+        let headroom = Evidence(
+            metric: "vcpu_headroom", value: Double(ceiling) / Double(vcpus), threshold: 1, unit: "×",
+            note: "hardware.max_vcpus \(ceiling) / hardware.vcpus \(vcpus)")
         guard vcpus >= ceiling, severity == .critical else {
             let reason =
                 vcpus < ceiling
@@ -31,13 +32,16 @@ public struct VerticalCeilingRule: Rule {
                 : "at the \(ceiling)-vCPU ceiling but \(context.comparison(perVCPU, .activeSessionsPerVCPU, metric: "active sessions per vCPU"))"
             return pass(reason, [evidence, headroom])
         }
-        return .recommend([recommendation(
-            severity: .critical, target: context.databaseName,
-            summary: "The primary has \(vcpus) vCPUs, the ceiling, and \(context.comparison(perVCPU, .activeSessionsPerVCPU, metric: "active sessions per vCPU")).",
-            evidence: [evidence, headroom],
-            actions: [
-                "Move read load to replicas and caches first if reads dominate.",
-                "Shard with Citus to spread writes over several primaries.",
-            ])])
+        return .recommend([
+            recommendation(
+                severity: .critical, target: context.databaseName,
+                summary:
+                    "The primary has \(vcpus) vCPUs, the ceiling, and \(context.comparison(perVCPU, .activeSessionsPerVCPU, metric: "active sessions per vCPU")).",
+                evidence: [evidence, headroom],
+                actions: [
+                    "Move read load to replicas and caches first if reads dominate.",
+                    "Shard with Citus to spread writes over several primaries.",
+                ])
+        ])
     }
 }

@@ -21,20 +21,26 @@ public struct WriteThroughputRule: Rule {
         // Sustained: the lowest rate of the series must cross critical.
         let rates = context.snapshots.compactMap(\.rates.writesPerSecond)
         let sustained = rates.count == context.snapshots.count ? rates.min() : nil
-        let evidence = Evidence(metric: "writes_per_second", value: sustained, threshold: levels.measuredCritical,
-                                unit: levels.key.unit.measuredUnit,
-                                note: sustained == nil ? "write rate unknown in some snapshot" : "lowest of \(rates.count) snapshot(s)")
+        let evidence = Evidence(
+            metric: "writes_per_second", value: sustained, threshold: levels.measuredCritical,
+            unit: levels.key.unit.measuredUnit,
+            note: sustained == nil ? "write rate unknown in some snapshot" : "lowest of \(rates.count) snapshot(s)")
         guard let sustained, levels.severity(of: sustained) == .critical else {
             let shown = sustained.map(Formatting.rate) ?? "unknown"
-            return pass("writes \(shown)/s < \(Formatting.rate(levels.measuredCritical))/s writes_per_second critical", [evidence])
+            return pass(
+                "writes \(shown)/s < \(Formatting.rate(levels.measuredCritical))/s writes_per_second critical",
+                [evidence])
         }
-        return .recommend([recommendation(
-            severity: .critical, target: context.databaseName,
-            summary: "Writes stay at \(Formatting.rate(sustained))/s or more, past the writes_per_second critical level \(Formatting.rate(levels.measuredCritical))/s.",
-            evidence: [evidence],
-            actions: [
-                "Shard with Citus on the key the writes are spread by (tenant, device, account).",
-                "Until then, batch writes and move write-only logs to a separate database.",
-            ])])
+        return .recommend([
+            recommendation(
+                severity: .critical, target: context.databaseName,
+                summary:
+                    "Writes stay at \(Formatting.rate(sustained))/s or more, past the writes_per_second critical level \(Formatting.rate(levels.measuredCritical))/s.",
+                evidence: [evidence],
+                actions: [
+                    "Shard with Citus on the key the writes are spread by (tenant, device, account).",
+                    "Until then, batch writes and move write-only logs to a separate database.",
+                ])
+        ])
     }
 }

@@ -12,8 +12,10 @@ public struct DeadTuplesRule: Rule {
             """,
         sources: [Manual.vacuum, Manual.statTables],
         thresholds: [.deadTupleRatio],
-        inputs: ["tables.n_dead_tup", "tables.n_live_tup", "tables.last_autovacuum",
-                 "activity.oldest_transaction_seconds"])
+        inputs: [
+            "tables.n_dead_tup", "tables.n_live_tup", "tables.last_autovacuum",
+            "activity.oldest_transaction_seconds",
+        ])
 
     public init() {}
 
@@ -26,20 +28,27 @@ public struct DeadTuplesRule: Rule {
             if ratio > (worst?.1 ?? -1) { worst = (table.qualifiedName, ratio) }
             guard let severity = levels.severity(of: ratio) else { continue }
             let oldest = context.snapshot.activity?.oldestTransactionSeconds
-            found.append(recommendation(
-                severity: severity, target: table.qualifiedName,
-                summary: "\(table.qualifiedName): \(Formatting.grouped(table.nDeadTup ?? 0)) dead rows, \(Formatting.percent(ratio)) of the table.",
-                evidence: [Evidence(metric: "dead_tuple_ratio", value: ratio, levels: levels, severity: severity),
-                           Evidence(metric: "oldest_transaction_seconds", value: oldest, threshold: nil, unit: "seconds")],
-                actions: [
-                    "Lower autovacuum_vacuum_scale_factor for \(table.qualifiedName) (ALTER TABLE ... SET (autovacuum_vacuum_scale_factor = 0.01)).",
-                    "End long-running and idle-in-transaction sessions that hold back vacuum.",
-                    "Raise autovacuum_vacuum_cost_limit if vacuum runs but too slowly.",
-                ]))
+            found.append(
+                recommendation(
+                    severity: severity, target: table.qualifiedName,
+                    summary:
+                        "\(table.qualifiedName): \(Formatting.grouped(table.nDeadTup ?? 0)) dead rows, \(Formatting.percent(ratio)) of the table.",
+                    evidence: [
+                        Evidence(metric: "dead_tuple_ratio", value: ratio, levels: levels, severity: severity),
+                        Evidence(metric: "oldest_transaction_seconds", value: oldest, threshold: nil, unit: "seconds"),
+                    ],
+                    actions: [
+                        "Lower autovacuum_vacuum_scale_factor for \(table.qualifiedName) (ALTER TABLE ... SET (autovacuum_vacuum_scale_factor = 0.01)).",
+                        "End long-running and idle-in-transaction sessions that hold back vacuum.",
+                        "Raise autovacuum_vacuum_cost_limit if vacuum runs but too slowly.",
+                    ]))
         }
         guard found.isEmpty else { return .recommend(found) }
-        let shown = worst.map { "worst dead tuple ratio \(Formatting.percent($0.1)) (\($0.0))" } ?? "no table large enough to judge"
-        return pass("\(shown) < \(Formatting.percent(levels.warning)) dead_tuple_ratio warning",
-                    [Evidence(metric: "dead_tuple_ratio", value: worst?.1, levels: levels, severity: nil)])
+        let shown =
+            worst.map { "worst dead tuple ratio \(Formatting.percent($0.1)) (\($0.0))" }
+            ?? "no table large enough to judge"
+        return pass(
+            "\(shown) < \(Formatting.percent(levels.warning)) dead_tuple_ratio warning",
+            [Evidence(metric: "dead_tuple_ratio", value: worst?.1, levels: levels, severity: nil)])
     }
 }

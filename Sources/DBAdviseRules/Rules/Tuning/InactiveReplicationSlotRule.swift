@@ -21,8 +21,10 @@ public struct InactiveReplicationSlotRule: Rule {
             """,
         sources: [Manual.replicationSlots, Manual.slotWalKeepSize],
         thresholds: [], parameters: [retainedBytes, storageShare],
-        inputs: ["replication.slots.active", "replication.slots.retained_bytes", "replication.slots.wal_status",
-                 "hardware.storage_gb"])
+        inputs: [
+            "replication.slots.active", "replication.slots.retained_bytes", "replication.slots.wal_status",
+            "hardware.storage_gb",
+        ])
 
     public init() {}
 
@@ -30,33 +32,40 @@ public struct InactiveReplicationSlotRule: Rule {
         let inactive = (context.snapshot.replication?.slots ?? []).filter { !$0.active && ($0.retainedBytes ?? 0) > 0 }
         guard !inactive.isEmpty else {
             let slots = context.snapshot.replication?.slots?.count ?? 0
-            return pass("no inactive replication slot retains WAL (\(slots) slot(s))", [
-                Self.retainedBytes.evidence(metric: "inactive_slot_retained_bytes", value: 0),
-            ])
+            return pass(
+                "no inactive replication slot retains WAL (\(slots) slot(s))",
+                [
+                    Self.retainedBytes.evidence(metric: "inactive_slot_retained_bytes", value: 0)
+                ])
         }
         let storage = context.hardware.storageBytes
-        return .recommend(inactive.map { slot in
-            let bytes = Double(slot.retainedBytes ?? 0)
-            let share = storage.map { bytes / $0 }
-            let severity: Severity =
-                if let share, share >= Self.storageShare.value { .critical }
-                else if bytes >= Self.retainedBytes.value { .warning }
-                else { .info }
-            let ofDisk = share.map { " (\(Formatting.percent($0)) of the \(Formatting.bytes(storage ?? 0)) disk)" } ?? ""
-            let status = slot.walStatus.map { ", wal_status \($0)" } ?? ""
-            return recommendation(
-                severity: severity, target: context.databaseName,
-                title: "Inactive replication slot \(slot.slotName) holds \(Formatting.bytes(bytes)) of WAL",
-                summary: "The \(slot.slotType) slot \(slot.slotName) is inactive and holds \(Formatting.bytes(bytes)) of WAL\(ofDisk)\(status); it grows until the primary's disk fills.",
-                evidence: [
-                    Self.retainedBytes.evidence(metric: "retained_bytes", value: bytes, note: "slot \(slot.slotName)"),
-                    Self.storageShare.evidence(metric: "retained_storage_share", value: share,
-                                               note: share == nil ? "hardware.storage_gb is not configured" : nil),
-                ],
-                actions: [
-                    "If its consumer will not come back: SELECT pg_drop_replication_slot('\(slot.slotName)');",
-                    "Otherwise bring the consumer back now, and cap retained WAL with max_slot_wal_keep_size (13+).",
-                ])
-        })
+        return .recommend(
+            inactive.map { slot in
+                let bytes = Double(slot.retainedBytes ?? 0)
+                let share = storage.map { bytes / $0 }
+                let severity: Severity =
+                    if let share, share >= Self.storageShare.value {
+                        .critical
+                    } else if bytes >= Self.retainedBytes.value { .warning } else { .info }
+                let ofDisk =
+                    share.map { " (\(Formatting.percent($0)) of the \(Formatting.bytes(storage ?? 0)) disk)" } ?? ""
+                let status = slot.walStatus.map { ", wal_status \($0)" } ?? ""
+                return recommendation(
+                    severity: severity, target: context.databaseName,
+                    title: "Inactive replication slot \(slot.slotName) holds \(Formatting.bytes(bytes)) of WAL",
+                    summary:
+                        "The \(slot.slotType) slot \(slot.slotName) is inactive and holds \(Formatting.bytes(bytes)) of WAL\(ofDisk)\(status); it grows until the primary's disk fills.",
+                    evidence: [
+                        Self.retainedBytes.evidence(
+                            metric: "retained_bytes", value: bytes, note: "slot \(slot.slotName)"),
+                        Self.storageShare.evidence(
+                            metric: "retained_storage_share", value: share,
+                            note: share == nil ? "hardware.storage_gb is not configured" : nil),
+                    ],
+                    actions: [
+                        "If its consumer will not come back: SELECT pg_drop_replication_slot('\(slot.slotName)');",
+                        "Otherwise bring the consumer back now, and cap retained WAL with max_slot_wal_keep_size (13+).",
+                    ])
+            })
     }
 }

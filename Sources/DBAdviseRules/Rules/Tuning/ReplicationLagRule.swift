@@ -25,14 +25,16 @@ public struct ReplicationLagRule: Rule {
             """,
         sources: [Manual.hotStandby, Manual.replication, Manual.statReplication, Manual.recoveryControl],
         thresholds: [.replicationLagSeconds], parameters: [walBytesPerSecond, replayBacklogBytes],
-        inputs: ["replication.standbys.lag_samples", "replication.standbys.replay_lag_seconds",
-                 "replication.standbys.write_lag_bytes", "replication.standbys.flush_lag_bytes",
-                 "replication.standbys.replay_lag_bytes", "replication.standby_status",
-                 "replication.replicas.status", "replication.replicas.lag",
-                 "replication.replicas.longest_query_seconds",
-                 "replication.replicas.max_standby_streaming_delay_seconds",
-                 "replication.replicas.conflicts", "replication.replicas.hot_standby_feedback",
-                 "replication.replicas.reachable", "rates.wal_bytes_per_second"])
+        inputs: [
+            "replication.standbys.lag_samples", "replication.standbys.replay_lag_seconds",
+            "replication.standbys.write_lag_bytes", "replication.standbys.flush_lag_bytes",
+            "replication.standbys.replay_lag_bytes", "replication.standby_status",
+            "replication.replicas.status", "replication.replicas.lag",
+            "replication.replicas.longest_query_seconds",
+            "replication.replicas.max_standby_streaming_delay_seconds",
+            "replication.replicas.conflicts", "replication.replicas.hot_standby_feedback",
+            "replication.replicas.reachable", "rates.wal_bytes_per_second",
+        ])
 
     public init() {}
 
@@ -64,34 +66,46 @@ public struct ReplicationLagRule: Rule {
             let name = RuleContext.replicaName(replica)
             return recommendation(
                 severity: .info, target: context.databaseName, title: "Replica \(name) could not be read",
-                summary: "Replica \(name) could not be read (\(replica.error ?? "no error recorded")); its lag is known only from the primary's pg_stat_replication.",
-                evidence: [Evidence(metric: "replica_reachable", value: 0, threshold: 1, unit: "boolean",
-                                    note: replica.error)],
+                summary:
+                    "Replica \(name) could not be read (\(replica.error ?? "no error recorded")); its lag is known only from the primary's pg_stat_replication.",
+                evidence: [
+                    Evidence(
+                        metric: "replica_reachable", value: 0, threshold: 1, unit: "boolean",
+                        note: replica.error)
+                ],
                 actions: [
                     "Check that \(name) accepts connections from this host for a role with pg_monitor, then collect again.",
                     "Until then, send it no reads whose staleness you cannot measure.",
                 ])
         }
         guard !recommendations.isEmpty else {
-            return pass(quiet.joined(separator: "; "), [
-                Evidence(metric: "replication_lag_p95_seconds", value: views.compactMap(\.typicalSeconds).max(),
-                         threshold: levels.measuredWarning, unit: "seconds"),
-            ])
+            return pass(
+                quiet.joined(separator: "; "),
+                [
+                    Evidence(
+                        metric: "replication_lag_p95_seconds", value: views.compactMap(\.typicalSeconds).max(),
+                        threshold: levels.measuredWarning, unit: "seconds")
+                ])
         }
         return .recommend(recommendations)
     }
 
-    private func finding(_ view: StandbyView, typical: Double, severity: Severity, context: RuleContext) -> Recommendation {
+    private func finding(_ view: StandbyView, typical: Double, severity: Severity, context: RuleContext)
+        -> Recommendation
+    {
         let levels = context.levels(.replicationLagSeconds)
         let budget = Formatting.rate(levels.measuredWarning)
         var evidence = [
-            Evidence(metric: "replication_lag_p95_seconds", value: view.p95Seconds, levels: levels,
-                     severity: view.p95Seconds.flatMap(levels.severity(of:)),
-                     note: view.p95Seconds == nil ? "not sampled" : nil),
-            Evidence(metric: "replication_lag_peak_seconds", value: view.peakSeconds, levels: levels,
-                     severity: view.peakSeconds.flatMap(levels.severity(of:))),
-            Self.replayBacklogBytes.evidence(metric: "replay_lag_bytes", value: view.replayLagBytes.map(Double.init),
-                                             note: view.replayLagBytes == nil ? "not reported" : nil),
+            Evidence(
+                metric: "replication_lag_p95_seconds", value: view.p95Seconds, levels: levels,
+                severity: view.p95Seconds.flatMap(levels.severity(of:)),
+                note: view.p95Seconds == nil ? "not sampled" : nil),
+            Evidence(
+                metric: "replication_lag_peak_seconds", value: view.peakSeconds, levels: levels,
+                severity: view.peakSeconds.flatMap(levels.severity(of:))),
+            Self.replayBacklogBytes.evidence(
+                metric: "replay_lag_bytes", value: view.replayLagBytes.map(Double.init),
+                note: view.replayLagBytes == nil ? "not reported" : nil),
         ]
         let (causes, causeActions, causeEvidence) = Self.causes(view, typical: typical, context: context)
         evidence += causeEvidence
@@ -100,12 +114,14 @@ public struct ReplicationLagRule: Rule {
         let bytes = view.replayLagBytes.map { ", \(Formatting.bytes($0)) behind" } ?? ""
         let level = severity == .info ? "only its peak crosses" : "≥"
         let limit = Formatting.rate(levels.measuredLimit(for: severity == .critical ? .critical : .warning))
-        let cause = causes.isEmpty
+        let cause =
+            causes.isEmpty
             ? " No cause is visible in the data: check the standby's IO and the network."
             : " Likely cause: " + causes.joined(separator: "; ") + "."
         return recommendation(
             severity: severity, target: context.databaseName, title: "Standby \(view.name) is falling behind",
-            summary: "Standby \(view.name): \(label) \(Formatting.rate(typical)) s\(peak)\(bytes); \(level) \(limit) s replication_lag_seconds \(severity == .critical ? "critical" : "warning").\(cause)",
+            summary:
+                "Standby \(view.name): \(label) \(Formatting.rate(typical)) s\(peak)\(bytes); \(level) \(limit) s replication_lag_seconds \(severity == .critical ? "critical" : "warning").\(cause)",
             evidence: evidence,
             actions: causeActions + [
                 "Route reads by staleness budget: send to \(view.name) only reads that tolerate \(budget) s (replication_lag_seconds warning), and fall back to the primary when its replay lag exceeds that (check now() - pg_last_xact_replay_timestamp() or the pooler's lag check).",
@@ -123,27 +139,43 @@ public struct ReplicationLagRule: Rule {
         let warningSeconds = context.levels(.replicationLagSeconds).measuredWarning
         if view.replayPaused {
             causes.append("replay is paused on the standby")
-            actions.append("Resume replay on the standby with SELECT pg_wal_replay_resume(), unless the pause is deliberate; a paused standby must serve no reads.")
-            evidence.append(Evidence(metric: "replay_paused", value: 1, threshold: nil, unit: "boolean", note: "pg_is_wal_replay_paused()"))
+            actions.append(
+                "Resume replay on the standby with SELECT pg_wal_replay_resume(), unless the pause is deliberate; a paused standby must serve no reads."
+            )
+            evidence.append(
+                Evidence(
+                    metric: "replay_paused", value: 1, threshold: nil, unit: "boolean",
+                    note: "pg_is_wal_replay_paused()"))
         }
         if let replica = view.replica {
             let delay = replica.maxStandbyStreamingDelaySeconds
             if let longest = replica.longestQuerySeconds {
-                evidence.append(Evidence(metric: "standby_longest_query_seconds", value: longest, threshold: delay,
-                                         unit: "seconds", note: "threshold: max_standby_streaming_delay (-1 waits for ever)"))
+                evidence.append(
+                    Evidence(
+                        metric: "standby_longest_query_seconds", value: longest, threshold: delay,
+                        unit: "seconds", note: "threshold: max_standby_streaming_delay (-1 waits for ever)"))
                 if longest >= warningSeconds {
-                    let wait = delay.map { $0 < 0 ? "-1 (replay waits for ever)" : "\(Formatting.rate($0)) s" } ?? "unknown"
-                    causes.append("a query has run \(Formatting.rate(longest)) s on the standby with max_standby_streaming_delay \(wait), so replay waits behind long queries")
-                    actions.append("Send long reports to a standby kept for them (large max_standby_streaming_delay) or cap them with statement_timeout; keep the standby for fresh reads at a small max_standby_streaming_delay.")
+                    let wait =
+                        delay.map { $0 < 0 ? "-1 (replay waits for ever)" : "\(Formatting.rate($0)) s" } ?? "unknown"
+                    causes.append(
+                        "a query has run \(Formatting.rate(longest)) s on the standby with max_standby_streaming_delay \(wait), so replay waits behind long queries"
+                    )
+                    actions.append(
+                        "Send long reports to a standby kept for them (large max_standby_streaming_delay) or cap them with statement_timeout; keep the standby for fresh reads at a small max_standby_streaming_delay."
+                    )
                 }
             }
             if let conflicts = replica.conflicts?.total {
-                evidence.append(Evidence(metric: "recovery_conflicts", value: Double(conflicts), threshold: nil, unit: "queries",
-                                         note: "pg_stat_database_conflicts"))
+                evidence.append(
+                    Evidence(
+                        metric: "recovery_conflicts", value: Double(conflicts), threshold: nil, unit: "queries",
+                        note: "pg_stat_database_conflicts"))
                 if conflicts > 0 {
                     causes.append("\(conflicts) standby queries were cancelled by recovery conflicts")
                     if replica.hotStandbyFeedback == false {
-                        actions.append("Turn on hot_standby_feedback on the standby to stop snapshot conflicts (at the price of some bloat on the primary).")
+                        actions.append(
+                            "Turn on hot_standby_feedback on the standby to stop snapshot conflicts (at the price of some bloat on the primary)."
+                        )
                     }
                 }
             }
@@ -152,7 +184,9 @@ public struct ReplicationLagRule: Rule {
             evidence.append(walBytesPerSecond.evidence(metric: "wal_bytes_per_second", value: wal))
             if wal >= walBytesPerSecond.value {
                 causes.append("the primary writes \(Formatting.bytes(wal))/s of WAL")
-                actions.append("Cut WAL volume: wal_compression = on, a longer checkpoint_timeout and larger max_wal_size (fewer full-page images), batched updates.")
+                actions.append(
+                    "Cut WAL volume: wal_compression = on, a longer checkpoint_timeout and larger max_wal_size (fewer full-page images), batched updates."
+                )
             }
         }
         let received = view.connection.flatMap { $0.flushLagBytes ?? $0.writeLagBytes }
@@ -162,12 +196,19 @@ public struct ReplicationLagRule: Rule {
         let backlog = [primaryBacklog, view.replica?.status?.replayLagBytes, view.ownStatus?.replayLagBytes]
             .compactMap { $0 }.max()
         if !view.replayPaused, let backlog, Double(backlog) >= replayBacklogBytes.value,
-           received.map({ Double($0) < replayBacklogBytes.value }) ?? true {
+            received.map({ Double($0) < replayBacklogBytes.value }) ?? true
+        {
             let flushed = received.map { " (flush lag \(Formatting.bytes($0)))" } ?? ""
-            causes.append("the standby receives WAL\(flushed) but replays slowly (\(Formatting.bytes(backlog)) received and not applied): its IO or CPU is the limit")
-            actions.append("Give the standby storage and CPU at least equal to the primary's, check its iowait, and set recovery_prefetch (15+).")
+            causes.append(
+                "the standby receives WAL\(flushed) but replays slowly (\(Formatting.bytes(backlog)) received and not applied): its IO or CPU is the limit"
+            )
+            actions.append(
+                "Give the standby storage and CPU at least equal to the primary's, check its iowait, and set recovery_prefetch (15+)."
+            )
         } else if let received, Double(received) >= replayBacklogBytes.value {
-            causes.append("WAL reaches the standby slowly (flush lag \(Formatting.bytes(received))): the network or the standby's disk writes are the limit")
+            causes.append(
+                "WAL reaches the standby slowly (flush lag \(Formatting.bytes(received))): the network or the standby's disk writes are the limit"
+            )
             actions.append("Check bandwidth and latency between the servers, and the standby's write throughput.")
         }
         return (causes, actions, evidence)

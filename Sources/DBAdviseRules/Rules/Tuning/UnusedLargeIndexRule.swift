@@ -20,18 +20,22 @@ public struct UnusedLargeIndexRule: Rule {
             """,
         sources: [Manual.statIndexes],
         thresholds: [], parameters: [minimumBytes, minimumStatsAgeDays],
-        inputs: ["indexes.idx_scan", "indexes.bytes", "indexes.is_unique", "indexes.is_primary",
-                 "server.stats_reset", "server.start_time"])
+        inputs: [
+            "indexes.idx_scan", "indexes.bytes", "indexes.is_unique", "indexes.is_primary",
+            "server.stats_reset", "server.start_time",
+        ])
 
     public init() {}
 
     public func evaluate(_ context: RuleContext) -> RuleVerdict {
         let since = context.snapshot.server.statsReset ?? context.snapshot.server.startTime
         let ageDays = since.map { context.snapshot.interval.finishedAt.timeIntervalSince($0) / 86_400 }
-        let ageEvidence = Self.minimumStatsAgeDays.evidence(metric: "statistics_age_days", value: ageDays,
-                                                            note: ageDays == nil ? "stats_reset and start_time unknown" : nil)
+        let ageEvidence = Self.minimumStatsAgeDays.evidence(
+            metric: "statistics_age_days", value: ageDays,
+            note: ageDays == nil ? "stats_reset and start_time unknown" : nil)
         if let ageDays, ageDays < Self.minimumStatsAgeDays.value {
-            return pass("statistics are \(Formatting.rate(ageDays)) days old, too young to call an index unused", [ageEvidence])
+            return pass(
+                "statistics are \(Formatting.rate(ageDays)) days old, too young to call an index unused", [ageEvidence])
         }
         let unused = (context.snapshot.indexes ?? []).filter { index in
             index.idxScan == 0 && !index.isUnique && !index.isPrimary && index.isValid
@@ -40,16 +44,20 @@ public struct UnusedLargeIndexRule: Rule {
         guard !unused.isEmpty else {
             return pass("no unused index of \(Formatting.bytes(Self.minimumBytes.value)) or more", [ageEvidence])
         }
-        return .recommend(unused.map { index in
-            recommendation(
-                severity: .warning, target: "\(index.schema).\(index.table)",
-                summary: "Index \(index.schema).\(index.name) (\(Formatting.bytes(index.bytes ?? 0))) has not been scanned"
-                    + (ageDays.map { " in \(Formatting.number($0)) days." } ?? " since statistics began."),
-                evidence: [Self.minimumBytes.evidence(metric: "index_bytes", value: index.bytes.map(Double.init)),
-                           Evidence(metric: "idx_scan", value: 0, threshold: nil, unit: "scans"), ageEvidence],
-                actions: [
-                    "Check replicas too (idx_scan is per server), then DROP INDEX CONCURRENTLY \(index.schema).\(index.name).",
-                ])
-        })
+        return .recommend(
+            unused.map { index in
+                recommendation(
+                    severity: .warning, target: "\(index.schema).\(index.table)",
+                    summary:
+                        "Index \(index.schema).\(index.name) (\(Formatting.bytes(index.bytes ?? 0))) has not been scanned"
+                        + (ageDays.map { " in \(Formatting.number($0)) days." } ?? " since statistics began."),
+                    evidence: [
+                        Self.minimumBytes.evidence(metric: "index_bytes", value: index.bytes.map(Double.init)),
+                        Evidence(metric: "idx_scan", value: 0, threshold: nil, unit: "scans"), ageEvidence,
+                    ],
+                    actions: [
+                        "Check replicas too (idx_scan is per server), then DROP INDEX CONCURRENTLY \(index.schema).\(index.name)."
+                    ])
+            })
     }
 }

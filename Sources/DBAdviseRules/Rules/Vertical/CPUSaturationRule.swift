@@ -16,8 +16,10 @@ public struct CPUSaturationRule: Rule {
             """,
         sources: [Manual.statActivity, Manual.waitEvents],
         thresholds: [.activeSessionsPerVCPU],
-        inputs: ["activity.avg_active_sessions", "activity.wait_event_types", "hardware.vcpus",
-                 "hardware.max_vcpus"])
+        inputs: [
+            "activity.avg_active_sessions", "activity.wait_event_types", "hardware.vcpus",
+            "hardware.max_vcpus",
+        ])
 
     public init() {}
 
@@ -25,32 +27,43 @@ public struct CPUSaturationRule: Rule {
         let perVCPU = context.metrics.activeSessionsPerVCPU
         let (evidence, severity) = context.judge("active_sessions_per_vcpu", perVCPU, .activeSessionsPerVCPU)
         guard let severity, let perVCPU, let vcpus = context.hardware.vcpus else {
-            return pass(context.comparison(perVCPU, .activeSessionsPerVCPU, metric: "active sessions per vCPU"), [evidence])
+            return pass(
+                context.comparison(perVCPU, .activeSessionsPerVCPU, metric: "active sessions per vCPU"), [evidence])
         }
         let cpuShare = context.waitShare(Self.cpuWaitTypes)
         let ioShare = context.waitShare(Self.ioWaitTypes)
         var all = [evidence]
-        all.append(Evidence(metric: "cpu_wait_share", value: cpuShare, threshold: nil, unit: "ratio",
-                            note: cpuShare == nil ? "no wait-event samples" : nil))
+        all.append(
+            Evidence(
+                metric: "cpu_wait_share", value: cpuShare, threshold: nil, unit: "ratio",
+                note: cpuShare == nil ? "no wait-event samples" : nil))
         all.append(Evidence(metric: "io_wait_share", value: ioShare, threshold: nil, unit: "ratio"))
-        all.append(Evidence(metric: "vcpus", value: Double(vcpus), threshold: context.hardware.maxVCPUs.map(Double.init),
-                            unit: "vCPUs", note: "threshold: hardware.max_vcpus, the vertical ceiling"))
+        all.append(
+            Evidence(
+                metric: "vcpus", value: Double(vcpus), threshold: context.hardware.maxVCPUs.map(Double.init),
+                unit: "vCPUs", note: "threshold: hardware.max_vcpus, the vertical ceiling"))
         let target = nextSize(current: Double(vcpus), ceiling: context.hardware.maxVCPUs.map(Double.init))
         var actions: [String] = []
         if Double(vcpus) < target {
-            actions.append("Move the primary from \(vcpus) to \(Formatting.number(target)) vCPUs"
-                + (context.hardware.maxVCPUs.map { " (ceiling \($0))" } ?? "") + ".")
+            actions.append(
+                "Move the primary from \(vcpus) to \(Formatting.number(target)) vCPUs"
+                    + (context.hardware.maxVCPUs.map { " (ceiling \($0))" } ?? "") + ".")
         } else {
             actions.append("The primary is at hardware.max_vcpus; see the sharding findings.")
         }
         if let ioShare, let cpuShare, ioShare > cpuShare {
             actions.append("IO waits exceed CPU: add memory so the working set is cached before adding cores.")
         } else {
-            actions.append("Check the top statements by total time for plans that burn CPU (missing indexes, large sorts).")
+            actions.append(
+                "Check the top statements by total time for plans that burn CPU (missing indexes, large sorts).")
         }
-        let summary = "\(Formatting.rate(context.snapshot.activity?.avgActiveSessions ?? 0)) active sessions on \(vcpus) vCPUs: "
+        let summary =
+            "\(Formatting.rate(context.snapshot.activity?.avgActiveSessions ?? 0)) active sessions on \(vcpus) vCPUs: "
             + "\(context.comparison(perVCPU, .activeSessionsPerVCPU, metric: "active sessions per vCPU"))."
-        return .recommend([recommendation(severity: severity, target: context.databaseName, summary: summary,
-                                          evidence: all, actions: actions)])
+        return .recommend([
+            recommendation(
+                severity: severity, target: context.databaseName, summary: summary,
+                evidence: all, actions: actions)
+        ])
     }
 }

@@ -26,30 +26,37 @@ public struct CheckpointPressureRule: Rule {
 
     public func evaluate(_ context: RuleContext) -> RuleVerdict {
         guard let checkpoints = context.snapshot.checkpoints,
-              let requested = checkpoints.checkpointsReq, let timed = checkpoints.checkpointsTimed
+            let requested = checkpoints.checkpointsReq, let timed = checkpoints.checkpointsTimed
         else {
-            return pass("checkpoint counters were not collected", [
-                Self.requestedShare.evidence(metric: "requested_checkpoint_share", value: nil, note: "checkpoint counters unavailable"),
-            ])
+            return pass(
+                "checkpoint counters were not collected",
+                [
+                    Self.requestedShare.evidence(
+                        metric: "requested_checkpoint_share", value: nil, note: "checkpoint counters unavailable")
+                ])
         }
         let total = requested + timed
         let share = total > 0 ? Double(requested) / Double(total) : 0
         let evidence = [
-            Self.requestedShare.evidence(metric: "requested_checkpoint_share", value: total > 0 ? share : nil,
-                                         note: total == 0 ? "no checkpoint during the interval" : nil),
+            Self.requestedShare.evidence(
+                metric: "requested_checkpoint_share", value: total > 0 ? share : nil,
+                note: total == 0 ? "no checkpoint during the interval" : nil),
             Self.minimumRequested.evidence(metric: "checkpoints_req", value: Double(requested)),
         ]
         guard Double(requested) >= Self.minimumRequested.value, share >= Self.requestedShare.value else {
             return pass("\(requested) requested vs \(timed) timed checkpoints", evidence)
         }
         let maxWal = context.snapshot.server.setting("max_wal_size")?.bytes.map(Formatting.bytes) ?? "max_wal_size"
-        return .recommend([recommendation(
-            severity: .warning, target: context.databaseName,
-            summary: "\(requested) of \(total) checkpoints were requested by WAL volume (\(Formatting.percent(share))).",
-            evidence: evidence,
-            actions: [
-                "Raise max_wal_size (now \(maxWal)) so checkpoints follow checkpoint_timeout.",
-                "If storage stays saturated during checkpoints, move to faster storage or a larger machine.",
-            ])])
+        return .recommend([
+            recommendation(
+                severity: .warning, target: context.databaseName,
+                summary:
+                    "\(requested) of \(total) checkpoints were requested by WAL volume (\(Formatting.percent(share))).",
+                evidence: evidence,
+                actions: [
+                    "Raise max_wal_size (now \(maxWal)) so checkpoints follow checkpoint_timeout.",
+                    "If storage stays saturated during checkpoints, move to faster storage or a larger machine.",
+                ])
+        ])
     }
 }

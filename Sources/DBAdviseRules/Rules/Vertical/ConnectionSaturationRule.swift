@@ -23,14 +23,22 @@ public struct ConnectionSaturationRule: Rule {
             return pass(context.comparison(ratio, .connectionsUsedRatio, metric: "connections used"), [evidence])
         }
         let limit = activity.maxConnections.map(String.init) ?? "max_connections"
-        return .recommend([recommendation(
-            severity: severity, target: context.databaseName,
-            summary: "\(activity.connections) of \(limit) connections in use; \(activity.idleInTransaction) idle in transaction.",
-            evidence: [evidence, Evidence(metric: "idle_in_transaction", value: Double(activity.idleInTransaction), threshold: nil, unit: "connections")],
-            actions: [
-                "Put PgBouncer (pool_mode = transaction) in front of the primary and size the pool near the vCPU count.",
-                "Close idle-in-transaction sessions (idle_in_transaction_session_timeout).",
-                "Only then raise max_connections, on a machine with the memory for it.",
-            ])])
+        return .recommend([
+            recommendation(
+                severity: severity, target: context.databaseName,
+                summary:
+                    "\(activity.connections) of \(limit) connections in use; \(activity.idleInTransaction) idle in transaction.",
+                evidence: [
+                    evidence,
+                    Evidence(
+                        metric: "idle_in_transaction", value: Double(activity.idleInTransaction), threshold: nil,
+                        unit: "connections"),
+                ],
+                actions: [
+                    "Put PgBouncer (pool_mode = transaction) in front of the primary and size the pool near the vCPU count.",
+                    "Close idle-in-transaction sessions (idle_in_transaction_session_timeout).",
+                    "Only then raise max_connections, on a machine with the memory for it.",
+                ])
+        ])
     }
 }

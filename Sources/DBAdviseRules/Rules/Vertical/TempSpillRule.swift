@@ -23,23 +23,29 @@ public struct TempSpillRule: Rule {
     public func evaluate(_ context: RuleContext) -> RuleVerdict {
         let rate = context.snapshot.rates.tempBytesPerSecond
         let limit = Self.tempBytesPerSecond
-        let evidence = limit.evidence(metric: "temp_bytes_per_second", value: rate,
-                                      note: rate == nil ? "temp file rate was not measured" : nil)
+        let evidence = limit.evidence(
+            metric: "temp_bytes_per_second", value: rate,
+            note: rate == nil ? "temp file rate was not measured" : nil)
         guard let rate, rate >= limit.value, context.growthShape != .idle else {
             let shown = rate.map { Formatting.bytes($0) + "/s" } ?? "unknown"
             return pass("temp files \(shown) < \(Formatting.bytes(limit.value))/s", [evidence])
         }
         let workMem = context.snapshot.server.setting("work_mem")?.bytes
         var all = [evidence]
-        all.append(Evidence(metric: "work_mem", value: workMem.map(Double.init), threshold: nil, unit: "bytes",
-                            note: workMem == nil ? "work_mem setting not collected" : nil))
-        return .recommend([recommendation(
-            severity: .warning, target: context.databaseName,
-            summary: "Temporary files are written at \(Formatting.bytes(rate))/s (≥ \(Formatting.bytes(limit.value))/s).",
-            evidence: all,
-            actions: [
-                "Raise work_mem for the roles or queries that sort (SET work_mem in the session), watching memory: each sort node may use it.",
-                "If memory is already tight, move to a machine with more memory.",
-            ])])
+        all.append(
+            Evidence(
+                metric: "work_mem", value: workMem.map(Double.init), threshold: nil, unit: "bytes",
+                note: workMem == nil ? "work_mem setting not collected" : nil))
+        return .recommend([
+            recommendation(
+                severity: .warning, target: context.databaseName,
+                summary:
+                    "Temporary files are written at \(Formatting.bytes(rate))/s (≥ \(Formatting.bytes(limit.value))/s).",
+                evidence: all,
+                actions: [
+                    "Raise work_mem for the roles or queries that sort (SET work_mem in the session), watching memory: each sort node may use it.",
+                    "If memory is already tight, move to a machine with more memory.",
+                ])
+        ])
     }
 }

@@ -23,14 +23,19 @@ public struct WriteLoadRule: Rule {
             return pass(context.comparison(writes, .writesPerSecond, metric: "writes/s"), [evidence])
         }
         let wal = context.snapshot.rates.walBytesPerSecond
-        return .recommend([recommendation(
-            severity: severity == .critical ? .warning : severity, target: context.databaseName,
-            summary: "\(context.comparison(writes, .writesPerSecond, metric: "writes/s")); read replicas would not help.",
-            evidence: [evidence, Evidence(metric: "wal_bytes_per_second", value: wal, threshold: nil, unit: "bytes/s")],
-            actions: [
-                "Move the primary to faster storage (provisioned IOPS, local NVMe) and more vCPUs.",
-                "Batch small writes into multi-row INSERTs or COPY; enable wal_compression.",
-                "Do not answer write load with read replicas: they replay every write too.",
-            ])])
+        return .recommend([
+            recommendation(
+                severity: severity == .critical ? .warning : severity, target: context.databaseName,
+                summary:
+                    "\(context.comparison(writes, .writesPerSecond, metric: "writes/s")); read replicas would not help.",
+                evidence: [
+                    evidence, Evidence(metric: "wal_bytes_per_second", value: wal, threshold: nil, unit: "bytes/s"),
+                ],
+                actions: [
+                    "Move the primary to faster storage (provisioned IOPS, local NVMe) and more vCPUs.",
+                    "Batch small writes into multi-row INSERTs or COPY; enable wal_compression.",
+                    "Do not answer write load with read replicas: they replay every write too.",
+                ])
+        ])
     }
 }
