@@ -18,12 +18,17 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
         ),
+        // libpg_query, PostgreSQL's parser as a library (`apt-get install libpg-query-dev`; it has
+        // no pkg-config file, its header is pg_query.h).
+        .systemLibrary(name: "CPgQuery", providers: [.apt(["libpg-query-dev"])]),
+        // The only module that imports CPgQuery: statement texts → what they read and write.
+        .target(name: "StatementParser", dependencies: ["CPgQuery"]),
         // The only module that imports CLibPQ.
         .target(name: "PostgresClient", dependencies: ["CLibPQ"]),
         // Snapshot model, durations, redaction: no libpq, testable without a server.
         .target(name: "DBAdviseCore", dependencies: [.product(name: "Yams", package: "Yams")]),
         // One rule per file under Rules/<Strategy>/, and the ordered registry.
-        .target(name: "DBAdviseRules", dependencies: ["DBAdviseCore"]),
+        .target(name: "DBAdviseRules", dependencies: ["DBAdviseCore", "StatementParser"]),
         // All SQL, version-gated, and the live collector.
         .target(name: "DBAdviseCollector", dependencies: ["DBAdviseCore", "PostgresClient"]),
         // One file per subcommand; exit statuses decided in one place.
@@ -41,9 +46,10 @@ let package = Package(
         .testTarget(
             name: "PostgresClientTests", dependencies: ["PostgresClient", "DBAdviseTestSupport"]),
         .testTarget(name: "DBAdviseCoreTests", dependencies: ["DBAdviseCore"]),
+        .testTarget(name: "StatementParserTests", dependencies: ["StatementParser"]),
         .testTarget(
             name: "DBAdviseRulesTests", dependencies: ["DBAdviseRules", "DBAdviseCore"],
-            resources: [.copy("Fixtures")]),
+            exclude: ["Golden"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "DBAdviseCollectorTests",
             dependencies: [

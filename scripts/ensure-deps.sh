@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages dbadvise's build and tests need, only when missing.
 set -euo pipefail
-packages=(postgresql postgresql-contrib libpq-dev pkg-config)
+packages=(postgresql postgresql-contrib libpq-dev libpg-query-dev pkg-config)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
