@@ -123,4 +123,51 @@ struct ReplicationIntegrationTests {
         #expect(slot.walStatus == "reserved")
         try TestServer.psql("SELECT pg_drop_replication_slot('abandoned_slot')", database: "dbadvise_test")
     }
+
+    /// The "done when": analyze reports the lag in seconds and bytes, and check with
+    /// replication_lag_seconds breaches, against a real standby whose replay is paused.
+    @Test func analyzeAndCheckSeeALaggingStandby() throws {
+        let primary = try TestServer.dsn()
+        let standby = try TestServer.startStandby("standby_cli")
+        try TestServer.psql(
+            "CREATE TABLE IF NOT EXISTS cli_probe (id bigserial, payload text); INSERT INTO cli_probe (payload) VALUES ('x')",
+            database: "dbadvise_test")
+        try waitForCatchUp(standby)
+        try TestServer.psql("SELECT pg_wal_replay_pause()", dsn: standby)
+        defer { _ = try? TestServer.psql("SELECT pg_wal_replay_resume()", dsn: standby) }
+        let writer = try Shell.start(
+            try TestServer.binDirectory() + "/psql",
+            ["-X", "-q", "-d", primary, "-c",
+             "DO $$ BEGIN FOR i IN 1..60 LOOP INSERT INTO cli_probe (payload) SELECT repeat('x', 200) FROM generate_series(1, 1000); COMMIT; PERFORM pg_sleep(0.1); END LOOP; END $$"])
+        defer { writer.terminate() }
+        Thread.sleep(forTimeInterval: 2)
+
+        let config = try Shell.temporaryFile(".yml")
+        try Data("thresholds:\n  replication_lag_seconds: {warning: 0.5, critical: 1}\n".utf8).write(to: config)
+        let check = try Shell.dbadvise(
+            ["check", "--dsn", primary, "--replica", standby, "--interval", "2s", "--config", config.path])
+        #expect(check.status == 1, "\(check.stdout) \(check.stderr)")
+        #expect(check.stderr.contains("replication_lag_seconds"))
+
+        let analyze = try Shell.dbadvise(
+            ["analyze", "--dsn", primary, "--replica", standby, "--interval", "2s", "--config", config.path,
+             "--format", "json"])
+        #expect(analyze.status == 0, "\(analyze.stderr)")
+        struct Head: Decodable {
+            struct Metrics: Decodable { let replication_lag_seconds: Double? }
+            struct Recommendation: Decodable {
+                struct Evidence: Decodable { let metric: String; let unit: String? }
+                let rule: String
+                let evidence: [Evidence]
+            }
+            let metrics: Metrics
+            let recommendations: [Recommendation]
+        }
+        let head = try JSONDecoder().decode(Head.self, from: Data(analyze.stdout.utf8))
+        #expect(try #require(head.metrics.replication_lag_seconds) > 0.5)
+        let lag = try #require(head.recommendations.first { $0.rule == "tuning-replication-lag" })
+        #expect(lag.evidence.contains { $0.unit == "seconds" })
+        #expect(lag.evidence.contains { $0.unit == "bytes" })
+        writer.waitUntilExit()
+    }
 }
