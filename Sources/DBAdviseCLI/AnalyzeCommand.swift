@@ -1,5 +1,4 @@
 import ArgumentParser
-import DBAdviseCollector
 import DBAdviseCore
 import DBAdviseRules
 import Foundation
@@ -46,27 +45,9 @@ struct AnalyzeCommand: ParsableCommand {
     func run() throws {
         // Config and interval first: a bad one fails at once, not after sampling.
         let config = try self.config.load()
-        let snapshots: [Snapshot]
-        let source: ReportSource.SourceType
-        if input.isEmpty {
-            let seconds = try interval.seconds()
-            var options = CollectOptions(
-                conninfo: connection.dsn, replicas: connection.replica, intervalSeconds: seconds,
-                toolVersion: DBAdvise.version)
-            options.topStatements = 25
-            snapshots = [try CollectCommand.collect(options)]
-            source = .live
-        } else {
-            snapshots = try SnapshotInput.read(input)
-            source = .snapshot
-        }
-        let report: Report
-        do {
-            report = try RuleRegistry.analyzer.report(
-                snapshots: snapshots, config: config, failOn: failOn.failOn, sourceType: source)
-        } catch {
-            throw CommandError(error)
-        }
+        let report = try ReportBuilder.report(
+            connection: connection, input: input, interval: interval, config: config,
+            failOn: failOn.failOn)
         let useColor = format.format == .text && Terminal.colorEnabled
         Terminal.writeOutput(ReportRenderer.render(report, as: format.format, useColor: useColor))
         // The contract: analyze gates only when --fail-on is given.

@@ -1,5 +1,4 @@
 import ArgumentParser
-import DBAdviseCollector
 import DBAdviseCore
 import DBAdviseRules
 import Foundation
@@ -71,26 +70,9 @@ struct CheckCommand: ParsableCommand {
         let recorded = try baseline.map(Self.loadBaseline)
         let baselineOutput = try writeBaseline.map(BaselineOutput.init)
 
-        let snapshots: [Snapshot]
-        let source: ReportSource.SourceType
-        if input.isEmpty {
-            let seconds = try interval.seconds()
-            let options = CollectOptions(
-                conninfo: connection.dsn, replicas: connection.replica, intervalSeconds: seconds,
-                toolVersion: DBAdvise.version)
-            snapshots = [try CollectCommand.collect(options)]
-            source = .live
-        } else {
-            snapshots = try SnapshotInput.read(input)
-            source = .snapshot
-        }
-        let report: Report
-        do {
-            report = try RuleRegistry.analyzer.report(
-                snapshots: snapshots, config: config, failOn: failOn.failOn, sourceType: source)
-        } catch {
-            throw CommandError(error)
-        }
+        let report = try ReportBuilder.report(
+            connection: connection, input: input, interval: interval, config: config,
+            failOn: failOn.failOn)
 
         var comparison: BaselineComparison?
         if let (baseline, path) = recorded {
