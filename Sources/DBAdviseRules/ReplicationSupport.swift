@@ -134,7 +134,7 @@ struct LagBudget: Sendable {
 }
 
 /// Read-only statements on the primary, split into analytic and point reads, with their share
-/// of the primary's statement time. Text heuristics until issue 7 brings a parser.
+/// of the primary's statement time, as ``StatementClassifier`` reads them.
 struct MovableReads: Sendable {
     enum Kind: String, Sendable { case analytic = "analytic read", point = "point read" }
 
@@ -145,46 +145,34 @@ struct MovableReads: Sendable {
         let callsPerSecond: Double?
     }
 
-    static let analyticRowsPerCall = RuleParameter(
-        name: "analytic_rows_per_call", value: 100, unit: "rows",
-        why: "A read returning a hundred rows or more per call is a list or report, not a lookup.")
-    static let analyticMeanMs = RuleParameter(
-        name: "analytic_mean_exec_time_ms", value: 100, unit: "ms",
-        why: "A read averaging 100 ms or more scans; a point read by key takes a millisecond or less.")
     static let namedStatementShare = RuleParameter(
         name: "movable_statement_time_share", value: 0.02, unit: "ratio",
         why: "A statement under 2% of primary statement time is not worth a routing change.")
-    static let parameters = [analyticRowsPerCall, analyticMeanMs, namedStatementShare]
+    static let parameters = [
+        StatementClassifier.analyticRowsPerCall, StatementClassifier.analyticMeanMs, namedStatementShare,
+    ]
     /// How many statements a recommendation names.
     static let listed = 5
 
     /// Read-only statements, by total time (largest first).
     let reads: [Read]
     let totalMs: Double
+    /// Counts statements the parser could not read; nil when all parsed.
+    let unparsedEvidence: Evidence?
 
     init?(_ context: RuleContext) {
         guard context.statementsUnavailableReason == nil, let total = context.totalStatementTimeMs, total > 0 else {
             return nil
         }
+        let classification = StatementClassifier.classify(context)
         totalMs = total
-        let seconds = context.intervalSeconds
-        reads = context.statements.compactMap { statement in
-            guard let query = statement.query, StatementHeuristics.isReadOnly(query) else { return nil }
-            return Read(
-                statement: statement, kind: Self.kind(of: statement, query: query),
-                share: statement.totalExecTimeMs / total,
-                callsPerSecond: seconds.map { Double(statement.calls) / $0 })
+        unparsedEvidence = classification.unparsedEvidence
+        // Point and range reads alike are "point reads" here: short, few rows, user-facing.
+        reads = classification.statements.filter(\.isRead).map { read in
+            Read(
+                statement: read.statement, kind: read.kind == .analytic ? .analytic : .point,
+                share: read.statement.totalExecTimeMs / total, callsPerSecond: read.callsPerSecond)
         }
-    }
-
-    static func kind(of statement: Statement, query: String) -> Kind {
-        let rowsPerCall = statement.calls > 0 ? Double(statement.rows) / Double(statement.calls) : 0
-        let mean =
-            statement.meanExecTimeMs ?? (statement.calls > 0 ? statement.totalExecTimeMs / Double(statement.calls) : 0)
-        let analytic =
-            StatementHeuristics.isAnalytic(query) || rowsPerCall >= analyticRowsPerCall.value
-            || mean >= analyticMeanMs.value
-        return analytic ? .analytic : .point
     }
 
     func share(of kind: Kind? = nil) -> Double {

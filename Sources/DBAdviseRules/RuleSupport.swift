@@ -36,6 +36,8 @@ enum Manual {
     static let wraparound = "https://www.postgresql.org/docs/current/routine-vacuuming.html#VACUUM-FOR-WRAPAROUND"
     static let citus = "https://docs.citusdata.com/en/stable/get_started/what_is_citus.html"
     static let cqrs = "https://martinfowler.com/bliki/CQRS.html"
+    static let materializedViews = "https://www.postgresql.org/docs/current/rules-materializedviews.html"
+    static let logicalReplication = "https://www.postgresql.org/docs/current/logical-replication.html"
     static let cacheAside =
         "https://docs.aws.amazon.com/whitepapers/latest/database-caching-strategies-using-redis/caching-patterns.html"
     static let pgbouncer = "https://www.pgbouncer.org/features.html"

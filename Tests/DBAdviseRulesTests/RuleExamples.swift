@@ -181,6 +181,16 @@ let ruleExamples: [RuleExample] = [
                 totalExecTimeMs: 8_000, meanExecTimeMs: 160, rows: 50_000, sharedBlksHit: 100_000, sharedBlksRead: 5_000
             ))
     },
+    trigger("replicas-analytics-on-primary", "a CTE report over the history table") { snapshot, _ in
+        snapshot.statements.topByTotalTime?.append(
+            analyticStatement(
+                "WITH daily AS (SELECT date_trunc('day', mtime) AS day, delta FROM pgbench_history) SELECT day, sum(delta) FROM daily GROUP BY day",
+                ms: 8_000))
+    },
+    quiet("replicas-analytics-on-primary", "a truncated report text is counted, not guessed") { snapshot, _ in
+        snapshot.statements.topByTotalTime?.append(
+            analyticStatement("SELECT date_trunc('day', mtime), sum(delta) FROM pgbench_history GROUP", ms: 8_000))
+    },
     quiet("replicas-analytics-on-primary", "only OLTP statements"),
     quiet("replicas-analytics-on-primary", "pg_stat_statements missing") { snapshot, _ in
         snapshot.statements = StatementStats(available: false, reason: "extension not installed")
@@ -192,6 +202,11 @@ let ruleExamples: [RuleExample] = [
         snapshot.columnStats = [
             BaseFixture.column("events", "created_at", type: "timestamp with time zone", correlation: 0.99)
         ]
+    },
+    trigger("partition-large-time-series", "serial id only: range by id with a width sized from row size") {
+        snapshot, _ in
+        snapshot.tables?.append(BaseFixture.table("events", bytes: 150 * gigabyte, live: 1_000_000_000))
+        snapshot.columnStats = [BaseFixture.column("events", "id", type: "bigint", correlation: 1)]
     },
     quiet("partition-large-time-series", "150 GB table without a time order") { snapshot, _ in
         snapshot.tables?.append(BaseFixture.table("events", bytes: 150 * gigabyte))
@@ -272,6 +287,15 @@ let ruleExamples: [RuleExample] = [
     trigger("shard-database-size", "11 TB database") { snapshot, _ in snapshot.database?.sizeBytes = 11_000 * gigabyte
     },
     quiet("shard-database-size", "1.5 TB database") { snapshot, _ in snapshot.database?.sizeBytes = 1_500 * gigabyte },
+    trigger("shard-database-size", "Citus installed on a small database: premature scale") { snapshot, _ in
+        snapshot.server.extensions = (snapshot.server.extensions ?? []) + [Extension(name: "citus", version: "12.1")]
+        snapshot.database?.sizeBytes = 20 * gigabyte
+    },
+    quiet("shard-database-size", "Citus installed on a 1.5 TB database: not premature, not yet needed") {
+        snapshot, _ in
+        snapshot.server.extensions = (snapshot.server.extensions ?? []) + [Extension(name: "citus", version: "12.1")]
+        snapshot.database?.sizeBytes = 1_500 * gigabyte
+    },
 
     trigger("shard-vertical-ceiling", "saturated at 128 of 128 vCPUs") { snapshot, config in
         config.hardware.vcpus = 128
@@ -294,6 +318,24 @@ let ruleExamples: [RuleExample] = [
         snapshot.statements.topByTotalTime?.append(
             analyticStatement(
                 "SELECT count(*) FROM reports GROUP BY day", ms: 4_000))
+    },
+    trigger("cqrs-analytics-on-write-hot-tables", "a CTE aggregating the hot accounts table") { snapshot, _ in
+        snapshot.statements.topByTotalTime?.append(
+            analyticStatement(
+                "WITH rich AS (SELECT bid, abalance FROM pgbench_accounts WHERE abalance > $1) SELECT bid, count(*) FROM rich GROUP BY bid",
+                ms: 4_000))
+    },
+    trigger("cqrs-analytics-on-write-hot-tables", "a JOIN report over accounts and branches") { snapshot, _ in
+        snapshot.statements.topByTotalTime?.append(
+            analyticStatement(
+                "SELECT b.bid, avg(a.abalance) FROM pgbench_accounts a JOIN pgbench_branches b ON a.bid = b.bid GROUP BY b.bid",
+                ms: 4_000))
+    },
+    quiet("cqrs-analytics-on-write-hot-tables", "a lookup on the hot table is not analytic") { snapshot, _ in
+        snapshot.statements.topByTotalTime?.append(
+            Statement(
+                queryid: "901", query: "SELECT abalance FROM pgbench_accounts WHERE aid = $1", calls: 50_000,
+                totalExecTimeMs: 4_000, meanExecTimeMs: 0.08, rows: 50_000, sharedBlksHit: 150_000, sharedBlksRead: 0))
     },
     quiet("cqrs-analytics-on-write-hot-tables", "statements redacted") { snapshot, _ in
         snapshot.statements.topByTotalTime = snapshot.statements.topByTotalTime?.map { statement in
@@ -326,6 +368,60 @@ let ruleExamples: [RuleExample] = [
             Statement(
                 queryid: "700", query: "SELECT name, price FROM products WHERE category = $1", calls: 10_000,
                 totalExecTimeMs: 6_000, meanExecTimeMs: 0.6, rows: 500_000, sharedBlksHit: 30_000, sharedBlksRead: 0)
+        ]
+    },
+
+    trigger("cache-hot-repeated-reads", "a JOIN of two rarely written tables") { snapshot, _ in
+        snapshot.tables? += [
+            BaseFixture.table("products", bytes: 100_000_000, writes: 0.1, reads: 1_000),
+            BaseFixture.table("categories", schema: "catalog", bytes: 1_000_000, writes: 0, reads: 1_000),
+        ]
+        snapshot.statements.topByCalls = [
+            Statement(
+                queryid: "701",
+                query:
+                    "SELECT p.name, c.title FROM products p JOIN catalog.categories c ON c.id = p.category_id WHERE p.id = $1",
+                calls: 10_000, totalExecTimeMs: 6_000, meanExecTimeMs: 0.6, rows: 10_000, sharedBlksHit: 30_000,
+                sharedBlksRead: 0)
+        ]
+    },
+    quiet("cache-hot-repeated-reads", "a JOIN where one table is written often") { snapshot, _ in
+        snapshot.tables? += [
+            BaseFixture.table("products", bytes: 100_000_000, writes: 0.1, reads: 1_000),
+            BaseFixture.table("stock", bytes: 1_000_000, writes: 500, reads: 1_000),
+        ]
+        snapshot.statements.topByCalls = [
+            Statement(
+                queryid: "702",
+                query: "SELECT p.name, s.qty FROM products p JOIN stock s ON s.product_id = p.id WHERE p.id = $1",
+                calls: 10_000, totalExecTimeMs: 6_000, meanExecTimeMs: 0.6, rows: 10_000, sharedBlksHit: 30_000,
+                sharedBlksRead: 0)
+        ]
+    },
+    trigger("cache-hot-repeated-reads", "a CTE lookup on a rarely written table") { snapshot, _ in
+        snapshot.tables?.append(BaseFixture.table("products", bytes: 100_000_000, writes: 0.1, reads: 1_000))
+        snapshot.statements.topByCalls = [
+            Statement(
+                queryid: "703",
+                query: "WITH p AS (SELECT id, name, price FROM products WHERE id = $1) SELECT name, price FROM p",
+                calls: 10_000, totalExecTimeMs: 6_000, meanExecTimeMs: 0.6, rows: 10_000, sharedBlksHit: 30_000,
+                sharedBlksRead: 0)
+        ]
+    },
+    quiet("cache-hot-repeated-reads", "a truncated hot lookup is counted, not cached") { snapshot, _ in
+        snapshot.tables?.append(BaseFixture.table("products", bytes: 100_000_000, writes: 0.1, reads: 1_000))
+        snapshot.statements.topByCalls = [
+            Statement(
+                queryid: "704", query: "SELECT name, price FROM products WHERE id =", calls: 10_000,
+                totalExecTimeMs: 6_000, meanExecTimeMs: 0.6, rows: 10_000, sharedBlksHit: 30_000, sharedBlksRead: 0)
+        ]
+    },
+    quiet("cache-hot-repeated-reads", "SELECT ... FOR UPDATE is a write") { snapshot, _ in
+        snapshot.tables?.append(BaseFixture.table("products", bytes: 100_000_000, writes: 0.1, reads: 1_000))
+        snapshot.statements.topByCalls = [
+            Statement(
+                queryid: "705", query: "SELECT name, price FROM products WHERE id = $1 FOR UPDATE", calls: 10_000,
+                totalExecTimeMs: 6_000, meanExecTimeMs: 0.6, rows: 10_000, sharedBlksHit: 30_000, sharedBlksRead: 0)
         ]
     },
 

@@ -54,7 +54,12 @@ public enum TextReportRenderer {
                     lines += wrap("• " + EvidenceText.line(evidence), indent: pad, hanging: pad + "  ")
                 }
                 for action in recommendation.actions {
-                    lines += wrap("→ " + action, indent: pad, hanging: pad + "  ")
+                    // a multi-line action is SQL: its first line is wrapped, the rest kept as written
+                    let actionLines = action.split(separator: "\n", omittingEmptySubsequences: false)
+                    lines += wrap("→ " + (actionLines.first.map(String.init) ?? ""), indent: pad, hanging: pad + "  ")
+                    lines += actionLines.dropFirst().flatMap {
+                        wrap(String($0), indent: pad + "  ", hanging: pad + "      ")
+                    }
                 }
             }
             lines.append("")

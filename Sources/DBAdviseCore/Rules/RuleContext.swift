@@ -94,60 +94,9 @@ public struct RuleContext: Sendable {
     }
 }
 
-/// Light text heuristics over normalized statement texts, until issue 7 brings a parser.
+/// Column heuristics the partitioning rules share. Statement texts are read by the
+/// StatementParser module (libpg_query), never by text matching.
 public enum StatementHeuristics {
-    /// A statement that only reads (`SELECT`, or `WITH` without a data-modifying verb).
-    public static func isReadOnly(_ query: String) -> Bool {
-        let text = normalized(query)
-        if text.hasPrefix("select") { return !text.contains(" for update") }
-        if text.hasPrefix("with") {
-            return !["insert ", "update ", "delete ", "merge "].contains { text.contains($0) }
-        }
-        return false
-    }
-
-    /// A write (`INSERT`, `UPDATE`, `DELETE`, `MERGE`, `COPY ... FROM`).
-    public static func isWrite(_ query: String) -> Bool {
-        let text = normalized(query)
-        return ["insert", "update", "delete", "merge"].contains { text.hasPrefix($0) }
-            || (text.hasPrefix("copy") && text.contains(" from "))
-    }
-
-    /// A read that aggregates or scans for a report: GROUP BY, aggregates, window functions.
-    public static func isAnalytic(_ query: String) -> Bool {
-        guard isReadOnly(query) else { return false }
-        let text = normalized(query)
-        let markers = [
-            "group by", "count(", "sum(", "avg(", "percentile_", "stddev(", " over (", "over(",
-            "rollup", "cube(", "grouping sets", "date_trunc(",
-        ]
-        return markers.contains { text.contains($0) }
-    }
-
-    /// Table names after FROM, JOIN, UPDATE, INTO (as written: `events` or `public.events`).
-    public static func referencedTables(_ query: String) -> Set<String> {
-        let words = normalized(query)
-            .replacingOccurrences(of: "(", with: " ( ")
-            .replacingOccurrences(of: ",", with: " , ")
-            .split(whereSeparator: { $0.isWhitespace })
-            .map(String.init)
-        var names = Set<String>()
-        for (index, word) in words.enumerated()
-        where ["from", "join", "update", "into"].contains(word) && index + 1 < words.count {
-            var name = words[index + 1]
-            if name == "only", index + 2 < words.count { name = words[index + 2] }
-            name = name.trimmingCharacters(in: CharacterSet(charactersIn: "\";"))
-            if let first = name.first, first.isLetter || first == "_" { names.insert(name) }
-        }
-        return names
-    }
-
-    /// Whether a statement names a table (`events` matches `public.events`).
-    public static func references(_ query: String, table qualifiedName: String) -> Bool {
-        let bare = qualifiedName.split(separator: ".").last.map(String.init) ?? qualifiedName
-        return referencedTables(query).contains { $0 == qualifiedName.lowercased() || $0 == bare.lowercased() }
-    }
-
     /// Timestamp, date or serial-ish identifiers: the columns time-ordered tables grow along.
     public static func isTimeLike(dataType: String, name: String) -> Bool {
         let type = dataType.lowercased()
@@ -156,10 +105,5 @@ public enum StatementHeuristics {
         let integer = ["bigint", "integer", "int", "int4", "int8", "bigserial", "serial"].contains(type)
         // A serial key grows with insertion time; a foreign key (`user_id`) does not.
         return integer && (column == "id" || column == "seq" || column.hasSuffix("_seq"))
-    }
-
-    private static func normalized(_ query: String) -> String {
-        query.lowercased().trimmingCharacters(in: .whitespacesAndNewlines)
-            .split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
     }
 }

@@ -14,6 +14,19 @@ public struct HotRepeatedReadsRule: Rule {
     public static let timeShare = RuleParameter(
         name: "statement_time_share", value: 0.1, unit: "ratio",
         why: "The reads must cost a tenth of statement time for the cache to pay for itself.")
+    public static let ttlShareOfWriteInterval = RuleParameter(
+        name: "ttl_share_of_write_interval", value: 0.5, unit: "ratio",
+        why:
+            "Start the TTL at half the mean time between writes of the most-written table read, so most entries expire before the next write lands."
+    )
+    public static let minimumTTL = RuleParameter(
+        name: "minimum_starting_ttl_seconds", value: 1, unit: "seconds",
+        why: "Below a second a cache entry saves little; invalidate on write instead.")
+    public static let maximumTTL = RuleParameter(
+        name: "maximum_starting_ttl_seconds", value: 300, unit: "seconds",
+        why:
+            "Short TTLs first: even for tables not written in the interval, start at five minutes and lengthen as hit rates are measured."
+    )
 
     public static let description = RuleDescription(
         id: "cache-hot-repeated-reads", strategy: .cache,
@@ -21,16 +34,32 @@ public struct HotRepeatedReadsRule: Rule {
         rationale: """
             A statement called hundreds of times a second returning a few rows from tables \
             that are rarely written is served faster and cheaper from a cache such as Redis \
-            (cache-aside). Start with short TTLs and lengthen them as hit rates are measured.
+            (cache-aside). Statements are parsed with PostgreSQL's own grammar (libpg_query) to \
+            find the tables they read and the parameters that key them. The starting TTL is \
+            ttl_share_of_write_interval × the mean time between writes (1 / writes_per_second) \
+            of the most-written table read, clamped to the minimum and maximum starting TTL: a \
+            table written every 2 s starts at 1 s. Start short and lengthen as hit rates are \
+            measured; the load removed is at most the statement's calls/s and time share.
             """,
         sources: [Manual.cacheAside, Manual.statStatements],
-        thresholds: [], parameters: [callsPerSecond, rowsPerCall, writeToReadRatio, timeShare],
+        thresholds: [],
+        parameters: [
+            callsPerSecond, rowsPerCall, writeToReadRatio, timeShare, ttlShareOfWriteInterval, minimumTTL,
+            maximumTTL,
+        ],
         inputs: [
-            "statements.top_by_calls", "interval.rate_seconds", "tables.writes_per_second",
-            "tables.reads_per_second",
+            "statements.top_by_calls", "statements.top_by_total_time", "interval.rate_seconds",
+            "tables.writes_per_second", "tables.reads_per_second",
         ])
 
     public init() {}
+
+    /// ttl_share_of_write_interval × (1 / writes per second), within the starting bounds.
+    static func startingTTL(writesPerSecond: Double) -> Double {
+        guard writesPerSecond > 0 else { return maximumTTL.value }
+        let ttl = ttlShareOfWriteInterval.value / writesPerSecond
+        return min(maximumTTL.value, max(minimumTTL.value, ttl))
+    }
 
     public func evaluate(_ context: RuleContext) -> RuleVerdict {
         if let reason = context.statementsUnavailableReason {
@@ -38,7 +67,7 @@ public struct HotRepeatedReadsRule: Rule {
                 "statements unavailable: \(reason)",
                 [Self.callsPerSecond.evidence(metric: "calls_per_second", value: nil, note: reason)])
         }
-        guard let seconds = context.intervalSeconds else {
+        guard context.intervalSeconds != nil else {
             return pass(
                 "interval length unknown, calls per second cannot be computed",
                 [
@@ -46,20 +75,18 @@ public struct HotRepeatedReadsRule: Rule {
                         metric: "calls_per_second", value: nil, note: "interval.rate_seconds is null")
                 ])
         }
-        let total = context.totalStatementTimeMs ?? 0
+        let classification = StatementClassifier.classify(context)
         var busiest = 0.0
         // why the busiest statement over the calls threshold was not a candidate
         var busiestRejection: String?
         var found: [Recommendation] = []
-        for statement in context.statements {
-            guard let query = statement.query, StatementHeuristics.isReadOnly(query), statement.calls > 0 else {
-                continue
-            }
-            let rate = Double(statement.calls) / seconds
+        for read in classification.statements where read.isRead && read.statement.calls > 0 {
+            let statement = read.statement
+            let rate = read.callsPerSecond ?? 0
             let isBusiest = rate > busiest
             busiest = max(busiest, rate)
-            let rows = Double(statement.rows) / Double(statement.calls)
-            let share = total > 0 ? statement.totalExecTimeMs / total : 0
+            let rows = read.rowsPerCall
+            let share = read.timeShare ?? 0
             func reject(_ why: String) {
                 if isBusiest { busiestRejection = "\(statement.queryid) at \(Formatting.rate(rate)) calls/s \(why)" }
             }
@@ -74,17 +101,22 @@ public struct HotRepeatedReadsRule: Rule {
                 )
                 continue
             }
-            let tables = StatementHeuristics.referencedTables(query).compactMap { name in
-                (context.snapshot.tables ?? []).first { $0.qualifiedName == name || $0.name == name }
+            guard !read.parsed.tablesRead.isEmpty else {
+                reject("reads no table")
+                continue
             }
+            let resolved = read.parsed.tablesRead.map { ($0, context.resolveTable($0)) }
+            let unknown = resolved.filter { $0.1 == nil }.map(\.0)
+            let tables = resolved.compactMap(\.1)
             let ratios = tables.map { table -> Double? in
                 guard let writes = table.writesPerSecond, let reads = table.readsPerSecond, reads > 0 else {
                     return nil
                 }
                 return writes / reads
             }
-            guard !ratios.isEmpty, !ratios.contains(where: { $0 == nil }) else {
-                reject("reads tables whose write rate is unknown")
+            guard unknown.isEmpty, !ratios.contains(where: { $0 == nil }) else {
+                let names = unknown + zip(tables, ratios).filter { $0.1 == nil }.map(\.0.qualifiedName)
+                reject("reads tables whose write rate is unknown (\(names.joined(separator: ", ")))")
                 continue
             }
             let worst = ratios.compactMap { $0 }.max() ?? 0
@@ -94,28 +126,60 @@ public struct HotRepeatedReadsRule: Rule {
                 )
                 continue
             }
-            found.append(
-                recommendation(
-                    severity: .info, target: tables.map(\.qualifiedName).sorted().joined(separator: ", "),
-                    summary:
-                        "Statement \(statement.queryid) runs \(Formatting.rate(rate)) times/s returning \(Formatting.rate(rows)) rows per call from tables written \(Formatting.rate(worst)) times per row read.",
-                    evidence: [
-                        Self.callsPerSecond.evidence(metric: "calls_per_second", value: rate),
-                        Self.rowsPerCall.evidence(metric: "rows_per_call", value: rows),
-                        Self.writeToReadRatio.evidence(metric: "table_writes_per_read", value: worst),
-                        Self.timeShare.evidence(metric: "statement_time_share", value: share),
-                    ],
-                    actions: [
-                        "Cache the result of statement \(statement.queryid) in Redis (cache-aside), keyed by its parameters.",
-                        "Start with a TTL of a few seconds; lengthen it as the measured hit rate allows, and invalidate on writes.",
-                    ]))
+            found.append(candidate(read, tables: tables, writesPerRead: worst))
         }
-        guard found.isEmpty else { return .recommend(found) }
+        let unparsed = classification.unparsedEvidence.map { [$0] } ?? []
+        guard found.isEmpty else {
+            return .recommend(
+                found.map { recommendation in
+                    var withNote = recommendation
+                    withNote.evidence += unparsed
+                    return withNote
+                })
+        }
         let why =
             busiestRejection.map { "busiest hot read-only statement \($0)" }
             ?? "busiest read-only statement \(Formatting.rate(busiest)) calls/s (threshold \(Formatting.rate(Self.callsPerSecond.value)))"
+        let skipped =
+            classification.unparsed.isEmpty ? "" : "; \(classification.unparsed.count) statement(s) failed to parse"
         return pass(
-            "no cacheable hot read: \(why)",
-            [Self.callsPerSecond.evidence(metric: "calls_per_second", value: busiest)])
+            "no cacheable hot read: \(why)\(skipped)",
+            [Self.callsPerSecond.evidence(metric: "calls_per_second", value: busiest)] + unparsed)
+    }
+
+    /// The recommendation for one cacheable statement: what to cache, under which key, for how long.
+    private func candidate(_ read: ClassifiedStatement, tables: [TableStats], writesPerRead: Double) -> Recommendation {
+        let statement = read.statement
+        let rate = read.callsPerSecond ?? 0
+        let share = read.timeShare ?? 0
+        let hottest = tables.max { ($0.writesPerSecond ?? 0) < ($1.writesPerSecond ?? 0) }
+        let writes = hottest?.writesPerSecond ?? 0
+        let ttl = Self.startingTTL(writesPerSecond: writes)
+        let writeInterval = writes > 0 ? 1 / writes : nil
+        let written =
+            writeInterval.map { "written every \(Formatting.rate($0)) s" } ?? "not written during the interval"
+        let text = String((statement.query ?? "").prefix(120))
+        return recommendation(
+            severity: .info, target: tables.map(\.qualifiedName).sorted().joined(separator: ", "),
+            summary:
+                "Statement \(statement.queryid) runs \(Formatting.rate(rate)) times/s returning \(Formatting.rate(read.rowsPerCall)) rows per call (\(Formatting.percent(share)) of primary statement time) from tables written \(Formatting.rate(writesPerRead)) times per row read.",
+            evidence: [
+                Self.callsPerSecond.evidence(
+                    metric: "calls_per_second", value: rate, note: "queryid \(statement.queryid): \(text)"),
+                Self.rowsPerCall.evidence(metric: "rows_per_call", value: read.rowsPerCall),
+                Self.writeToReadRatio.evidence(metric: "table_writes_per_read", value: writesPerRead),
+                Self.timeShare.evidence(metric: "statement_time_share", value: share),
+                Self.maximumTTL.evidence(
+                    metric: "starting_ttl_seconds", value: ttl,
+                    note:
+                        "\(hottest?.qualifiedName ?? "tables read") \(written); TTL = \(Formatting.rate(Self.ttlShareOfWriteInterval.value)) × write interval, within \(Formatting.rate(Self.minimumTTL.value))–\(Formatting.rate(Self.maximumTTL.value)) s"
+                ),
+            ],
+            actions: [
+                "Cache the result of statement \(statement.queryid) in Redis (cache-aside): \(text)",
+                "Key it by its parameters: \(read.parsed.keyShape).",
+                "Start with a TTL of \(Formatting.rate(ttl)) s (\(hottest?.qualifiedName ?? "its tables") \(written)); lengthen it as the measured hit rate allows, and invalidate on writes to \(tables.map(\.qualifiedName).sorted().joined(separator: ", ")).",
+                "Expected load removed: up to \(Formatting.rate(rate)) calls/s and \(Formatting.percent(share)) of primary statement time at a full hit rate, scaling with the hit rate measured.",
+            ])
     }
 }

@@ -56,3 +56,8 @@ func median(_ values: [Double]) -> Double? {
     let middle = sorted.count / 2
     return sorted.count % 2 == 0 ? (sorted[middle - 1] + sorted[middle]) / 2 : sorted[middle]
 }
+
+extension Manual {
+    static let pgPartman = "https://github.com/pgpartman/pg_partman/blob/master/doc/pg_partman.md"
+    static let citusDistribution = "https://docs.citusdata.com/en/stable/sharding/data_modeling.html"
+}

@@ -70,7 +70,9 @@ public struct AnalyticsOnPrimaryRule: Rule {
                 severity: .warning, target: context.databaseName,
                 summary:
                     "\(analytic.count) analytic statement(s) take \(Formatting.percent(share)) of statement time on the primary (\(Formatting.rate(busy)) sessions busy).",
-                evidence: evidence + named.map(MovableReads.evidence) + [budget.evidence],
+                evidence: evidence + named.map(MovableReads.evidence)
+                    + [movable?.unparsedEvidence, budget.evidence]
+                    .compactMap { $0 },
                 actions: actions)
         ])
     }

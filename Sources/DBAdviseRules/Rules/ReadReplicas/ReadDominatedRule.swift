@@ -70,6 +70,7 @@ public struct ReadDominatedRule: Rule {
                     metric: "point_read_time_share", value: movable.share(of: .point), note: "few rows, short"))
         }
         evidence += named.map(MovableReads.evidence)
+        if let unparsed = movable?.unparsedEvidence { evidence.append(unparsed) }
         evidence.append(budget.evidence)
         let split =
             movable.map {
@@ -100,8 +101,8 @@ public struct ReadDominatedRule: Rule {
         guard context.statementsUnavailableReason == nil, let total = context.totalStatementTimeMs, total > 0 else {
             return nil
         }
-        let reads = context.statements.filter { $0.query.map(StatementHeuristics.isReadOnly) ?? false }
-            .reduce(0) { $0 + $1.totalExecTimeMs }
+        let reads = StatementClassifier.classify(context).statements.filter(\.isRead)
+            .reduce(0) { $0 + $1.statement.totalExecTimeMs }
         return reads / total
     }
 }

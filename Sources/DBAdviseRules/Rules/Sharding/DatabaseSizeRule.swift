@@ -10,9 +10,11 @@ public struct DatabaseSizeRule: Rule {
             anti-wraparound vacuums take days. Sharding (Citus) spreads the data so each node \
             stays small enough to operate.
             """,
-        sources: [Manual.citus, Manual.vacuum],
-        thresholds: [.databaseSizeGB],
-        inputs: ["database.size_bytes"])
+        sources: [Manual.citus, Manual.vacuum, Manual.citusDistribution],
+        thresholds: [.databaseSizeGB], parameters: ShardKeyRanking.parameters,
+        inputs: [
+            "database.size_bytes", "server.extensions", "column_stats.n_distinct", "column_stats.most_common_freq",
+        ])
 
     public init() {}
 
@@ -20,6 +22,21 @@ public struct DatabaseSizeRule: Rule {
         let bytes = context.metrics.databaseBytes.map(Double.init)
         let (evidence, severity) = context.judge("database_bytes", bytes, .databaseSizeGB)
         let levels = context.levels(.databaseSizeGB)
+        let citus = context.snapshot.server.extensions?.first { $0.name == "citus" }
+        if let citus, let bytes, severity == nil {
+            return .recommend([
+                recommendation(
+                    severity: .info, target: context.databaseName,
+                    title: "Premature sharding: Citus is installed but the data fits one machine",
+                    summary:
+                        "citus \(citus.version) is installed, yet the database is \(Formatting.bytes(bytes)) < \(Formatting.bytes(levels.measuredWarning)) database_size_gb warning: distributed planning, cross-node transactions and rebalancing cost more than they save at this size.",
+                    evidence: [evidence],
+                    actions: [
+                        "Keep the tables local (undistribute_table) until one partition or table nears the machine's ceiling; partition first.",
+                        "If sharding is for tenant isolation, say so in the config review; size alone does not call for it.",
+                    ])
+            ])
+        }
         guard let bytes, severity == .critical else {
             let shown = bytes.map(Formatting.bytes) ?? "unknown"
             let critical = Evidence(
@@ -34,11 +51,9 @@ public struct DatabaseSizeRule: Rule {
                 severity: .critical, target: context.databaseName,
                 summary:
                     "The database is \(Formatting.bytes(bytes)), past \(Formatting.bytes(levels.measuredCritical)) (database_size_gb critical).",
-                evidence: [evidence],
-                actions: [
-                    "Shard with Citus; pick the distribution key from the largest tables' most common filter.",
-                    "Before that, archive or drop data nobody reads (detach old partitions).",
-                ])
+                evidence: [evidence] + ShardKeyRanking.evidence(context.snapshot),
+                actions: ["Before sharding, archive or drop data nobody reads (detach old partitions)."]
+                    + ShardKeyRanking.citusActions(context.snapshot))
         ])
     }
 }

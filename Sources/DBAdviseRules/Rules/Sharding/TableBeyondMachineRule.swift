@@ -15,11 +15,11 @@ public struct TableBeyondMachineRule: Rule {
             or a large share of its storage, only spreading data over servers helps. Use an \
             existing engine such as Citus rather than application-side sharding.
             """,
-        sources: [Manual.citus, Manual.partitioning],
-        thresholds: [], parameters: [storageShare],
+        sources: [Manual.citus, Manual.partitioning, Manual.citusDistribution],
+        thresholds: [], parameters: [storageShare] + ShardKeyRanking.parameters,
         inputs: [
             "tables.total_bytes", "partitioned_tables.partitions.total_bytes", "hardware.storage_gb",
-            "hardware.max_memory_gb",
+            "hardware.max_memory_gb", "column_stats.n_distinct", "column_stats.most_common_freq",
         ])
 
     public init() {}
@@ -80,11 +80,9 @@ public struct TableBeyondMachineRule: Rule {
                 Evidence(
                     metric: "relation_bytes", value: Double(relation.bytes), threshold: limit, unit: "bytes",
                     note: "threshold: \(limitName)")
-            ],
+            ] + ShardKeyRanking.evidence(context.snapshot),
             actions: [
-                "Shard with Citus: distribute \(relation.name) on the key most queries filter and join by (tenant or account id).",
-                "Co-locate the tables joined with it on the same distribution key.",
-                "Do not build sharding into the application.",
-            ])
+                "Shard with Citus (an existing engine, not application-side sharding): distribute \(relation.name) and the tables joined with it on one key."
+            ] + ShardKeyRanking.citusActions(context.snapshot))
     }
 }

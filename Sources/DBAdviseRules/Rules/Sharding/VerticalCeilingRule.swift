@@ -11,8 +11,11 @@ public struct VerticalCeilingRule: Rule {
             spread the load over several primaries with Citus.
             """,
         sources: [Manual.citus, Manual.statActivity],
-        thresholds: [.activeSessionsPerVCPU],
-        inputs: ["activity.avg_active_sessions", "hardware.vcpus", "hardware.max_vcpus"])
+        thresholds: [.activeSessionsPerVCPU], parameters: ShardKeyRanking.parameters,
+        inputs: [
+            "activity.avg_active_sessions", "hardware.vcpus", "hardware.max_vcpus", "column_stats.n_distinct",
+            "column_stats.most_common_freq",
+        ])
 
     public init() {}
 
@@ -37,11 +40,9 @@ public struct VerticalCeilingRule: Rule {
                 severity: .critical, target: context.databaseName,
                 summary:
                     "The primary has \(vcpus) vCPUs, the ceiling, and \(context.comparison(perVCPU, .activeSessionsPerVCPU, metric: "active sessions per vCPU")).",
-                evidence: [evidence, headroom],
-                actions: [
-                    "Move read load to replicas and caches first if reads dominate.",
-                    "Shard with Citus to spread writes over several primaries.",
-                ])
+                evidence: [evidence, headroom] + ShardKeyRanking.evidence(context.snapshot),
+                actions: ["Move read load to replicas and caches first if reads dominate."]
+                    + ShardKeyRanking.citusActions(context.snapshot))
         ])
     }
 }

@@ -12,7 +12,11 @@ public struct WriteThroughputRule: Rule {
             """,
         sources: [Manual.citus, Manual.walConfiguration],
         thresholds: [.writesPerSecond],
-        inputs: ["rates.writes_per_second (every snapshot of the series)"])
+        parameters: ShardKeyRanking.parameters,
+        inputs: [
+            "rates.writes_per_second (every snapshot of the series)", "column_stats.n_distinct",
+            "column_stats.most_common_freq",
+        ])
 
     public init() {}
 
@@ -36,11 +40,9 @@ public struct WriteThroughputRule: Rule {
                 severity: .critical, target: context.databaseName,
                 summary:
                     "Writes stay at \(Formatting.rate(sustained))/s or more, past the writes_per_second critical level \(Formatting.rate(levels.measuredCritical))/s.",
-                evidence: [evidence],
-                actions: [
-                    "Shard with Citus on the key the writes are spread by (tenant, device, account).",
-                    "Until then, batch writes and move write-only logs to a separate database.",
-                ])
+                evidence: [evidence] + ShardKeyRanking.evidence(context.snapshot),
+                actions: ["Until sharded, batch writes and move write-only logs to a separate database."]
+                    + ShardKeyRanking.citusActions(context.snapshot))
         ])
     }
 }

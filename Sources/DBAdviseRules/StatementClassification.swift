@@ -1,0 +1,137 @@
+import DBAdviseCore
+import StatementParser
+
+/// What a statement is for the ladder: a point read, a range read, an analytic read or a write.
+enum StatementKind: String, Sendable {
+    case pointRead = "point read"
+    case rangeRead = "range read"
+    case analytic = "analytic read"
+    case write
+    /// BEGIN, SET, VACUUM, …: neither reads to move nor writes to weigh.
+    case utility
+}
+
+/// One pg_stat_statements entry with its parse and its numbers over the interval.
+struct ClassifiedStatement: Sendable {
+    let statement: Statement
+    let parsed: ParsedStatement
+    let kind: StatementKind
+    let rowsPerCall: Double
+    let meanMs: Double
+    /// Calls per second over the interval, when its length is known.
+    let callsPerSecond: Double?
+    /// Share of all tracked statement time, when that total is known.
+    let timeShare: Double?
+
+    var isRead: Bool { kind == .pointRead || kind == .rangeRead || kind == .analytic }
+    var blocks: Int { statement.sharedBlksHit + statement.sharedBlksRead }
+}
+
+/// The snapshot's statements, parsed by PostgreSQL's grammar and classified.
+struct StatementClassification: Sendable {
+    let statements: [ClassifiedStatement]
+    /// Statements whose text failed to parse (truncated at track_activity_query_size, or
+    /// syntax libpg_query's grammar version does not know): queryid and the parser's error.
+    let unparsed: [(queryid: String, error: StatementParseError)]
+    /// Statements with no text (redacted snapshot).
+    let redacted: Int
+    let totalMs: Double?
+
+    /// "2 statement(s) failed to parse (…)", or nil when all did.
+    var unparsedNote: String? {
+        guard let first = unparsed.first else { return nil }
+        return
+            "\(unparsed.count) statement(s) failed to parse and were left out (queryid \(first.queryid): \(first.error))"
+    }
+
+    /// The evidence line counting unparsable statements; nil when every statement parsed.
+    var unparsedEvidence: Evidence? {
+        guard let note = unparsedNote else { return nil }
+        return Evidence(
+            metric: "unparsed_statements", value: Double(unparsed.count), threshold: nil, unit: "statements",
+            note: note)
+    }
+
+    func of(_ kinds: StatementKind...) -> [ClassifiedStatement] {
+        statements.filter { kinds.contains($0.kind) }
+    }
+
+    /// Sum of shared blocks (hit + read) over all classified statements.
+    var totalBlocks: Int { statements.reduce(0) { $0 + $1.blocks } }
+}
+
+/// Classifies a snapshot's statements. Reads are analytic when they aggregate, group or use
+/// window functions, return many rows per call, or run long on average; other reads are point
+/// reads (at most `point_read_rows_per_call` rows) or range reads.
+enum StatementClassifier {
+    static let pointReadRowsPerCall = RuleParameter(
+        name: "point_read_rows_per_call", value: 1, unit: "rows",
+        why: "A lookup by key returns one row; more rows per call is a range or list read.")
+    static let analyticRowsPerCall = RuleParameter(
+        name: "analytic_rows_per_call", value: 100, unit: "rows",
+        why: "A read returning a hundred rows or more per call is a list or report, not a lookup.")
+    static let analyticMeanMs = RuleParameter(
+        name: "analytic_mean_exec_time_ms", value: 100, unit: "ms",
+        why: "A read averaging 100 ms or more scans; a point read by key takes a millisecond or less.")
+    static let parameters = [pointReadRowsPerCall, analyticRowsPerCall, analyticMeanMs]
+
+    static func classify(_ context: RuleContext) -> StatementClassification {
+        let total = context.totalStatementTimeMs
+        let seconds = context.intervalSeconds
+        var classified: [ClassifiedStatement] = []
+        var unparsed: [(queryid: String, error: StatementParseError)] = []
+        var redacted = 0
+        for statement in context.statements {
+            guard let query = statement.query else {
+                redacted += 1
+                continue
+            }
+            switch StatementParser.parse(query) {
+            case let .failure(error):
+                unparsed.append((statement.queryid, error))
+            case let .success(parsed):
+                let calls = Double(statement.calls)
+                let rows = calls > 0 ? Double(statement.rows) / calls : 0
+                let mean = statement.meanExecTimeMs ?? (calls > 0 ? statement.totalExecTimeMs / calls : 0)
+                classified.append(
+                    ClassifiedStatement(
+                        statement: statement, parsed: parsed,
+                        kind: kind(of: parsed, rowsPerCall: rows, meanMs: mean), rowsPerCall: rows, meanMs: mean,
+                        callsPerSecond: seconds.map { calls / $0 },
+                        timeShare: total.flatMap { $0 > 0 ? statement.totalExecTimeMs / $0 : nil }))
+            }
+        }
+        return StatementClassification(statements: classified, unparsed: unparsed, redacted: redacted, totalMs: total)
+    }
+
+    static func kind(of parsed: ParsedStatement, rowsPerCall: Double, meanMs: Double) -> StatementKind {
+        switch parsed.kind {
+        case .utility, .other:
+            // COPY FROM loads data: a write; other utility statements are neither.
+            return parsed.tablesWritten.isEmpty ? .utility : .write
+        case .insert, .update, .delete, .merge:
+            return .write
+        case .select:
+            // FOR UPDATE, SELECT INTO and data-modifying CTEs must run on the primary.
+            guard parsed.isReadOnly else { return .write }
+            if parsed.hasAggregates || parsed.hasGroupBy || parsed.hasWindowFunctions
+                || rowsPerCall >= analyticRowsPerCall.value || meanMs >= analyticMeanMs.value
+            {
+                return .analytic
+            }
+            return rowsPerCall <= pointReadRowsPerCall.value ? .pointRead : .rangeRead
+        }
+    }
+}
+
+extension RuleContext {
+    /// The snapshot's tables a parsed name refers to: `schema.name` exactly, a bare name in
+    /// `public` first (the default search_path), else the only table of that name. Names that
+    /// match no table (views, functions, other databases) give nil.
+    func resolveTable(_ name: String) -> TableStats? {
+        let tables = snapshot.tables ?? []
+        if name.contains(".") { return tables.first { $0.qualifiedName == name } }
+        let named = tables.filter { $0.name == name }
+        return named.first { $0.schema == "public" } ?? (named.count == 1 ? named.first : nil)
+    }
+}

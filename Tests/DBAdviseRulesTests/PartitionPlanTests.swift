@@ -1,0 +1,79 @@
+import DBAdviseCore
+import Foundation
+import Testing
+
+@testable import DBAdviseRules
+
+@Suite struct PartitionPlanTests {
+    static let now = Date(timeIntervalSince1970: 1_795_000_000)  // 2026-11-17 UTC
+    static let gigabyte = Double(BaseFixture.gigabyte)
+
+    @Test func intervalFollowsGrowthIntoTheBand() {
+        // 1 GB a day with a 16 GB ceiling: a week is 7 GB, a month 30 GB: weekly.
+        #expect(PartitionSizing.timeStep(bytesPerDay: Self.gigabyte, upperBytes: 16 * Self.gigabyte) == .week)
+        #expect(PartitionSizing.timeStep(bytesPerDay: 0.1 * Self.gigabyte, upperBytes: 16 * Self.gigabyte) == .quarter)
+        #expect(PartitionSizing.timeStep(bytesPerDay: 40 * Self.gigabyte, upperBytes: 16 * Self.gigabyte) == .day)
+        #expect(PartitionSizing.timeStep(bytesPerDay: nil, upperBytes: 16 * Self.gigabyte) == .month)
+        #expect(PartitionSizing.integerWidth(bytesPerRow: 100, upperBytes: 16 * Self.gigabyte) == 100_000_000)
+    }
+
+    @Test func planAddsTheKeyToUniqueConstraintsAndSurroundsNow() {
+        let plan = PartitionPlan(
+            schema: "public", table: "events", column: "created_at", dataType: "timestamp with time zone",
+            interval: .time(.month), primaryKey: ["id"], uniqueIndexes: [["tenant_id", "id"]],
+            indexes: [["tenant_id"]], now: Self.now, retention: "90 days")
+        let sql = plan.actions.joined(separator: "\n")
+        #expect(sql.contains("(LIKE public.events INCLUDING ALL EXCLUDING INDEXES)"))
+        #expect(sql.contains("PARTITION BY RANGE (created_at)"))
+        #expect(sql.contains("ALTER TABLE public.events_partitioned ADD PRIMARY KEY (id, created_at);"))
+        #expect(sql.contains("CREATE UNIQUE INDEX ON public.events_partitioned (tenant_id, id, created_at);"))
+        #expect(
+            sql.contains(
+                "CREATE TABLE public.events_partitioned_p20261101 PARTITION OF public.events_partitioned\n    FOR VALUES FROM ('2026-11-01 00:00:00+00') TO ('2026-12-01 00:00:00+00');"
+            ))
+        #expect(sql.contains("events_partitioned_p20261001"), "one interval back")
+        #expect(sql.contains("events_partitioned_p20270201"), "three ahead")
+        #expect(sql.contains("PARTITION OF public.events_partitioned DEFAULT;"))
+        #expect(
+            sql.contains(
+                "p_parent_table := 'public.events_partitioned',\n    p_control := 'created_at',\n    p_interval := '1 month'"
+            ))
+        #expect(sql.contains("SET retention = '90 days'"))
+        #expect(sql.contains("LOCK TABLE public.events IN SHARE ROW EXCLUSIVE MODE;"))
+        #expect(sql.contains("-- lock: "))
+        #expect(sql.contains("ATTACH PARTITION"))
+    }
+
+    @Test func oddNamesAreQuoted() {
+        let plan = PartitionPlan(
+            schema: "Sales", table: "order", column: "When", dataType: "date", interval: .time(.week),
+            primaryKey: nil, now: Self.now)
+        let sql = plan.actions.joined(separator: "\n")
+        #expect(sql.contains("\"Sales\".\"order\""))
+        #expect(sql.contains("PARTITION BY RANGE (\"When\")"))
+        #expect(!sql.contains("part_config"), "no retention without deletes")
+        #expect(sql.contains("'2026-11-16 00:00:00'"), "weeks start on Monday")
+    }
+
+    @Test func ruleSizesThePlanFromTheWriteRate() throws {
+        let rule = LargeTimeSeriesTableRule()
+        let verdict = rule.evaluate(
+            try context { snapshot, _ in
+                var events = BaseFixture.table("events", bytes: 150 * BaseFixture.gigabyte, live: 1_500_000_000)
+                events.writesPerSecond = 20_000  // 100 B rows: ~160 GB a day
+                events.nTupIns = 3_000_000_000
+                events.nTupDel = 1_500_000_000
+                snapshot.tables?.append(events)
+                snapshot.columnStats = [
+                    BaseFixture.column("events", "created_at", type: "timestamp with time zone", correlation: 0.99),
+                    BaseFixture.column("events", "id", type: "bigint", correlation: 1),
+                ]
+            })
+        let recommendation = try #require(verdict.recommendations.first)
+        #expect(recommendation.summary.contains("Daily partitions"), "\(recommendation.summary)")
+        #expect(recommendation.summary.contains("1 GB–16 GB"), "\(recommendation.summary)")
+        #expect(recommendation.evidence.contains { $0.metric == "implied_retention_days" })
+        #expect(recommendation.actions.contains { $0.contains("PARTITION BY RANGE (created_at)") })
+        #expect(recommendation.actions.contains { $0.contains("partman.part_config") })
+    }
+}
