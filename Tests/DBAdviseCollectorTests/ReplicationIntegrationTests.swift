@@ -137,8 +137,10 @@ struct ReplicationIntegrationTests {
         defer { _ = try? TestServer.psql("SELECT pg_wal_replay_resume()", dsn: standby) }
         let writer = try Shell.start(
             try TestServer.binDirectory() + "/psql",
-            ["-X", "-q", "-d", primary, "-c",
-             "DO $$ BEGIN FOR i IN 1..60 LOOP INSERT INTO cli_probe (payload) SELECT repeat('x', 200) FROM generate_series(1, 1000); COMMIT; PERFORM pg_sleep(0.1); END LOOP; END $$"])
+            [
+                "-X", "-q", "-d", primary, "-c",
+                "DO $$ BEGIN FOR i IN 1..60 LOOP INSERT INTO cli_probe (payload) SELECT repeat('x', 200) FROM generate_series(1, 1000); COMMIT; PERFORM pg_sleep(0.1); END LOOP; END $$",
+            ])
         defer { writer.terminate() }
         Thread.sleep(forTimeInterval: 2)
 
@@ -150,8 +152,10 @@ struct ReplicationIntegrationTests {
         #expect(check.stderr.contains("replication_lag_seconds"))
 
         let analyze = try Shell.dbadvise(
-            ["analyze", "--dsn", primary, "--replica", standby, "--interval", "2s", "--config", config.path,
-             "--format", "json"])
+            [
+                "analyze", "--dsn", primary, "--replica", standby, "--interval", "2s", "--config", config.path,
+                "--format", "json",
+            ])
         #expect(analyze.status == 0, "\(analyze.stderr)")
         struct Head: Decodable {
             struct Metrics: Decodable { let replication_lag_seconds: Double? }
