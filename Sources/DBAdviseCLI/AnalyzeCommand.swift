@@ -16,38 +16,15 @@ struct AnalyzeCommand: ParsableCommand {
             with --fail-on), 2 bad usage, input or config, 3 database unreachable.
             """)
 
-    @OptionGroup var connection: ConnectionOptions
-
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "A snapshot written by collect, or a directory of them (repeatable). Instead of --dsn.",
-            valueName: "file|dir"))
-    var input: [String] = []
-
-    @OptionGroup var interval: IntervalOption
+    @OptionGroup var source: SourceOptions
     @OptionGroup var config: ConfigOption
     @OptionGroup var format: ReportFormatOption
     @OptionGroup var failOn: FailOnOption
 
-    func validate() throws {
-        guard !input.isEmpty else { return }
-        if connection.dsn != nil {
-            throw ValidationError(
-                "--dsn and --input cannot be used together: measure a database live, or analyze snapshots")
-        }
-        if !connection.replica.isEmpty {
-            throw ValidationError(
-                "--replica needs a live analysis: snapshots from --input already hold their replication status")
-        }
-    }
-
     func run() throws {
         // Config and interval first: a bad one fails at once, not after sampling.
         let config = try self.config.load()
-        let report = try ReportBuilder.report(
-            connection: connection, input: input, interval: interval, config: config,
-            failOn: failOn.failOn)
+        let report = try ReportBuilder.report(source, config: config, failOn: failOn.failOn)
         let useColor = format.format == .text && Terminal.colorEnabled
         Terminal.writeOutput(ReportRenderer.render(report, as: format.format, useColor: useColor))
         // The contract: analyze gates only when --fail-on is given.

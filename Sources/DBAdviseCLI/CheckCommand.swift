@@ -19,16 +19,7 @@ struct CheckCommand: ParsableCommand {
             usage, input or config, 3 database unreachable.
             """)
 
-    @OptionGroup var connection: ConnectionOptions
-
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "A snapshot written by collect, or a directory of them (repeatable). Instead of --dsn.",
-            valueName: "file|dir"))
-    var input: [String] = []
-
-    @OptionGroup var interval: IntervalOption
+    @OptionGroup var source: SourceOptions
     @OptionGroup var config: ConfigOption
 
     @Option(name: .long, help: ArgumentHelp("Output format.", valueName: "text|json|junit|github"))
@@ -50,14 +41,6 @@ struct CheckCommand: ParsableCommand {
     var writeBaseline: String?
 
     func validate() throws {
-        if !input.isEmpty, connection.dsn != nil {
-            throw ValidationError(
-                "--dsn and --input cannot be used together: check a database live, or snapshots")
-        }
-        if !input.isEmpty, !connection.replica.isEmpty {
-            throw ValidationError(
-                "--replica needs a live check: snapshots from --input already hold their replication status")
-        }
         if baseline != nil, writeBaseline != nil {
             throw ValidationError(
                 "--baseline and --write-baseline cannot be used together: compare with a baseline, or record one")
@@ -70,9 +53,7 @@ struct CheckCommand: ParsableCommand {
         let recorded = try baseline.map(Self.loadBaseline)
         let baselineOutput = try writeBaseline.map(BaselineOutput.init)
 
-        let report = try ReportBuilder.report(
-            connection: connection, input: input, interval: interval, config: config,
-            failOn: failOn.failOn)
+        let report = try ReportBuilder.report(source, config: config, failOn: failOn.failOn)
 
         var comparison: BaselineComparison?
         if let (baseline, path) = recorded {

@@ -1,14 +1,43 @@
+import ArgumentParser
 import DBAdviseCollector
 import DBAdviseCore
 import DBAdviseRules
 
-/// What analyze and check share: snapshots from a live collection (`--dsn`, `--replica`,
-/// `--interval`) or from `--input`, and the report the registered rules make of them.
+/// Where analyze and check read from: a live collection (`--dsn`, `--replica`, `--interval`)
+/// or snapshots (`--input`), never both.
+struct SourceOptions: ParsableArguments {
+    @OptionGroup var connection: ConnectionOptions
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A snapshot written by collect, or a directory of them (repeatable). Instead of --dsn.",
+            valueName: "file|dir"))
+    var input: [String] = []
+
+    @OptionGroup var interval: IntervalOption
+
+    func validate() throws {
+        guard !input.isEmpty else { return }
+        if connection.dsn != nil {
+            throw ValidationError(
+                "--dsn and --input cannot be used together: measure a database live, or read snapshots")
+        }
+        if !connection.replica.isEmpty {
+            throw ValidationError(
+                "--replica needs a live database: snapshots from --input already hold their replication status")
+        }
+    }
+}
+
+/// The report the registered rules make of the snapshots a ``SourceOptions`` names.
 enum ReportBuilder {
-    static func report(
-        connection: ConnectionOptions, input: [String], interval: IntervalOption, config: Config,
-        failOn: FailOn?
-    ) throws(CommandError) -> Report {
+    static func report(_ sourceOptions: SourceOptions, config: Config, failOn: FailOn?)
+        throws(CommandError) -> Report
+    {
+        let connection = sourceOptions.connection
+        let input = sourceOptions.input
+        let interval = sourceOptions.interval
         let snapshots: [Snapshot]
         let source: ReportSource.SourceType
         if input.isEmpty {

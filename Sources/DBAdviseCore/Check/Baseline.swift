@@ -322,29 +322,9 @@ public enum BaselineError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// One line for a decoding failure: where and what.
     static func describe(_ error: DecodingError) -> String {
-        func path(_ codingPath: [any CodingKey]) -> String {
-            var text = ""
-            for key in codingPath {
-                if let index = key.intValue {
-                    text += "[\(index)]"
-                } else {
-                    text += (text.isEmpty ? "" : ".") + key.stringValue
-                }
-            }
-            return text.isEmpty ? "(top level)" : text
+        if case .dataCorrupted(let context) = error, context.codingPath.isEmpty {
+            return "not valid JSON"
         }
-        switch error {
-        case let .keyNotFound(key, context):
-            return "\(path(context.codingPath + [key])): missing"
-        case let .typeMismatch(type, context):
-            return "\(path(context.codingPath)): expected \(type)"
-        case let .valueNotFound(type, context):
-            return "\(path(context.codingPath)): expected \(type), got null"
-        case let .dataCorrupted(context):
-            if context.codingPath.isEmpty { return "not valid JSON" }
-            return "\(path(context.codingPath)): \(context.debugDescription)"
-        @unknown default:
-            return "not a baseline file"
-        }
+        return DecodingErrorText.describe(error)
     }
 }
