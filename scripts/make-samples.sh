@@ -37,6 +37,19 @@ sleep 2
 wait "$load"
 "$DBADVISE_TEST_PGBIN/psql" -X -q -d "$standby" -c "SELECT pg_wal_replay_resume()" >/dev/null
 
+# 4. a history: an events table growing by 50,000 rows between six collections into one
+#    directory (collect --output DIR/), the statistics reset once in the middle
+rm -rf "$out/history"
+"$DBADVISE_TEST_PGBIN/psql" -X -q -d "$(dsn postgres)" -c "DROP DATABASE IF EXISTS growth WITH (FORCE)" -c "CREATE DATABASE growth" >/dev/null
+"$DBADVISE_TEST_PGBIN/psql" -X -q -d "$(dsn growth)" \
+  -c "CREATE TABLE events (id bigserial PRIMARY KEY, created_at timestamptz NOT NULL DEFAULT now(), kind int, payload text)" >/dev/null
+for round in 1 2 3 4 5 6; do
+  "$DBADVISE_TEST_PGBIN/psql" -X -q -d "$(dsn growth)" \
+    -c "INSERT INTO events (kind, payload) SELECT i % 7, repeat('x', 200) FROM generate_series(1, 50000) AS i" >/dev/null
+  if [ "$round" = 4 ]; then "$DBADVISE_TEST_PGBIN/psql" -X -q -d "$(dsn growth)" -c "SELECT pg_stat_reset()" >/dev/null; fi
+  "$dbadvise" collect --dsn "$(dsn growth)" --interval 1s --output "$out/history/"
+done
+
 # the rule tests start from a real capture; refreshed only when asked (make samples FIXTURE=1),
 # since the text golden of the rule tests is rendered from it
 if [ "${FIXTURE:-0}" = 1 ]; then
@@ -61,6 +74,14 @@ if "$dbadvise" analyze --help >/dev/null 2>&1; then
     "$dbadvise" check --input "$out/snapshots/pgbench.json" --config "$low" --format "$format" >"$out/check/fail.$ext" || [ $? -eq 1 ]
   done
   "$dbadvise" check --input "$out/snapshots/pgbench.json" --config "$low" --write-baseline "$out/check/baseline.json" 2>/dev/null >/dev/null
+  # growth over the history: trends, forecasts, what-if at 100x data, the plot
+  growth_config="$out/reports/growth-config.yml"
+  printf 'hardware:\n  memory_gb: 4\n  storage_gb: 100\nthresholds:\n  table_size_gb: {warning: 1, critical: 10}\n' >"$growth_config"
+  for format in text json markdown; do
+    ext=$format; [ "$format" = text ] && ext=txt; [ "$format" = markdown ] && ext=md
+    "$dbadvise" analyze --input "$out/history/" --config "$growth_config" --what-if data=100x --format "$format" >"$out/reports/growth.$ext"
+  done
+  "$dbadvise" analyze --input "$out/history/" --config "$growth_config" --plot "$out/growth.svg" >/dev/null
   "$dbadvise" rules --format text >"$out/rules.txt"
   "$dbadvise" rules --format json >"$out/rules.json"
 fi

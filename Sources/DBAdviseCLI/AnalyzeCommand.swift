@@ -21,10 +21,54 @@ struct AnalyzeCommand: ParsableCommand {
     @OptionGroup var format: ReportFormatOption
     @OptionGroup var failOn: FailOnOption
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Scale the measured load: 10x, or per dimension data=10x,writes=3x,reads=5x; shows the steps "
+                + "and thresholds that load would need.",
+            valueName: "spec"))
+    var whatIf: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Draw database and largest-table size and write rate over the --input series, with threshold "
+                + "lines and the forecast, as SVG.",
+            valueName: "file.svg"))
+    var plot: String?
+
+    func validate() throws {
+        if let whatIf {
+            do {
+                _ = try WhatIfScenario.parse(whatIf)
+            } catch {
+                throw ValidationError("\(error.description); \(WhatIfError.fix)")
+            }
+        }
+        if plot != nil, source.input.isEmpty {
+            throw ValidationError(
+                "--plot needs a series: pass --input DIR/ with two or more snapshots of one database "
+                    + "(collect them with 'dbadvise collect --output DIR/')")
+        }
+    }
+
     func run() throws {
-        // Config and interval first: a bad one fails at once, not after sampling.
+        // Config, interval and output paths first: a bad one fails at once, not after sampling.
         let config = try self.config.load()
-        let report = try ReportBuilder.report(source, config: config, failOn: failOn.failOn)
+        // validate() has parsed it already.
+        let scenario = whatIf.flatMap { try? WhatIfScenario.parse($0) }
+        let plotOutput = try plot.map { path throws(CommandError) in try PlotOutput(argument: path) }
+        let (report, snapshots) = try ReportBuilder.report(
+            source, config: config, failOn: failOn.failOn, whatIf: scenario)
+        if let plotOutput {
+            guard let svg = SeriesPlot.render(snapshots: snapshots, config: config) else {
+                throw CommandError.usage(
+                    "--plot needs two or more snapshots of one database taken at different times; "
+                        + "the input holds \(snapshots.count)",
+                    fix: "collect more with 'dbadvise collect --output DIR/' and pass --input DIR/")
+            }
+            try plotOutput.write(svg)
+        }
         let useColor = format.format == .text && Terminal.colorEnabled
         Terminal.writeOutput(ReportRenderer.render(report, as: format.format, useColor: useColor))
         // The contract: analyze gates only when --fail-on is given.

@@ -35,6 +35,14 @@ enum ReportBuilder {
     static func report(_ sourceOptions: SourceOptions, config: Config, failOn: FailOn?)
         throws(CommandError) -> Report
     {
+        try report(sourceOptions, config: config, failOn: failOn, whatIf: nil).report
+    }
+
+    /// The report, with the plan at a what-if scenario when one is given, and the snapshots
+    /// it was made of (oldest first).
+    static func report(
+        _ sourceOptions: SourceOptions, config: Config, failOn: FailOn?, whatIf: WhatIfScenario?
+    ) throws(CommandError) -> (report: Report, snapshots: [Snapshot]) {
         let connection = sourceOptions.connection
         let input = sourceOptions.input
         let interval = sourceOptions.interval
@@ -51,8 +59,10 @@ enum ReportBuilder {
             source = .snapshot
         }
         do {
-            return try RuleRegistry.analyzer.report(
-                snapshots: snapshots, config: config, failOn: failOn, sourceType: source)
+            let report = try RuleRegistry.analyzer.report(
+                snapshots: snapshots, config: config, failOn: failOn, sourceType: source, whatIf: whatIf,
+                isWrite: WhatIfStatements.isWrite)
+            return (report, snapshots.sorted { $0.interval.finishedAt < $1.interval.finishedAt })
         } catch {
             throw CommandError(error)
         }

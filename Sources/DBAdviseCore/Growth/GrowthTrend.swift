@@ -30,6 +30,9 @@ public struct GrowthTrend: Sendable, Equatable {
     public let spanDays: Double
     /// The latest measured size, in bytes.
     public let latestBytes: Double
+    /// The standard error of the slope (per day), nil with two points (a line through two
+    /// points has no residual to judge it by). 0 for an exactly linear series.
+    public let slopeStandardError: Double?
 
     public static let secondsPerDay = 86_400.0
 
@@ -62,6 +65,7 @@ public struct GrowthTrend: Sendable, Equatable {
         slopeBytesPerDay = slope
         interceptBytes = intercept
         rSquared = sumYY > 0 ? min(1, max(0, 1 - residual / sumYY)) : 1
+        slopeStandardError = sorted.count > 2 ? (residual / (count - 2) / sumXX).squareRoot() : nil
         points = sorted.count
         origin = first.at
         spanDays = days.last ?? 0
@@ -75,8 +79,38 @@ public struct GrowthTrend: Sendable, Equatable {
     /// (level − fitted latest) / slope. Nil when the series does not grow; 0 when the level is
     /// already reached (by the fitted or the measured latest size); never negative.
     public func daysUntil(bytes level: Double) -> Double? {
-        guard slopeBytesPerDay > 0 else { return nil }
-        if latestBytes >= level { return 0 }
-        return max(0, (level - fittedLatestBytes) / slopeBytesPerDay)
+        daysUntil(level: level, direction: .higherIsWorse)
+    }
+
+    /// Days from the latest point until the value reaches `level` moving the worse way
+    /// (`direction`) at `slope` (default: the fitted one): nil when the trend moves the other
+    /// way or not at all; 0 when the latest measured or fitted value is already there.
+    public func daysUntil(level: Double, direction: ThresholdDirection, slope: Double? = nil) -> Double? {
+        let slope = slope ?? slopeBytesPerDay
+        switch direction {
+        case .higherIsWorse:
+            guard slope > 0 else { return nil }
+            if latestBytes >= level { return 0 }
+        case .lowerIsWorse:
+            guard slope < 0 else { return nil }
+            if latestBytes <= level { return 0 }
+        }
+        return max(0, (level - fittedLatestBytes) / slope)
+    }
+
+    /// The range of days to `level` when the slope is one standard error faster or slower:
+    /// the forecast's ± margin. Nil when the error is unknown (two points); the upper end is
+    /// nil (never) when the slower slope does not move towards the level.
+    public func daysRange(level: Double, direction: ThresholdDirection) -> (
+        soonest: Double, latest: Double?
+    )? {
+        guard let error = slopeStandardError else { return nil }
+        let towards = direction == .higherIsWorse ? 1.0 : -1.0
+        let faster = slopeBytesPerDay + towards * error
+        let slower = slopeBytesPerDay - towards * error
+        guard let soonest = daysUntil(level: level, direction: direction, slope: faster) else {
+            return nil
+        }
+        return (soonest, daysUntil(level: level, direction: direction, slope: slower))
     }
 }

@@ -51,8 +51,9 @@ public struct SizeTrends: Sendable, Equatable {
         partitions = trends(\.partitions)
     }
 
-    /// Every growing object's days until its size key's critical level, soonest first.
-    public func criticalForecasts(config: Config) -> [CriticalSizeForecast] {
+    /// Every growing object's days until its size key's critical (or `level`) level, soonest
+    /// first.
+    public func criticalForecasts(config: Config, level: Severity = .critical) -> [CriticalSizeForecast] {
         var forecasts: [CriticalSizeForecast] = []
         for key in ThresholdKey.sizeKeys {
             let objects: [(String, GrowthTrend)] =
@@ -61,7 +62,8 @@ public struct SizeTrends: Sendable, Equatable {
                 case .tableSizeGB: tables.map { ($0.key, $0.value) }
                 default: partitions.map { ($0.key, $0.value) }
                 }
-            let critical = config.levels(key).measuredCritical
+            let levels = config.levels(key)
+            let critical = level == .critical ? levels.measuredCritical : levels.measuredWarning
             for (name, trend) in objects {
                 guard let days = trend.daysUntil(bytes: critical) else { continue }
                 forecasts.append(

@@ -49,6 +49,14 @@ public enum Formatting {
         return value < 0 ? "-" + out : out
     }
 
+    /// A span of days as people say it: `47 days`, `1.5 days`, `6 hours`, `12 minutes`, `40 seconds`.
+    public static func days(_ value: Double) -> String {
+        if value >= 1.5 { return "\(number(value)) days" }
+        if value * 24 >= 1.5 { return "\(number(value * 24)) hours" }
+        if value * 1_440 >= 1.5 { return "\(number(value * 1_440)) minutes" }
+        return "\(number(value * 86_400)) seconds"
+    }
+
     /// A measured value in a unit (`bytes` are shown as sizes).
     public static func measured(_ value: Double, unit: String) -> String {
         switch unit {

@@ -11,13 +11,47 @@ import Foundation
 ///    ``writeHeavyMaxReadsPerWrite`` rows read per row written.
 /// 4. `read-heavy`: at least ``readHeavyMinReadsPerWrite`` rows read per row written.
 /// 5. `mixed`: in between, or when the rates are unknown (with the reason).
+///
+/// Over a series of snapshots the trend decides: the database or a table that reaches its
+/// size warning within ``dataHorizonDays`` at the fitted growth is already `data-heavy`, and
+/// the read and write rates are the fitted values of their trends at the latest snapshot
+/// (one snapshot taken in a lull or a burst then moves the line instead of deciding it).
 public enum GrowthShapeClassifier {
+    /// A quarter: growth that reaches a size warning within it shapes today's plan.
+    public static let dataHorizonDays = 90.0
+
     public static let idleWritesPerSecond = 10.0
     public static let idleReadsPerSecond = 1_000.0
     public static let readHeavyMinReadsPerWrite = 10.0
     public static let writeHeavyMaxReadsPerWrite = 2.0
 
-    public static func classify(_ metrics: ReportMetrics, config: Config) -> (GrowthShape, String) {
+    public static func classify(
+        _ measured: ReportMetrics, config: Config, trends: SeriesTrends? = nil
+    ) -> (GrowthShape, String) {
+        var metrics = measured
+        var rateSource = ""
+        if let trends {
+            if let writes = trends.writesPerSecond, let reads = trends.readsPerSecond {
+                metrics.writesPerSecond = max(0, writes.fittedLatestBytes)
+                metrics.readsPerSecond = max(0, reads.fittedLatestBytes)
+                rateSource = " (trend of \(trends.snapshots) snapshots)"
+            }
+            if let soonest = trends.sizes.criticalForecasts(config: config, level: .warning).first(where: {
+                $0.sizeKey != .partitionSizeGB && $0.days > 0 && $0.days <= dataHorizonDays
+            }) {
+                return (
+                    .dataHeavy,
+                    "\(soonest.target) grows \(Formatting.bytes(soonest.trend.slopeBytesPerDay))/day and reaches "
+                        + "\(soonest.sizeKey.rawValue) warning (\(Formatting.bytes(soonest.criticalBytes))) in "
+                        + "~\(Formatting.days(soonest.days)) (trend of \(trends.snapshots) snapshots)"
+                )
+            }
+        }
+        let (shape, reason) = classifyMeasured(metrics, config: config)
+        return (shape, shape == .dataHeavy ? reason : reason + rateSource)
+    }
+
+    private static func classifyMeasured(_ metrics: ReportMetrics, config: Config) -> (GrowthShape, String) {
         let database = config.levels(.databaseSizeGB)
         let table = config.levels(.tableSizeGB)
         if let bytes = metrics.databaseBytes, database.severity(of: Double(bytes)) != nil {

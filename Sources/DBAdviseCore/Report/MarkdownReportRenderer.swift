@@ -57,6 +57,15 @@ public enum MarkdownReportRenderer {
                 out.append("")
             }
         }
+        for (heading, section) in [
+            ("Growth", GrowthText.trendLines(report.growth)), ("Forecasts", GrowthText.forecastLines(report)),
+            ("What if", report.whatIf.map(GrowthText.whatIfLines) ?? []),
+        ] where !section.isEmpty {
+            out.append("## \(heading)")
+            out.append("")
+            for line in section { out.append("- \(escape(line))") }
+            out.append("")
+        }
         if !report.notRecommended.isEmpty {
             out.append("## Not recommended")
             out.append("")

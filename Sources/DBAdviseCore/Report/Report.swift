@@ -24,6 +24,11 @@ public struct Report: Codable, Sendable, Equatable {
     public var gate: GateResult
     /// Size trends over a series of snapshots; null for a single snapshot.
     public var growth: ReportGrowth?
+    /// When each configured threshold will be crossed at the measured trend, soonest first;
+    /// empty for a single snapshot (no trend can be told from one).
+    public var forecasts: [Forecast] = []
+    /// `analyze --what-if` only: the plan at the scaled load. Left out of the JSON otherwise.
+    public var whatIf: ReportWhatIf?
     /// `check --baseline` only: what is new, worse and resolved since the baseline. Left out
     /// of the JSON when no baseline was used.
     public var baseline: ReportBaseline?
@@ -32,7 +37,7 @@ public struct Report: Codable, Sendable, Equatable {
         generatedAt: Date, source: ReportSource, summary: String, growthShape: GrowthShape,
         growthShapeReason: String, metrics: ReportMetrics, notes: [MetricNote],
         recommendations: [Recommendation], notRecommended: [NotRecommended], gate: GateResult,
-        growth: ReportGrowth? = nil, baseline: ReportBaseline? = nil
+        growth: ReportGrowth? = nil, forecasts: [Forecast] = [], baseline: ReportBaseline? = nil
     ) {
         self.generatedAt = generatedAt
         self.source = source
@@ -45,12 +50,13 @@ public struct Report: Codable, Sendable, Equatable {
         self.notRecommended = notRecommended
         self.gate = gate
         self.growth = growth
+        self.forecasts = forecasts
         self.baseline = baseline
     }
 
     private enum CodingKeys: String, CodingKey {
         case schemaVersion, kind, generatedAt, source, summary, growthShape, growthShapeReason,
-            metrics, notes, recommendations, notRecommended, gate, growth, baseline
+            metrics, notes, recommendations, notRecommended, gate, growth, forecasts, whatIf, baseline
     }
 
     /// `growth` is written as null for a single snapshot; `baseline` only when one was used.
@@ -69,6 +75,8 @@ public struct Report: Codable, Sendable, Equatable {
         try container.encode(notRecommended, forKey: .notRecommended)
         try container.encode(gate, forKey: .gate)
         try container.encode(growth, forKey: .growth)
+        try container.encode(forecasts, forKey: .forecasts)
+        try container.encodeIfPresent(whatIf, forKey: .whatIf)
         try container.encodeIfPresent(baseline, forKey: .baseline)
     }
 

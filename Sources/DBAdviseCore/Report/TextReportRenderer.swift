@@ -65,6 +65,15 @@ public enum TextReportRenderer {
             lines.append("")
         }
 
+        for (heading, section) in [
+            ("Growth", GrowthText.trendLines(report.growth)), ("Forecasts", GrowthText.forecastLines(report)),
+            ("What if", report.whatIf.map(GrowthText.whatIfLines) ?? []),
+        ] where !section.isEmpty {
+            lines.append(style.heading(heading))
+            for line in section { lines += wrap("• " + line, indent: "  ", hanging: "    ") }
+            lines.append("")
+        }
+
         if !report.notRecommended.isEmpty {
             lines.append(style.heading("Not recommended"))
             for entry in report.notRecommended {

@@ -22,10 +22,13 @@ public struct Analyzer: Sendable {
 
     public init(rules: [any Rule]) { self.rules = rules }
 
-    /// Builds the report. `failOn` overrides `config.failOn` (the `--fail-on` flag).
+    /// Builds the report. `failOn` overrides `config.failOn` (the `--fail-on` flag); a
+    /// `whatIf` scenario adds the plan at the scaled load (`isWrite` tells write statements
+    /// from reads for the scaling, see ``SnapshotScaler``).
     public func report(
         snapshots: [Snapshot], config: Config, failOn: FailOn? = nil,
-        sourceType: ReportSource.SourceType, generatedAt: Date = Date()
+        sourceType: ReportSource.SourceType, generatedAt: Date = Date(),
+        whatIf: WhatIfScenario? = nil, isWrite: (Statement) -> Bool? = { _ in nil }
     ) throws(AnalysisError) -> Report {
         let ordered = snapshots.sorted { $0.interval.finishedAt < $1.interval.finishedAt }
         guard let latest = ordered.last else { throw .noSnapshots }
@@ -34,8 +37,16 @@ public struct Analyzer: Sendable {
             throw .mixedDatabases(first: identity, other: Self.identity(of: other))
         }
         let context = RuleContext(latest: latest, earlier: Array(ordered.dropLast()), config: config)
-        return report(
-            context: context, failOn: failOn ?? config.failOn, sourceType: sourceType, generatedAt: generatedAt)
+        let gate = failOn ?? config.failOn
+        var report = report(context: context, failOn: gate, sourceType: sourceType, generatedAt: generatedAt)
+        if let whatIf {
+            let scaled = SnapshotScaler.scaled(latest, by: whatIf, isWrite: isWrite)
+            let scaledReport = self.report(
+                context: RuleContext(latest: scaled, config: config), failOn: gate, sourceType: sourceType,
+                generatedAt: generatedAt)
+            report.whatIf = ReportWhatIf(scenario: whatIf, scaled: scaledReport, today: report)
+        }
+        return report
     }
 
     /// Builds the report from a prepared context (tests use this with edited snapshots).
@@ -96,7 +107,10 @@ public struct Analyzer: Sendable {
             metrics: context.metrics, notes: context.notes, recommendations: sorted,
             notRecommended: notRecommended,
             gate: GateEvaluator.evaluate(context, failOn: failOn),
-            growth: context.sizeTrends.map { ReportGrowth(trends: $0, config: context.config) })
+            growth: context.trends.map { ReportGrowth(trends: $0, config: context.config) },
+            forecasts: context.trends.map {
+                Forecasts.build(trends: $0, snapshots: context.snapshots, config: context.config)
+            } ?? [])
     }
 
     /// One line: the next step, or "stay on one box" with the numbers that justify it.

@@ -10,8 +10,10 @@ public struct RuleContext: Sendable {
     public let growthShape: GrowthShape
     public let growthShapeReason: String
     public let sizes: RelationSizes
+    /// Trends over the series (sizes, rows, rates); nil for a single snapshot.
+    public let trends: SeriesTrends?
     /// Size trends over the series; nil for a single snapshot.
-    public let sizeTrends: SizeTrends?
+    public var sizeTrends: SizeTrends? { trends?.sizes }
 
     /// The latest snapshot.
     public let snapshot: Snapshot
@@ -23,9 +25,11 @@ public struct RuleContext: Sendable {
         let (metrics, notes) = ReportMetrics.derive(from: latest, hardware: config.hardware)
         self.metrics = metrics
         self.notes = notes
-        (growthShape, growthShapeReason) = GrowthShapeClassifier.classify(metrics, config: config)
+        let trends = SeriesTrends(snapshots: earlier + [latest])
+        self.trends = trends
+        (growthShape, growthShapeReason) = GrowthShapeClassifier.classify(
+            metrics, config: config, trends: trends)
         sizes = RelationSizes(snapshot: latest)
-        sizeTrends = SizeTrends(snapshots: snapshots)
     }
 
     public var hardware: Hardware { config.hardware }
