@@ -43,12 +43,19 @@ rm -rf "$out/history"
 "$DBADVISE_TEST_PGBIN/psql" -X -q -d "$(dsn postgres)" -c "DROP DATABASE IF EXISTS growth WITH (FORCE)" -c "CREATE DATABASE growth" >/dev/null
 "$DBADVISE_TEST_PGBIN/psql" -X -q -d "$(dsn growth)" \
   -c "CREATE TABLE events (id bigserial PRIMARY KEY, created_at timestamptz NOT NULL DEFAULT now(), kind int, payload text)" >/dev/null
+inserts=$(mktemp /tmp/dbadvise-inserts.XXXXXX.sql)
+echo "INSERT INTO events (kind, payload) SELECT i % 7, repeat('x', 200) FROM generate_series(1, 500) AS i;" >"$inserts"
 for round in 1 2 3 4 5 6; do
   "$DBADVISE_TEST_PGBIN/psql" -X -q -d "$(dsn growth)" \
     -c "INSERT INTO events (kind, payload) SELECT i % 7, repeat('x', 200) FROM generate_series(1, 50000) AS i" >/dev/null
   if [ "$round" = 4 ]; then "$DBADVISE_TEST_PGBIN/psql" -X -q -d "$(dsn growth)" -c "SELECT pg_stat_reset()" >/dev/null; fi
-  "$dbadvise" collect --dsn "$(dsn growth)" --interval 1s --output "$out/history/"
+  # a steady trickle of 10 inserts of 500 rows a second while each snapshot samples
+  "$DBADVISE_TEST_PGBIN/pgbench" -n -T 3 -R 10 -f "$inserts" "$(dsn growth)" >/dev/null 2>&1 &
+  load=$!
+  "$dbadvise" collect --dsn "$(dsn growth)" --interval 2s --output "$out/history/"
+  wait "$load"
 done
+rm -f "$inserts"
 
 # the rule tests start from a real capture; refreshed only when asked (make samples FIXTURE=1),
 # since the text golden of the rule tests is rendered from it

@@ -168,7 +168,12 @@ public enum SeriesPlot {
             var hidden: [String] = []
             for line in lines {
                 guard line.value <= yMax else {
-                    hidden.append("\(line.label) \(format(line.value))")
+                    let key = line.label.split(separator: " ").first.map(String.init) ?? line.label
+                    if let index = hidden.firstIndex(where: { $0.hasPrefix(key + " ") }) {
+                        hidden[index] += " / \(format(line.value))"
+                    } else {
+                        hidden.append("\(key) \(format(line.value))")
+                    }
                     continue
                 }
                 out.append(
@@ -183,9 +188,8 @@ public enum SeriesPlot {
             if !hidden.isEmpty {
                 out.append(
                     SeriesPlot.text(
-                        "above the chart: " + hidden.joined(separator: ", "), x: left, y: top + height + 18,
-                        color: "#777",
-                        size: 11))
+                        "off the chart (warning / critical): " + hidden.joined(separator: " · "), x: left + plotWidth, y: top - 12,
+                        anchor: "end", color: "#777", size: 11))
             }
             var labelYs: [Double] = []
             for (item, trend, endValue) in forecasts {

@@ -93,6 +93,9 @@ public struct Analyzer: Sendable {
                 rules: checked[strategy] ?? [])
         }
 
+        let forecasts =
+            context.trends.map { Forecasts.build(trends: $0, snapshots: context.snapshots, config: context.config) }
+            ?? []
         let snapshot = context.snapshot
         let source = ReportSource(
             type: sourceType, database: snapshot.database?.name ?? snapshot.connection.database,
@@ -102,19 +105,21 @@ public struct Analyzer: Sendable {
             snapshots: context.snapshots.count, collectedAt: snapshot.interval.finishedAt)
         return Report(
             generatedAt: generatedAt, source: source,
-            summary: Self.summary(sorted, context: context),
+            summary: Self.summary(sorted, context: context, forecasts: forecasts),
             growthShape: context.growthShape, growthShapeReason: context.growthShapeReason,
             metrics: context.metrics, notes: context.notes, recommendations: sorted,
             notRecommended: notRecommended,
             gate: GateEvaluator.evaluate(context, failOn: failOn),
             growth: context.trends.map { ReportGrowth(trends: $0, config: context.config) },
-            forecasts: context.trends.map {
-                Forecasts.build(trends: $0, snapshots: context.snapshots, config: context.config)
-            } ?? [])
+            forecasts: forecasts)
     }
 
     /// One line: the next step, or "stay on one box" with the numbers that justify it.
-    static func summary(_ recommendations: [Recommendation], context: RuleContext) -> String {
+    /// "Stay on one box" also says when the measured trend reaches a threshold within
+    /// ``planningHorizonDays``: the time to plan the step is before the wall.
+    static func summary(
+        _ recommendations: [Recommendation], context: RuleContext, forecasts: [Forecast] = []
+    ) -> String {
         if let next = recommendations.first(where: { $0.strategy.isScalingStep }) {
             return "Next step: \(next.strategy.displayName) — \(next.title) (\(next.target))."
         }
@@ -129,8 +134,15 @@ public struct Analyzer: Sendable {
         if let bytes = metrics.databaseBytes { numbers.append("database \(Formatting.bytes(bytes))") }
         let measured = numbers.isEmpty ? "" : " (\(numbers.joined(separator: ", ")))"
         let tuning = recommendations.isEmpty ? "" : "; fix the tuning findings below"
-        return "Stay on one box: measured load\(measured) needs no scaling step\(tuning)."
+        let soon = forecasts.first { $0.days <= Self.planningHorizonDays }.map { forecast in
+            " At the measured trend \(forecast.target) reaches \(forecast.threshold.rawValue) "
+                + "\(forecast.level.rawValue) in ~\(Formatting.days(forecast.days)): plan the step now."
+        }
+        return "Stay on one box: measured load\(measured) needs no scaling step\(tuning).\(soon ?? "")"
     }
+
+    /// A quarter: a threshold the trend reaches within it is named in the summary.
+    public static let planningHorizonDays = 90.0
 
     /// Two snapshots belong to one series when cluster and database match.
     static func identity(of snapshot: Snapshot) -> String {
