@@ -403,6 +403,18 @@ enum SQL {
         column.contains("(") ? column : identifier(column)
     }
 
+    /// `schema.name`, each part quoted when needed.
+    static func qualified(_ schema: String, _ name: String) -> String {
+        "\(identifier(schema)).\(identifier(name))"
+    }
+
+    /// A generated name cut to PostgreSQL's 63-byte identifier limit (NAMEDATALEN - 1).
+    static func truncatedName(_ name: String) -> String {
+        var cut = name
+        while cut.utf8.count > 63 { cut.removeLast() }
+        return cut
+    }
+
     static func literal(_ text: String) -> String {
         "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
     }
