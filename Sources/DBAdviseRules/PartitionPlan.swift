@@ -201,7 +201,8 @@ public struct PartitionPlan: Sendable, Equatable {
     var currentPartitions: Step? {
         guard case let .time(step) = interval else {
             return Step(
-                title: "A default partition for values no partition covers (without pg_partman; alert when it is not empty)",
+                title:
+                    "A default partition for values no partition covers (without pg_partman; alert when it is not empty)",
                 lock: "ACCESS EXCLUSIVE on the new, still empty parent only",
                 sql:
                     "CREATE TABLE \(SQL.identifier(schema)).\(SQL.identifier(newName + "_default")) PARTITION OF \(parent) DEFAULT;"

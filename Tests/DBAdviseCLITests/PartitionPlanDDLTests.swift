@@ -112,7 +112,9 @@ struct PartitionPlanDDLTests {
         let partitions = "SELECT count(*) FROM pg_inherits WHERE inhparent = 'public.events'::regclass"
         let made = try TestServer.psql(partitions, dsn: dsn)
         try TestServer.psql("SELECT partman.run_maintenance('public.events')", dsn: dsn)
-        #expect(Int(try TestServer.psql(partitions, dsn: dsn)) ?? 0 >= 1, "maintenance still finds the parent (\(made) before)")
+        #expect(
+            Int(try TestServer.psql(partitions, dsn: dsn)) ?? 0 >= 1,
+            "maintenance still finds the parent (\(made) before)")
         try TestServer.psql("INSERT INTO public.events (created_at, tenant_id) VALUES (now(), 1)", dsn: dsn)
     }
 }

@@ -41,7 +41,8 @@ import Testing
                         missingPartitions: ["public.events_p1"]),
                     PartitionedIndex(
                         name: "events_pkey",
-                        definition: "CREATE UNIQUE INDEX events_pkey ON ONLY public.events USING btree (id, created_at)",
+                        definition:
+                            "CREATE UNIQUE INDEX events_pkey ON ONLY public.events USING btree (id, created_at)",
                         isValid: false, isUnique: true, isPrimary: true, constraintName: "events_pkey",
                         missingPartitions: ["public.events_p0"]),
                 ]
@@ -55,14 +56,18 @@ import Testing
             sql.contains("CREATE INDEX CONCURRENTLY events_p1_tenant_idx ON public.events_p1 USING btree (tenant_id);"))
         #expect(sql.contains("ALTER INDEX public.events_tenant_idx ATTACH PARTITION public.events_p1_tenant_idx;"))
         #expect(
-            sql.contains("CREATE UNIQUE INDEX CONCURRENTLY events_p0_pkey ON public.events_p0 USING btree (id, created_at);"))
-        #expect(sql.contains("ALTER TABLE public.events_p0 ADD CONSTRAINT events_p0_pkey PRIMARY KEY USING INDEX events_p0_pkey;"))
+            sql.contains(
+                "CREATE UNIQUE INDEX CONCURRENTLY events_p0_pkey ON public.events_p0 USING btree (id, created_at);"))
+        #expect(
+            sql.contains(
+                "ALTER TABLE public.events_p0 ADD CONSTRAINT events_p0_pkey PRIMARY KEY USING INDEX events_p0_pkey;"))
         #expect(sql.contains("ON ONLY public.events"), "the recipe for new indexes")
         // each CONCURRENTLY build is an action of its own: it cannot run in a transaction block
         for action in recommendation.actions where action.contains("CONCURRENTLY ") && action.hasPrefix("--") {
             #expect(!action.contains("ALTER INDEX"), "\(action)")
         }
-        #expect(recommendation.evidence.contains { $0.metric == "partitions_missing_index(events_pkey)" && $0.value == 1 })
+        #expect(
+            recommendation.evidence.contains { $0.metric == "partitions_missing_index(events_pkey)" && $0.value == 1 })
     }
 
     @Test func retentionDetachesConcurrentlyOnlyWithoutADefaultPartition() throws {
@@ -71,7 +76,9 @@ import Testing
             let verdict = rule.evaluate(
                 try context { snapshot, _ in
                     snapshot.server.versionNum = version
-                    let bounds = [("2026-01-01", "2026-02-01"), ("2026-02-01", "2026-03-01"), ("2026-03-01", "2027-01-01")]
+                    let bounds = [
+                        ("2026-01-01", "2026-02-01"), ("2026-02-01", "2026-03-01"), ("2026-03-01", "2027-01-01"),
+                    ]
                     var partitions: [Partition] = []
                     for (index, bound) in bounds.enumerated() {
                         let name = "t_p\(index)"
@@ -79,7 +86,8 @@ import Testing
                             Partition(
                                 schema: "public", name: name,
                                 bound: "FOR VALUES FROM ('\(bound.0) 00:00:00+00') TO ('\(bound.1) 00:00:00+00')",
-                                isDefault: false, isPartitioned: false, totalBytes: 1_048_576, rows: index == 0 ? 0 : 100))
+                                isDefault: false, isPartitioned: false, totalBytes: 1_048_576,
+                                rows: index == 0 ? 0 : 100))
                         var table = TableStats(schema: "public", name: name, relkind: "r", isPartition: true)
                         table.nTupIns = 100
                         table.nTupUpd = 0
@@ -108,12 +116,18 @@ import Testing
         let concurrent = try tree(withDefault: false)
         #expect(concurrent.severity == .warning, "old rows are deleted")
         #expect(concurrent.summary.contains("1 partition(s) entirely older than 2026-02-01"), "\(concurrent.summary)")
-        #expect(concurrent.actions.contains { $0.hasSuffix("ALTER TABLE public.t DETACH PARTITION public.t_p0 CONCURRENTLY;") })
+        #expect(
+            concurrent.actions.contains {
+                $0.hasSuffix("ALTER TABLE public.t DETACH PARTITION public.t_p0 CONCURRENTLY;")
+            })
         #expect(concurrent.actions.contains { $0.hasSuffix("DROP TABLE public.t_p0;") })
         #expect(concurrent.evidence.contains { $0.metric == "old_partition_deletes" && $0.value == 100 })
         let plain = try tree(withDefault: true)
         #expect(!plain.actions.contains { $0.contains("CONCURRENTLY;") })
-        #expect(plain.actions.contains { $0.contains("SET lock_timeout = '5s';\nALTER TABLE public.t DETACH PARTITION public.t_p0;") })
+        #expect(
+            plain.actions.contains {
+                $0.contains("SET lock_timeout = '5s';\nALTER TABLE public.t DETACH PARTITION public.t_p0;")
+            })
         let old = try tree(withDefault: false, version: 130_000)
         #expect(old.actions.contains { $0.contains("needs PostgreSQL 14") })
     }

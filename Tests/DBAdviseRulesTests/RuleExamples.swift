@@ -120,7 +120,8 @@ private func monthlyPartitions(
         partitions.append(
             Partition(
                 schema: "public", name: name,
-                bound: "FOR VALUES FROM ('\(String(format: "2026-%02d-01", offset + 1)) 00:00:00+00') TO ('\(upper) 00:00:00+00')",
+                bound:
+                    "FOR VALUES FROM ('\(String(format: "2026-%02d-01", offset + 1)) 00:00:00+00') TO ('\(upper) 00:00:00+00')",
                 isDefault: false, isPartitioned: false, totalBytes: 8_000_000, rows: month.live))
         var table = TableStats(schema: "public", name: name, relkind: "r", isPartition: true)
         table.partitionOf = "public.metrics"

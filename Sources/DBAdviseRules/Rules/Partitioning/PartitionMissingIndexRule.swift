@@ -16,7 +16,8 @@ import DBAdviseCore
 public struct PartitionMissingIndexRule: Rule {
     public static let missingPartitions = RuleParameter(
         name: "partitions_missing_index", value: 1, unit: "partitions",
-        why: "A single partition without the parent's index is scanned in full by queries that use the index elsewhere.")
+        why: "A single partition without the parent's index is scanned in full by queries that use the index elsewhere."
+    )
     public static let listedPartitions = RuleParameter(
         name: "listed_partition_fixes", value: 10, unit: "partitions",
         why: "The SQL is spelled out for the first ten partitions; the rest follow the same two steps.")
@@ -89,7 +90,8 @@ public struct PartitionMissingIndexRule: Rule {
         }
         if pairs.count > Int(Self.listedPartitions.value) {
             actions.append(
-                "The other \(pairs.count - Int(Self.listedPartitions.value)) partitions the same way: build the index CONCURRENTLY on the partition, then ALTER INDEX … ATTACH PARTITION.")
+                "The other \(pairs.count - Int(Self.listedPartitions.value)) partitions the same way: build the index CONCURRENTLY on the partition, then ALTER INDEX … ATTACH PARTITION."
+            )
         }
         actions.append(
             "The same recipe adds any new index to a partitioned table without blocking writes: CREATE INDEX … ON ONLY \(SQL.qualified(tree.schema, tree.name)) (instant, invalid), then on each partition CREATE INDEX CONCURRENTLY and ALTER INDEX … ATTACH PARTITION; the parent index turns valid when the last partition's index is attached."
@@ -140,7 +142,8 @@ public struct PartitionMissingIndexRule: Rule {
             }
         }
         let constraintLock =
-            attach.isEmpty ? "" : "ACCESS EXCLUSIVE on \(partition) for the constraint (no scan: its columns are NOT NULL), "
+            attach.isEmpty
+            ? "" : "ACCESS EXCLUSIVE on \(partition) for the constraint (no scan: its columns are NOT NULL), "
         return [
             """
             -- Build \(index.name) on \(partition) (run alone: CONCURRENTLY cannot run in a transaction block)

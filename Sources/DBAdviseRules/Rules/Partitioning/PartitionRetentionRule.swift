@@ -19,7 +19,8 @@ import Foundation
 ///    costs vacuum and WAL every day.
 /// 2. **Cold partitions.** Partitions whose range ended before now, with no row inserted,
 ///    updated or deleted and no sequential or index scan since the statistics reset, all
-///    older than every partition that takes writes. Nobody uses them: a candidate for a
+///    older than every partition that takes writes (inserts or updates: deletes at the old
+///    end are the first signal, not new data). Nobody uses them: a candidate for a
 ///    retention policy, not proof of one (a yearly report may read them), so severity info and
 ///    the action says to archive first when in doubt. Partitions still read are left out.
 ///
@@ -114,7 +115,12 @@ public struct PartitionRetentionRule: Rule {
         }
         // 2. Cold partitions, older than everything written.
         var cold: [TimedPartition] = []
-        let written = timed.filter { ($0.counters.writes ?? 0) > 0 || ($0.counters.writesPerSecond ?? 0) > 0 }
+        // Deletes at the old end are retention at work, not the partition taking writes.
+        let written = timed.filter { partition in
+            let counters = partition.counters
+            return (counters.inserted ?? 0) + (counters.updated ?? 0) > 0
+                || ((counters.writesPerSecond ?? 0) > 0 && (counters.deleted ?? 0) == 0)
+        }
         if !written.isEmpty, written.allSatisfy({ $0.range.lower != nil }),
             let oldestWritten = written.compactMap(\.range.lower).min()
         {
@@ -142,23 +148,27 @@ public struct PartitionRetentionRule: Rule {
             "\(partition.name) (\(partition.counters.bytes.map(Formatting.bytes) ?? "size unknown"))"
         }
         let statisticsNote =
-            context.statisticsDays.map { "the statistics reset \(Formatting.number($0)) days ago" }
+            context.statisticsDays.map { "the statistics reset \(Self.age(days: $0)) ago" }
             ?? "the statistics reset (time unknown)"
         var reasons: [String] = []
         let deletedRows = finding.deleting.compactMap(\.counters.deleted).reduce(0, +)
         if !finding.deleting.isEmpty {
             reasons.append(
-                "old rows are deleted: \(Formatting.grouped(deletedRows)) rows deleted from the \(finding.deleting.count) oldest partition(s) since \(statisticsNote), none from newer ones that hold rows")
+                "old rows are deleted: \(Formatting.grouped(deletedRows)) rows deleted from the \(finding.deleting.count) oldest partition(s) since \(statisticsNote), none from newer ones that hold rows"
+            )
         }
         if !finding.cold.isEmpty {
             reasons.append(
-                "\(finding.cold.count) partition(s) had no writes and no scans since \(statisticsNote) while newer ones take writes")
+                "\(finding.cold.count) partition(s) had no writes and no scans since \(statisticsNote) while newer ones take writes"
+            )
         }
         let summary =
             "\(tree.qualifiedName): \(partitions.count) partition(s) entirely older than \(TimeBounds.day(horizon))\(totalBytes.map { ", \(Formatting.bytes($0)) in all" } ?? ""): \(listed.joined(separator: ", ")). \(reasons.joined(separator: "; ").capitalizedFirst)."
         var evidence = [
-            Evidence(metric: "droppable_partitions", value: Double(partitions.count), threshold: nil, unit: "partitions"),
-            Evidence(metric: "droppable_partition_bytes", value: totalBytes.map(Double.init), threshold: nil, unit: "bytes"),
+            Evidence(
+                metric: "droppable_partitions", value: Double(partitions.count), threshold: nil, unit: "partitions"),
+            Evidence(
+                metric: "droppable_partition_bytes", value: totalBytes.map(Double.init), threshold: nil, unit: "bytes"),
             Evidence(
                 metric: "retention_days", value: retentionDays, threshold: nil, unit: "days",
                 note: "the newest listed partition ends \(TimeBounds.day(horizon))"),
@@ -174,13 +184,23 @@ public struct PartitionRetentionRule: Rule {
         }
         if !finding.cold.isEmpty {
             evidence.append(
-                Self.coldScans.evidence(
-                    metric: "cold_partition_writes_and_scans", value: 0,
-                    note: finding.cold.map(\.name).joined(separator: ", ")))
+                Evidence(
+                    metric: "cold_partitions", value: Double(finding.cold.count), threshold: nil, unit: "partitions",
+                    note:
+                        "no writes and no scans (\(Self.coldScans.name) = \(Formatting.number(Self.coldScans.value))): \(finding.cold.map(\.name).joined(separator: ", "))"
+                ))
         }
         return recommendation(
             severity: finding.deleting.isEmpty ? .info : .warning, target: tree.qualifiedName, summary: summary,
             evidence: evidence, actions: actions(finding, retentionDays: Int(retentionDays), context))
+    }
+
+    /// `12 minutes`, `5 hours`, `40 days`: how long the counters have been counting.
+    static func age(days: Double) -> String {
+        let minutes = days * 24 * 60
+        if minutes < 120 { return "\(Int(minutes.rounded())) minutes" }
+        if days < 2 { return "\(Int((minutes / 60).rounded())) hours" }
+        return "\(Int(days.rounded())) days"
     }
 
     private func actions(_ finding: Finding, retentionDays: Int, _ context: RuleContext) -> [String] {
@@ -195,7 +215,8 @@ public struct PartitionRetentionRule: Rule {
             )
         }
         let concurrent =
-            context.snapshot.server.versionNum >= Int(Self.detachConcurrentlyVersion.value) && tree.defaultPartition == nil
+            context.snapshot.server.versionNum >= Int(Self.detachConcurrentlyVersion.value)
+            && tree.defaultPartition == nil
         if concurrent {
             actions += names.map { name in
                 """

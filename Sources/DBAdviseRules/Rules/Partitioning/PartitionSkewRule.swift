@@ -60,7 +60,8 @@ public struct PartitionSkewRule: Rule {
             let skewed = (ratio ?? 0) >= Self.skewFactor.value && largest.bytes >= Self.minimumSkewedBytes.value
             guard sizeSeverity != nil || skewed else {
                 quietTrees.append(
-                    "\(tree.qualifiedName) \(leaves.count) partitions, largest \(Formatting.bytes(largest.bytes)) = \(Formatting.number(ratio ?? 0))× the median")
+                    "\(tree.qualifiedName) \(leaves.count) partitions, largest \(Formatting.bytes(largest.bytes)) = \(Formatting.number(ratio ?? 0))× the median"
+                )
                 quietEvidence += [countEvidence, sizeEvidence, skewEvidence]
                 continue
             }

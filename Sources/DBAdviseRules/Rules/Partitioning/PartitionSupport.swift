@@ -65,6 +65,7 @@ extension Manual {
     static let alterIndex = "https://www.postgresql.org/docs/current/sql-alterindex.html"
     static let createIndexConcurrently =
         "https://www.postgresql.org/docs/current/sql-createindex.html#SQL-CREATEINDEX-CONCURRENTLY"
-    static let alterTableDetach = "https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-DETACH-PARTITION"
+    static let alterTableDetach =
+        "https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-DETACH-PARTITION"
     static let pgStatReset = "https://www.postgresql.org/docs/current/monitoring-stats.html#MONITORING-STATS-FUNCTIONS"
 }
