@@ -9,10 +9,17 @@ done
 if ! command -v python3 >/dev/null 2>&1 || ! python3 -c 'import jsonschema' 2>/dev/null; then
   /usr/bin/python3 -c 'import jsonschema' 2>/dev/null || missing+=(python3-jsonschema)
 fi
+if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+export DEBIAN_FRONTEND=noninteractive
 if [ ${#missing[@]} -gt 0 ]; then
   echo "ensure-deps: installing ${missing[*]}"
-  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
-  export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+# pg_partman for the server the tests start (the newest installed): the partitioning tests
+# run the create_parent call dbadvise writes.
+major=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 | sed -E 's|.*/([0-9]+)/bin|\1|')
+if [ -n "$major" ] && ! dpkg-query -W -f='${Status}' "postgresql-$major-partman" 2>/dev/null | grep -q "install ok installed"; then
+  echo "ensure-deps: installing postgresql-$major-partman"
+  $SUDO apt-get install -y -qq "postgresql-$major-partman" >/dev/null
 fi

@@ -173,6 +173,7 @@ extension SnapshotCollector {
         let children = Dictionary(grouping: rows.filter { $0.parentOid != nil }) {
             $0.parentOid ?? 0
         }
+        let indexes = try readPartitionedIndexes()
         return try section("partitions") {
             try run(TableQueries.partitionedTables, [locked]).map { row throws(PostgresError) in
                 let oid = try row.int("oid") ?? 0
@@ -197,8 +198,27 @@ extension SnapshotCollector {
                     strategy: strategy, key: try row.string("key"),
                     keyColumns: try row.stringArray("key_columns") ?? [],
                     partitionOf: statsByOid[oid]?.partitionOf, partitions: partitions,
-                    defaultPartition: defaultName)
+                    defaultPartition: defaultName,
+                    partitionedIndexes: indexes.map { $0[oid] ?? [] })
             }
         }
+    }
+
+    /// Each partitioned table's indexes by the table's oid; nil when they could not be read.
+    private func readPartitionedIndexes() throws(CollectorError) -> [Int: [PartitionedIndex]]? {
+        let rows = try section("partitions.indexes") {
+            try run(TableQueries.partitionedIndexes).map { row throws(PostgresError) in
+                (
+                    table: try row.int("table_oid") ?? 0,
+                    index: PartitionedIndex(
+                        name: try row.string("name") ?? "", definition: try row.string("definition"),
+                        isValid: try row.bool("is_valid") ?? true, isUnique: try row.bool("is_unique") ?? false,
+                        isPrimary: try row.bool("is_primary") ?? false,
+                        constraintName: try row.string("constraint_name"),
+                        missingPartitions: try row.stringArray("missing_partitions") ?? [])
+                )
+            }
+        }
+        return rows.map { rows in Dictionary(grouping: rows, by: \.table).mapValues { $0.map(\.index) } }
     }
 }

@@ -291,10 +291,14 @@ public struct PartitionTree: Codable, Sendable, Equatable {
     public var partitionOf: String?
     public var partitions: [Partition]
     public var defaultPartition: String?
+    /// The parent's own (partitioned) indexes, each with the direct partitions that have no
+    /// index attached to it; nil when they could not be read.
+    public var partitionedIndexes: [PartitionedIndex]?
 
     public init(
         schema: String, name: String, strategy: Strategy, key: String?, keyColumns: [String],
-        partitionOf: String?, partitions: [Partition], defaultPartition: String?
+        partitionOf: String?, partitions: [Partition], defaultPartition: String?,
+        partitionedIndexes: [PartitionedIndex]? = nil
     ) {
         self.schema = schema
         self.name = name
@@ -304,9 +308,41 @@ public struct PartitionTree: Codable, Sendable, Equatable {
         self.partitionOf = partitionOf
         self.partitions = partitions
         self.defaultPartition = defaultPartition
+        self.partitionedIndexes = partitionedIndexes
     }
 
     public var qualifiedName: String { "\(schema).\(name)" }
+}
+
+/// An index of a partitioned table (`pg_class.relkind = 'I'`). Each partition should carry
+/// an index attached to it (`pg_inherits` between the indexes); one created with `CREATE
+/// INDEX ... ON ONLY` stays invalid until every partition's index is attached.
+public struct PartitionedIndex: Codable, Sendable, Equatable {
+    /// The index name (an index lives in its table's schema).
+    public var name: String
+    /// `pg_get_indexdef`: `CREATE INDEX events_tenant_idx ON ONLY public.events USING btree (tenant_id)`;
+    /// nil in a redacted snapshot.
+    public var definition: String?
+    public var isValid: Bool
+    public var isUnique: Bool
+    public var isPrimary: Bool
+    /// The primary key, unique or exclusion constraint the index backs.
+    public var constraintName: String?
+    /// `schema.name` of the direct partitions with no index attached to this one.
+    public var missingPartitions: [String]
+
+    public init(
+        name: String, definition: String?, isValid: Bool, isUnique: Bool, isPrimary: Bool,
+        constraintName: String?, missingPartitions: [String]
+    ) {
+        self.name = name
+        self.definition = definition
+        self.isValid = isValid
+        self.isUnique = isUnique
+        self.isPrimary = isPrimary
+        self.constraintName = constraintName
+        self.missingPartitions = missingPartitions
+    }
 }
 
 public struct Partition: Codable, Sendable, Equatable {

@@ -73,6 +73,14 @@ public enum SnapshotRedactor {
                 partition.bound = partition.isDefault ? "DEFAULT" : nil
                 return partition
             }
+            tree.partitionedIndexes = tree.partitionedIndexes?.map { index in
+                var index = index
+                index.name = hide(index.name)
+                index.definition = nil
+                index.constraintName = index.constraintName.map(hide)
+                index.missingPartitions = index.missingPartitions.map { hideQualified($0) ?? $0 }
+                return index
+            }
             return tree
         }
         copy.columnStats = snapshot.columnStats?.map { column in

@@ -107,11 +107,14 @@ public struct PartitionPlan: Sendable, Equatable {
     public var premake: Int
     /// pg_partman retention (`90 days`) when old rows are deleted.
     public var retention: String?
+    /// The major version of pg_partman installed in the database (its `create_parent` takes
+    /// `p_type := 'native'` before 5); nil when it is not installed: the 5.x call is written.
+    public var partmanMajorVersion: Int?
 
     public init(
         schema: String, table: String, column: String, dataType: String, interval: PartitionInterval,
         primaryKey: [String]?, uniqueIndexes: [[String]] = [], indexes: [[String]] = [], now: Date,
-        premake: Int = 3, retention: String? = nil
+        premake: Int = 3, retention: String? = nil, partmanMajorVersion: Int? = nil
     ) {
         self.schema = schema
         self.table = table
@@ -124,6 +127,7 @@ public struct PartitionPlan: Sendable, Equatable {
         self.now = now
         self.premake = premake
         self.retention = retention
+        self.partmanMajorVersion = partmanMajorVersion
     }
 
     // MARK: names
@@ -138,10 +142,15 @@ public struct PartitionPlan: Sendable, Equatable {
 
     // MARK: steps
 
-    /// Every step of the plan, in order; pg_partman's steps are only included when asked.
+    /// Every step of the plan, in order. Two paths share it: without pg_partman, steps marked
+    /// "(without pg_partman)" create the partitions; with it, the steps starting "With
+    /// pg_partman" do instead.
     public var steps: [Step] {
-        [createParent, keysAndIndexes, currentPartitions, historyPartitions, partman, retentionStep, backfill, swap]
-            .compactMap { $0 }
+        [
+            createParent, keysAndIndexes, currentPartitions, historyPartitions, partman, retentionStep, backfill, swap,
+            partmanRename,
+        ]
+        .compactMap { $0 }
     }
 
     /// The steps as report actions, numbered.
@@ -192,7 +201,8 @@ public struct PartitionPlan: Sendable, Equatable {
     var currentPartitions: Step? {
         guard case let .time(step) = interval else {
             return Step(
-                title: "A default partition for values no partition covers (alert when it is not empty)",
+                title:
+                    "A default partition for values no partition covers (without pg_partman; alert when it is not empty)",
                 lock: "ACCESS EXCLUSIVE on the new, still empty parent only",
                 sql:
                     "CREATE TABLE \(SQL.identifier(schema)).\(SQL.identifier(newName + "_default")) PARTITION OF \(parent) DEFAULT;"
@@ -210,7 +220,7 @@ public struct PartitionPlan: Sendable, Equatable {
         )
         return Step(
             title:
-                "\(PartitionInterval.time(step).label.capitalized) partitions around now, \(premake) ahead, and a default partition (alert when it is not empty)",
+                "\(PartitionInterval.time(step).label.capitalized) partitions around now, \(premake) ahead, and a default partition (without pg_partman; alert when the default is not empty)",
             lock: "ACCESS EXCLUSIVE on the new, still empty parent only",
             sql: statements.joined(separator: "\n"))
     }
@@ -236,7 +246,8 @@ public struct PartitionPlan: Sendable, Equatable {
         case let .time(step):
             let first = TimeBounds.start(of: step, containing: now, offset: -1) ?? now
             return Step(
-                title: "Partitions for the existing rows, from the oldest \(column) up to the first partition above",
+                title:
+                    "Partitions for the existing rows, from the oldest \(column) up to the first partition above (without pg_partman)",
                 lock: "ACCESS SHARE on \(old) (one min() read); ACCESS EXCLUSIVE on the new, still empty parent",
                 sql: """
                     DO $plan$
@@ -255,7 +266,7 @@ public struct PartitionPlan: Sendable, Equatable {
         case let .integer(width):
             return Step(
                 title:
-                    "Partitions of \(Formatting.grouped(width)) values from the lowest \(column) to \(premake) partitions past the highest",
+                    "Partitions of \(Formatting.grouped(width)) values from the lowest \(column) to \(premake) partitions past the highest (without pg_partman)",
                 lock: "ACCESS SHARE on \(old) (one min()/max() read); ACCESS EXCLUSIVE on the new, still empty parent",
                 sql: """
                     DO $plan$
@@ -284,16 +295,41 @@ public struct PartitionPlan: Sendable, Equatable {
         "to_char(\(expression), 'YYYY-MM-DD HH24:MI:SS')\(isTimestampTZ ? " || '+00'" : "")"
     }
 
+    /// pg_partman's `create_parent` in place of the "(without pg_partman)" steps: it creates the
+    /// partitions from the oldest row's interval to `premake` ahead, and the default partition.
     var partman: Step {
-        Step(
+        let start: String
+        switch interval {
+        case let .time(step):
+            start =
+                "(SELECT \(boundText("date_trunc('\(truncUnit(step))', \(oldestAsTimestamp))")) FROM \(old))"
+        case let .integer(width):
+            start = "(SELECT (min(\(key)) / \(width) * \(width))::text FROM \(old))"
+        }
+        let legacy = (partmanMajorVersion ?? 5) < 5
+        return Step(
             title:
-                "Or let pg_partman (5.x) create future partitions and the default: CREATE EXTENSION pg_partman SCHEMA partman, then run partman.run_maintenance_proc() from its background worker or cron",
-            lock: "ACCESS EXCLUSIVE on the new parent while it adds partitions",
+                "With pg_partman \(legacy ? "\(partmanMajorVersion ?? 4).x (installed)" : "5.x"), in place of the hand-made partitions above: it creates the partitions from the oldest row on, \(premake) ahead and the default; CREATE EXTENSION pg_partman SCHEMA partman first, then run its maintenance (background worker or cron)",
+            lock: "ACCESS SHARE on \(old) (one min() read); ACCESS EXCLUSIVE on the new, still empty parent",
             sql: """
                 SELECT partman.create_parent(
                     p_parent_table := \(SQL.literal("\(schema).\(newName)")),
                     p_control := \(SQL.literal(column)),
-                    p_interval := \(SQL.literal(interval.sql)));
+                    p_interval := \(SQL.literal(interval.sql)),\(legacy ? "\n    p_type := 'native'," : "")
+                    p_premake := \(premake),
+                    p_start_partition := \(start));
+                """)
+    }
+
+    /// pg_partman names the parent in its configuration: the swap renames it.
+    var partmanRename: Step {
+        Step(
+            title: "With pg_partman: point its configuration at the parent's new name after the swap",
+            lock: "ROW EXCLUSIVE on partman.part_config",
+            sql: """
+                UPDATE partman.part_config
+                    SET parent_table = \(SQL.literal("\(schema).\(table)"))
+                    WHERE parent_table = \(SQL.literal("\(schema).\(newName)"));
                 """)
     }
 
@@ -301,7 +337,7 @@ public struct PartitionPlan: Sendable, Equatable {
         guard let retention else { return nil }
         return Step(
             title:
-                "Drop partitions older than \(retention) instead of DELETEing old rows (the rate old rows are deleted at today)",
+                "With pg_partman: drop partitions older than \(retention) instead of DELETEing old rows (the rate old rows are deleted at today)",
             lock: "maintenance takes ACCESS EXCLUSIVE on the parent briefly to detach each expired partition",
             sql: """
                 UPDATE partman.part_config
@@ -401,6 +437,18 @@ enum SQL {
     /// An index column: a name is quoted, an expression (`lower(email)`) is kept as written.
     static func indexColumn(_ column: String) -> String {
         column.contains("(") ? column : identifier(column)
+    }
+
+    /// `schema.name`, each part quoted when needed.
+    static func qualified(_ schema: String, _ name: String) -> String {
+        "\(identifier(schema)).\(identifier(name))"
+    }
+
+    /// A generated name cut to PostgreSQL's 63-byte identifier limit (NAMEDATALEN - 1).
+    static func truncatedName(_ name: String) -> String {
+        var cut = name
+        while cut.utf8.count > 63 { cut.removeLast() }
+        return cut
     }
 
     static func literal(_ text: String) -> String {

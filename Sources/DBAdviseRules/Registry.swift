@@ -20,6 +20,8 @@ public enum RuleRegistry {
         LargeTableRule(),
         PartitionSkewRule(),
         DefaultPartitionRowsRule(),
+        PartitionMissingIndexRule(),
+        PartitionRetentionRule(),
         TinyPartitionsRule(),
         // 4. Sharding
         TableBeyondMachineRule(),

@@ -26,8 +26,13 @@ struct PartitionPlanDDLTests {
           table_size_gb: {warning: 0.001, critical: 1000}
         """
 
-    @Test func generatedPlanMigratesATimeSeriesTable() throws {
-        let dsn = try TestServer.freshDatabase(Self.database)
+    /// A time-ordered events table, filled in time order over 200 days, whose rows older than
+    /// 150 days were deleted; returns the DSN and the row count.
+    static func timeSeriesTable(_ database: String, partman: Bool) throws -> (dsn: String, rows: String) {
+        let dsn = try TestServer.freshDatabase(database)
+        if partman {
+            try TestServer.psql("CREATE SCHEMA partman; CREATE EXTENSION pg_partman SCHEMA partman;", dsn: dsn)
+        }
         try TestServer.psql(
             """
             CREATE TABLE public.events (
@@ -43,7 +48,11 @@ struct PartitionPlanDDLTests {
             DELETE FROM public.events WHERE created_at < now() - interval '150 days';
             ANALYZE public.events;
             """, dsn: dsn)
-        let before = try TestServer.psql("SELECT count(*) FROM public.events", dsn: dsn)
+        return (dsn, try TestServer.psql("SELECT count(*) FROM public.events", dsn: dsn))
+    }
+
+    /// The recommendation's SQL actions (`-- n. title` / `-- lock:` / SQL).
+    static func plan(_ dsn: String) throws -> [String] {
         let configFile = try Shell.temporaryFile(".yml")
         try Data(Self.config.utf8).write(to: configFile)
         let result = try Shell.dbadvise([
@@ -54,13 +63,19 @@ struct PartitionPlanDDLTests {
         let plan = try #require(
             report.recommendations.first { $0.rule == "partition-large-time-series" && $0.target == "public.events" },
             "no partitioning recommendation: \(report.recommendations.map(\.rule))")
-        let statements = plan.actions.filter { $0.hasPrefix("-- ") }
+        return plan.actions.filter { $0.hasPrefix("-- ") }
+    }
+
+    @Test func generatedPlanMigratesATimeSeriesTable() throws {
+        let (dsn, before) = try Self.timeSeriesTable(Self.database, partman: false)
+        let statements = try Self.plan(dsn)
         #expect(statements.contains { $0.contains("PARTITION BY RANGE (created_at)") })
         #expect(statements.contains { $0.contains("ADD PRIMARY KEY (id, created_at)") })
         #expect(statements.contains { $0.contains("partman.create_parent") })
+        #expect(!statements.contains { $0.contains("p_type") }, "pg_partman not installed: the 5.x call")
         #expect(statements.contains { $0.contains("partman.part_config") }, "old rows are deleted: retention")
-        // pg_partman is not installed on the test server; everything else must run as written.
-        for sql in statements where !sql.contains("partman.") {
+        // The path without pg_partman must run as written (pg_partman's steps say "With pg_partman").
+        for sql in statements where !sql.contains("With pg_partman") {
             try TestServer.psql(sql, dsn: dsn)
         }
         #expect(
@@ -70,6 +85,36 @@ struct PartitionPlanDDLTests {
             "SELECT count(*) FROM public.events_partitioned_default", dsn: dsn)
         #expect(inDefault == "0", "every row found its partition")
         // New rows keep flowing through the renamed parent.
+        try TestServer.psql("INSERT INTO public.events (created_at, tenant_id) VALUES (now(), 1)", dsn: dsn)
+    }
+
+    /// pg_partman (Debian's 4.x) installed in the database: the plan writes the call for that
+    /// version, and the pg_partman path (its create_parent instead of the hand-made
+    /// partitions, retention, the rename after the swap) runs, and so does its maintenance.
+    @Test func generatedPlanRunsWithPgPartman() throws {
+        let (dsn, before) = try Self.timeSeriesTable(Self.database + "_partman", partman: true)
+        let version = try TestServer.psql("SELECT extversion FROM pg_extension WHERE extname = 'pg_partman'", dsn: dsn)
+        let statements = try Self.plan(dsn)
+        let createParent = try #require(statements.first { $0.contains("partman.create_parent") })
+        #expect(createParent.contains("p_type := 'native'") == version.hasPrefix("4."), "\(createParent)")
+        #expect(createParent.contains("p_start_partition := (SELECT"))
+        for sql in statements where !sql.contains("(without pg_partman") {
+            try TestServer.psql(sql, dsn: dsn)
+        }
+        #expect(try TestServer.psql("SELECT count(*) FROM public.events", dsn: dsn) == before)
+        #expect(
+            try TestServer.psql(
+                "SELECT count(*) FROM partman.part_config WHERE parent_table = 'public.events' AND retention IS NOT NULL",
+                dsn: dsn) == "1")
+        #expect(
+            try TestServer.psql("SELECT count(*) FROM public.events_partitioned_default", dsn: dsn) == "0",
+            "pg_partman made partitions from the oldest row on")
+        let partitions = "SELECT count(*) FROM pg_inherits WHERE inhparent = 'public.events'::regclass"
+        let made = try TestServer.psql(partitions, dsn: dsn)
+        try TestServer.psql("SELECT partman.run_maintenance('public.events')", dsn: dsn)
+        #expect(
+            Int(try TestServer.psql(partitions, dsn: dsn)) ?? 0 >= 1,
+            "maintenance still finds the parent (\(made) before)")
         try TestServer.psql("INSERT INTO public.events (created_at, tenant_id) VALUES (now(), 1)", dsn: dsn)
     }
 }

@@ -128,8 +128,8 @@ struct CatalogCollectionTests {
             """
             CREATE TABLE events (id bigserial, created_at timestamptz NOT NULL, payload text)
                 PARTITION BY RANGE (created_at);
-            CREATE TABLE events_2026_01 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2026-02-01');
-            CREATE TABLE events_2026_02 PARTITION OF events FOR VALUES FROM ('2026-02-01') TO ('2026-03-01');
+            CREATE TABLE events_2026_01 PARTITION OF events FOR VALUES FROM ('2026-01-01 00:00+00') TO ('2026-02-01 00:00+00');
+            CREATE TABLE events_2026_02 PARTITION OF events FOR VALUES FROM ('2026-02-01 00:00+00') TO ('2026-03-01 00:00+00');
             CREATE TABLE events_default PARTITION OF events DEFAULT;
             CREATE INDEX ON events (created_at);
             INSERT INTO events (created_at, payload)
@@ -141,8 +141,15 @@ struct CatalogCollectionTests {
             CREATE TABLE hashed (id int) PARTITION BY HASH (id);
             CREATE TABLE hashed_0 PARTITION OF hashed FOR VALUES WITH (MODULUS 2, REMAINDER 0);
             CREATE TABLE hashed_1 PARTITION OF hashed FOR VALUES WITH (MODULUS 2, REMAINDER 1);
+            CREATE INDEX events_payload_idx ON ONLY events (payload);
+            CREATE INDEX events_2026_01_payload_idx ON events_2026_01 (payload);
+            ALTER INDEX events_payload_idx ATTACH PARTITION events_2026_01_payload_idx;
             ANALYZE;
             """, database: database)
+        // Bounds must read the same whatever the database's DateStyle and TimeZone.
+        try TestServer.psql(
+            "ALTER DATABASE \(database) SET DateStyle = 'SQL, DMY'; ALTER DATABASE \(database) SET TimeZone = 'America/New_York'",
+            database: "postgres")
         Thread.sleep(forTimeInterval: 1)  // let the inserts' statistics reach pg_stat_user_tables
         let snapshot = try collect(dsn, interval: 0)
         let trees = try #require(snapshot.partitionedTables)
@@ -157,7 +164,16 @@ struct CatalogCollectionTests {
         // March has no partition: its rows land in the default
         #expect(try #require(defaultPartition.rows) == 500)
         let january = try #require(events.partitions.first { $0.name == "events_2026_01" })
-        #expect(january.bound?.contains("FROM ('2026-01-01") == true)
+        #expect(january.bound == "FOR VALUES FROM ('2026-01-01 00:00:00+00') TO ('2026-02-01 00:00:00+00')")
+        // An index made ON ONLY the parent, attached on January only.
+        let indexes = try #require(events.partitionedIndexes)
+        let payload = try #require(indexes.first { $0.name == "events_payload_idx" })
+        #expect(!payload.isValid)
+        #expect(payload.missingPartitions == ["public.events_2026_02", "public.events_default"])
+        #expect(payload.definition == "CREATE INDEX events_payload_idx ON ONLY public.events USING btree (payload)")
+        let createdAtIndex = try #require(indexes.first { $0.name == "events_created_at_idx" })
+        #expect(createdAtIndex.isValid && createdAtIndex.missingPartitions.isEmpty)
+        #expect(trees.first { $0.name == "hashed" }?.partitionedIndexes == [])
         #expect(try #require(january.rows) == 44640)
         #expect(try #require(january.totalBytes) > 0)
         // the parent has no storage: its size is its partitions'

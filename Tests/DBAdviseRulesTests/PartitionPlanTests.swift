@@ -51,7 +51,7 @@ import Testing
         let sql = plan.actions.joined(separator: "\n")
         #expect(sql.contains("\"Sales\".\"order\""))
         #expect(sql.contains("PARTITION BY RANGE (\"When\")"))
-        #expect(!sql.contains("part_config"), "no retention without deletes")
+        #expect(!sql.contains("SET retention"), "no retention without deletes")
         #expect(sql.contains("'2026-11-16 00:00:00'"), "weeks start on Monday")
     }
 

@@ -100,6 +100,73 @@ private func readHeavy(_ snapshot: inout Snapshot) {
     busy(&snapshot, sessions: 14)
 }
 
+/// Counters of one monthly partition of `public.metrics` (see ``monthlyPartitions``).
+private struct MonthCounters {
+    var inserted = 1_000
+    var deleted = 0
+    var scans = 0
+    var live = 1_000
+}
+
+/// `public.metrics` range-partitioned by month on `created_at`, January 2026 on (the base
+/// fixture was captured late in November 2026), each partition with its table counters.
+private func monthlyPartitions(
+    _ snapshot: inout Snapshot, _ months: [MonthCounters], defaultPartition: Bool = false
+) {
+    var partitions: [Partition] = []
+    for (offset, month) in months.enumerated() {
+        let name = String(format: "metrics_2026_%02d", offset + 1)
+        let upper = offset + 2 > 12 ? "2027-01-01" : String(format: "2026-%02d-01", offset + 2)
+        partitions.append(
+            Partition(
+                schema: "public", name: name,
+                bound:
+                    "FOR VALUES FROM ('\(String(format: "2026-%02d-01", offset + 1)) 00:00:00+00') TO ('\(upper) 00:00:00+00')",
+                isDefault: false, isPartitioned: false, totalBytes: 8_000_000, rows: month.live))
+        var table = TableStats(schema: "public", name: name, relkind: "r", isPartition: true)
+        table.partitionOf = "public.metrics"
+        table.totalBytes = 8_000_000
+        table.nLiveTup = month.live
+        table.nTupIns = month.inserted
+        table.nTupUpd = 0
+        table.nTupDel = month.deleted
+        table.seqScan = month.scans
+        table.idxScan = 0
+        table.writesPerSecond = 0
+        snapshot.tables?.append(table)
+    }
+    if defaultPartition {
+        partitions.append(
+            Partition(
+                schema: "public", name: "metrics_default", bound: "DEFAULT", isDefault: true, isPartitioned: false,
+                totalBytes: 8_192, rows: 0))
+    }
+    snapshot.partitionedTables = [
+        PartitionTree(
+            schema: "public", name: "metrics", strategy: .range, key: "RANGE (created_at)",
+            keyColumns: ["created_at"], partitionOf: nil, partitions: partitions,
+            defaultPartition: defaultPartition ? "public.metrics_default" : nil, partitionedIndexes: [])
+    ]
+    snapshot.columnStats = [
+        BaseFixture.column("metrics", "created_at", type: "timestamp with time zone", correlation: 1)
+    ]
+}
+
+/// The base partition tree with one parent index that two partitions lack.
+private func treeMissingIndex(unique: Bool = false) -> PartitionTree {
+    var tree = BaseFixture.partitionTree("events", sizes: [gigabyte, gigabyte, gigabyte])
+    tree.partitionedIndexes = [
+        PartitionedIndex(
+            name: unique ? "events_pkey" : "events_tenant_idx",
+            definition: unique
+                ? "CREATE UNIQUE INDEX events_pkey ON ONLY public.events USING btree (id, created_at)"
+                : "CREATE INDEX events_tenant_idx ON ONLY public.events USING btree (tenant_id)",
+            isValid: false, isUnique: unique, isPrimary: unique, constraintName: unique ? "events_pkey" : nil,
+            missingPartitions: ["public.events_p1", "public.events_p2"])
+    ]
+    return tree
+}
+
 /// Every rule's examples. The registry test fails when a registered rule has none of a kind.
 let ruleExamples: [RuleExample] = [
     // MARK: vertical
@@ -246,6 +313,55 @@ let ruleExamples: [RuleExample] = [
     },
     quiet("partition-default-catching-rows", "empty default partition") { snapshot, _ in
         snapshot.partitionedTables = [BaseFixture.partitionTree("events", sizes: [gigabyte], defaultRows: 0)]
+    },
+
+    quiet("partition-skew", "three filled partitions and four empty ones made ahead") { snapshot, _ in
+        var tree = BaseFixture.partitionTree(
+            "events", sizes: [2 * gigabyte, 2 * gigabyte, 3 * gigabyte, 8_192, 8_192, 8_192, 8_192])
+        for index in 3..<7 { tree.partitions[index].rows = 0 }
+        snapshot.partitionedTables = [tree]
+    },
+
+    trigger("partition-missing-indexes", "an index made ON ONLY the parent, missing on two partitions") {
+        snapshot, _ in
+        snapshot.partitionedTables = [treeMissingIndex()]
+    },
+    trigger("partition-missing-indexes", "a primary key not enforced on two partitions") { snapshot, _ in
+        snapshot.partitionedTables = [treeMissingIndex(unique: true)]
+    },
+    quiet("partition-missing-indexes", "every partition's index attached") { snapshot, _ in
+        var tree = treeMissingIndex()
+        tree.partitionedIndexes?[0].missingPartitions = []
+        tree.partitionedIndexes?[0].isValid = true
+        snapshot.partitionedTables = [tree]
+    },
+    quiet("partition-missing-indexes", "no partitioned tables"),
+
+    trigger("partition-retention-drop", "old rows deleted from the oldest months only") { snapshot, _ in
+        var months = Array(repeating: MonthCounters(), count: 11)
+        months[0] = MonthCounters(inserted: 1_000, deleted: 1_000, live: 0)
+        months[1] = MonthCounters(inserted: 1_000, deleted: 400, live: 600)
+        monthlyPartitions(&snapshot, months)
+    },
+    trigger("partition-retention-drop", "three cold months nobody writes or reads, a default partition") {
+        snapshot, _ in
+        var months = Array(repeating: MonthCounters(), count: 11)
+        for month in 0..<3 { months[month] = MonthCounters(inserted: 0, scans: 0) }
+        monthlyPartitions(&snapshot, months, defaultPartition: true)
+    },
+    quiet("partition-retention-drop", "old months take no writes but are still read") { snapshot, _ in
+        var months = Array(repeating: MonthCounters(), count: 11)
+        for month in 0..<3 { months[month] = MonthCounters(inserted: 0, scans: 12) }
+        monthlyPartitions(&snapshot, months)
+    },
+    quiet("partition-retention-drop", "deletes in every month are not retention") { snapshot, _ in
+        monthlyPartitions(&snapshot, Array(repeating: MonthCounters(deleted: 50), count: 11))
+    },
+    quiet("partition-retention-drop", "a redacted snapshot has no bounds") { snapshot, _ in
+        var months = Array(repeating: MonthCounters(), count: 11)
+        months[0] = MonthCounters(inserted: 1_000, deleted: 1_000, live: 0)
+        monthlyPartitions(&snapshot, months)
+        snapshot = SnapshotRedactor.redact(snapshot)
     },
 
     trigger("partition-too-many-tiny", "150 partitions of 1 MB") { snapshot, _ in

@@ -2,6 +2,8 @@
 public enum ServerQueries {
     /// Run once, right after connecting: the session is made safe before anything else.
     /// `set_config` in one SELECT, because pgbouncer and friends reject the `options` keyword.
+    /// ISO dates in UTC make partition bounds (`pg_get_expr(relpartbound)`) read the same
+    /// whatever the server's DateStyle and TimeZone.
     public static let sessionSetup = Query(
         "session setup",
         """
@@ -9,7 +11,9 @@ public enum ServerQueries {
             set_config('default_transaction_read_only', 'on', false) AS read_only,
             set_config('statement_timeout', $1, false) AS statement_timeout,
             set_config('lock_timeout', $2, false) AS lock_timeout,
-            set_config('idle_in_transaction_session_timeout', '60s', false) AS idle_timeout
+            set_config('idle_in_transaction_session_timeout', '60s', false) AS idle_timeout,
+            set_config('DateStyle', 'ISO, YMD', false) AS date_style,
+            set_config('TimeZone', 'UTC', false) AS time_zone
         """)
 
     public static let identity = Query(

@@ -155,6 +155,56 @@ public enum TableQueries {
         ORDER BY n.nspname, c.relname
         """)
 
+    /// Every index of a partitioned table (relkind `I`) with the direct partitions that have no
+    /// index attached to it: an index made with `CREATE INDEX ... ON ONLY` (or a partition's
+    /// index never attached) leaves those partitions without it. Catalogs only, no lock;
+    /// foreign-table partitions cannot have indexes and are left out.
+    public static let partitionedIndexes = Query(
+        "partitioned indexes",
+        """
+        SELECT
+            t.oid::bigint AS table_oid,
+            c.relname AS name,
+            pg_get_indexdef(c.oid) AS definition,
+            x.indisvalid AS is_valid,
+            x.indisunique AS is_unique,
+            x.indisprimary AS is_primary,
+            con.conname AS constraint_name,
+            to_json(ARRAY(
+                SELECT pn.nspname || '.' || p.relname
+                FROM pg_inherits AS i
+                JOIN pg_class AS p
+                    ON p.oid = i.inhrelid
+                JOIN pg_namespace AS pn
+                    ON pn.oid = p.relnamespace
+                WHERE i.inhparent = t.oid
+                    AND p.relkind IN ('r', 'p')
+                    AND NOT EXISTS (
+                        SELECT 1
+                        FROM pg_inherits AS attached
+                        JOIN pg_index AS child
+                            ON child.indexrelid = attached.inhrelid
+                        WHERE attached.inhparent = c.oid
+                            AND child.indrelid = p.oid
+                    )
+                ORDER BY pn.nspname, p.relname
+            ))::text AS missing_partitions
+        FROM pg_index AS x
+        JOIN pg_class AS c
+            ON c.oid = x.indexrelid
+        JOIN pg_class AS t
+            ON t.oid = x.indrelid
+        JOIN pg_namespace AS n
+            ON n.oid = t.relnamespace
+        LEFT JOIN pg_constraint AS con
+            ON con.conindid = c.oid
+            AND con.conrelid = t.oid
+            AND con.contype IN ('p', 'u', 'x')
+        WHERE c.relkind = 'I'
+            AND \(userSchemaFilter)
+        ORDER BY n.nspname, t.relname, c.relname
+        """)
+
     /// Column statistics of the $1 largest tables (by pages, no lock needed) and of every
     /// partitioned table (whose statistics are the `inherited` rows).
     public static let columnStats = Query(

@@ -187,7 +187,9 @@ extension RuleContext {
             uniqueIndexes: indexes.filter { $0.isUnique && !$0.isPrimary }.compactMap(\.columns),
             indexes: indexes.filter { !$0.isUnique }.compactMap(\.columns),
             now: snapshot.interval.finishedAt,
-            retention: interval.isTime ? retention : nil)
+            retention: interval.isTime ? retention : nil,
+            partmanMajorVersion: snapshot.server.extensions?.first { $0.name == "pg_partman" }
+                .flatMap { $0.version.split(separator: ".").first.flatMap { Int($0) } })
         let band = "\(Formatting.bytes(lowerBand))–\(Formatting.bytes(upper))"
         let why =
             "each partition at most \(Formatting.bytes(upper)) (\(hardware.memoryBytes == nil ? "the 50 GB cap" : "a quarter of hardware.memory_gb, capped at 50 GB")) so the recent partitions and their indexes stay in memory, and at least \(Formatting.bytes(lowerBand)) so there are not needlessly many"
@@ -195,7 +197,9 @@ extension RuleContext {
         if let expected {
             let landing =
                 expected < lowerBand
-                ? "below the band (growth is slow; yearly is the coarsest step offered)"
+                ? (interval == .time(.year)
+                    ? "below the band (growth is slow; yearly is the coarsest step offered)"
+                    : "below the band (the next coarser step would pass its upper end)")
                 : expected > upper
                     ? "above the band even at the finest step (sub-partition by hash, or see shard-beyond-one-machine)"
                     : "in the band"

@@ -15,11 +15,13 @@ public struct PartitionSkewRule: Rule {
         rationale: """
             Partitioning helps only while each partition stays small: a partition past \
             partition_size_gb, or one far larger than its siblings, is again a large table \
-            with large indexes and long vacuums. Finer ranges or sub-partitioning spread it.
+            with large indexes and long vacuums. Finer ranges or sub-partitioning spread it. \
+            The largest partition is compared with the median of the partitions that hold \
+            rows (the default partition and empty ones, made ahead or emptied, left out).
             """,
         sources: [Manual.partitioningBestPractices],
         thresholds: [.partitionSizeGB], parameters: [skewFactor, minimumSkewedBytes],
-        inputs: ["partitioned_tables.partitions.total_bytes"])
+        inputs: ["partitioned_tables.partitions.total_bytes", "partitioned_tables.partitions.rows"])
 
     public init() {}
 
@@ -31,29 +33,44 @@ public struct PartitionSkewRule: Rule {
         let levels = context.levels(.partitionSizeGB)
         var found: [Recommendation] = []
         var quietEvidence: [Evidence] = []
+        var quietTrees: [String] = []
         for tree in trees {
-            let sized = context.leaves(of: tree).compactMap { partition in
+            let leaves = context.leaves(of: tree)
+            // The default partition has its own rule; empty partitions (made ahead of time, or
+            // emptied by retention) would drag the median down and make every table look skewed.
+            let sized = leaves.filter { !$0.isDefault && $0.rows != 0 }.compactMap { partition in
                 partition.totalBytes.map { (name: "\(partition.schema).\(partition.name)", bytes: Double($0)) }
             }
+            let countEvidence = Evidence(
+                metric: "partition_count(\(tree.qualifiedName))", value: Double(leaves.count), threshold: nil,
+                unit: "partitions", note: "\(sized.count) holding rows")
             guard let largest = sized.max(by: { $0.bytes < $1.bytes }), let middle = median(sized.map(\.bytes)) else {
+                quietTrees.append("\(tree.qualifiedName) \(leaves.count) partitions, sizes unknown or all empty")
+                quietEvidence.append(countEvidence)
                 continue
             }
             let ratio = middle > 0 ? largest.bytes / middle : nil
             let sizeSeverity = levels.severity(of: largest.bytes)
             let sizeEvidence = Evidence(
-                metric: "partition_bytes", value: largest.bytes, levels: levels, severity: sizeSeverity)
-            let skewEvidence = Self.skewFactor.evidence(metric: "largest_to_median_partition", value: ratio)
+                metric: "partition_bytes", value: largest.bytes, levels: levels, severity: sizeSeverity,
+                note: largest.name)
+            let skewEvidence = Self.skewFactor.evidence(
+                metric: "largest_to_median_partition(\(tree.qualifiedName))", value: ratio,
+                note: "median \(Formatting.bytes(middle)) of \(sized.count) partitions holding rows")
             let skewed = (ratio ?? 0) >= Self.skewFactor.value && largest.bytes >= Self.minimumSkewedBytes.value
             guard sizeSeverity != nil || skewed else {
-                quietEvidence.append(sizeEvidence)
+                quietTrees.append(
+                    "\(tree.qualifiedName) \(leaves.count) partitions, largest \(Formatting.bytes(largest.bytes)) = \(Formatting.number(ratio ?? 0))× the median"
+                )
+                quietEvidence += [countEvidence, sizeEvidence, skewEvidence]
                 continue
             }
             found.append(
                 recommendation(
                     severity: sizeSeverity ?? .warning, target: tree.qualifiedName,
                     summary:
-                        "Largest partition \(largest.name) is \(Formatting.bytes(largest.bytes)), \(Formatting.number(ratio ?? 0))× the median of \(sized.count) partitions.",
-                    evidence: [sizeEvidence, skewEvidence],
+                        "Largest partition \(largest.name) is \(Formatting.bytes(largest.bytes)), \(Formatting.number(ratio ?? 0))× the median (\(Formatting.bytes(middle))) of the \(sized.count) partitions holding rows (\(leaves.count) partitions in all).",
+                    evidence: [sizeEvidence, skewEvidence, countEvidence],
                     actions: [
                         "Split \(largest.name) into finer ranges, or sub-partition it (by hash on a second key).",
                         "Check that the partition key \(tree.key ?? "") spreads rows evenly.",
@@ -67,6 +84,7 @@ public struct PartitionSkewRule: Rule {
                     + context.comparison(Double($0.bytes), .partitionSizeGB, metric: "size").replacingOccurrences(
                         of: "size ", with: "")
             } ?? "partition sizes unknown"
-        return pass("\(shown), no skew", quietEvidence)
+        return pass(
+            "\(shown), no skew (\(quietTrees.joined(separator: "; ")))", quietEvidence)
     }
 }

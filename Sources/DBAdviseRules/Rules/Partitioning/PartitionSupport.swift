@@ -60,4 +60,12 @@ func median(_ values: [Double]) -> Double? {
 extension Manual {
     static let pgPartman = "https://github.com/pgpartman/pg_partman/blob/master/doc/pg_partman.md"
     static let citusDistribution = "https://docs.citusdata.com/en/stable/sharding/data_modeling.html"
+    static let partitioningMaintenance =
+        "https://www.postgresql.org/docs/current/ddl-partitioning.html#DDL-PARTITIONING-DECLARATIVE-MAINTENANCE"
+    static let alterIndex = "https://www.postgresql.org/docs/current/sql-alterindex.html"
+    static let createIndexConcurrently =
+        "https://www.postgresql.org/docs/current/sql-createindex.html#SQL-CREATEINDEX-CONCURRENTLY"
+    static let alterTableDetach =
+        "https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-DETACH-PARTITION"
+    static let pgStatReset = "https://www.postgresql.org/docs/current/monitoring-stats.html#MONITORING-STATS-FUNCTIONS"
 }
