@@ -31,7 +31,7 @@ public struct AnalyticsOnHotTablesRule: Rule {
         thresholds: [.replicationLagSeconds],
         parameters: [hotWriteShare, analyticTimeShare, scheduledRefreshInterval] + StatementClassifier.parameters,
         inputs: [
-            "statements.top_by_total_time.query", "statements.top_by_calls", "tables.writes_per_second",
+            "statements.top_by_total_time", "statements.top_by_calls", "statements.*.shape", "tables.writes_per_second",
             "rates.writes_per_second", "interval.rate_seconds", "replication.standbys.lag_samples",
         ])
 
@@ -57,6 +57,7 @@ public struct AnalyticsOnHotTablesRule: Rule {
             ($0.writesPerSecond ?? 0) / writes >= Self.hotWriteShare.value
         }
         let classification = StatementClassifier.classify(context)
+        let mix = QueryMixBuilder.build(context, classification)
         let analytic = classification.of(.analytic)
         let totalBlocks = classification.totalBlocks
         var found: [Recommendation] = []
@@ -77,7 +78,7 @@ public struct AnalyticsOnHotTablesRule: Rule {
                     metric: "statement_time_share", value: read.timeShare,
                     note: "queryid \(read.statement.queryid)"
                         + (read.callsPerSecond.map { ", \(Formatting.rate($0)) calls/s" } ?? "")
-                        + ": \(String((read.statement.query ?? "").prefix(80)))")
+                        + ": \(read.text(limit: 80))")
             }
             found.append(
                 recommendation(
@@ -91,6 +92,10 @@ public struct AnalyticsOnHotTablesRule: Rule {
                             note: blockShare == nil
                                 ? "no shared blocks recorded" : "shared blocks hit + read of all tracked statements"),
                         Self.hotWriteShare.evidence(metric: "table_write_share", value: tableShare),
+                        Evidence(
+                            metric: "table_writes_per_second", value: table.writesPerSecond, threshold: nil,
+                            unit: "rows/s",
+                            note: mix.table(table.qualifiedName).map { "\(table.qualifiedName): \($0.summary)" }),
                         option.evidence,
                     ] + listed + (classification.unparsedEvidence.map { [$0] } ?? []),
                     actions: option.actions(
