@@ -26,7 +26,7 @@ struct ClassifiedStatement: Sendable {
         if let query = statement.query { return String(query.prefix(limit)) }
         let reads = parsed.tablesRead.isEmpty ? "" : " reading \(parsed.tablesRead.joined(separator: ", "))"
         let writes = parsed.tablesWritten.isEmpty ? "" : " writing \(parsed.tablesWritten.joined(separator: ", "))"
-        return "text redacted; a \(parsed.kind.rawValue.uppercased())\(reads)\(writes)"
+        return "text redacted; \(parsed.kind.rawValue.uppercased())\(reads)\(writes)"
     }
 }
 

@@ -25,7 +25,8 @@ public struct AnalyticsOnHotTablesRule: Rule {
             runs long. The freshness a report needs is taken as the time between its runs \
             (1 / calls per second): runs minutes apart take a scheduled materialized view, runs \
             further apart than the replica lag take a replica, anything fresher a read model \
-            maintained from the write stream.
+            maintained from the write stream. A redacted snapshot keeps each statement's parsed \
+            shape (tables and flags, names hashed), so the finding holds without the texts.
             """,
         sources: [Manual.cqrs, Manual.materializedViews, Manual.logicalReplication, Manual.statStatements],
         thresholds: [.replicationLagSeconds],

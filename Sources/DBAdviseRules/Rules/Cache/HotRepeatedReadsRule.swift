@@ -174,7 +174,7 @@ public struct HotRepeatedReadsRule: Rule {
         return recommendation(
             severity: .info, target: tables.map(\.qualifiedName).sorted().joined(separator: ", "),
             summary:
-                "Statement \(statement.queryid) runs \(Formatting.rate(rate)) times/s returning \(Formatting.rate(read.rowsPerCall)) rows per call (\(Formatting.percent(share)) of primary statement time) from tables written \(Formatting.rate(writesPerRead)) times per row read.",
+                "Statement \(statement.queryid) runs \(Formatting.rate(rate)) times/s returning \(Formatting.rate(read.rowsPerCall)) row\(read.rowsPerCall == 1 ? "" : "s") per call (\(Formatting.percent(share)) of primary statement time) from tables written \(Formatting.rate(writesPerRead)) times per row read.",
             evidence: [
                 Self.callsPerSecond.evidence(
                     metric: "calls_per_second", value: rate, note: "queryid \(statement.queryid): \(text)"),
