@@ -21,8 +21,9 @@ let package = Package(
         // libpg_query, PostgreSQL's parser as a library (`apt-get install libpg-query-dev`; it has
         // no pkg-config file, its header is pg_query.h).
         .systemLibrary(name: "CPgQuery", providers: [.apt(["libpg-query-dev"])]),
-        // The only module that imports CPgQuery: statement texts → what they read and write.
-        .target(name: "StatementParser", dependencies: ["CPgQuery"]),
+        // The only module that imports CPgQuery: statement texts → what they read and write
+        // (DBAdviseCore's StatementShape, the form snapshots store).
+        .target(name: "StatementParser", dependencies: ["CPgQuery", "DBAdviseCore"]),
         // The only module that imports CLibPQ.
         .target(name: "PostgresClient", dependencies: ["CLibPQ"]),
         // Snapshot model, durations, redaction: no libpq, testable without a server.
@@ -30,7 +31,7 @@ let package = Package(
         // One rule per file under Rules/<Strategy>/, and the ordered registry.
         .target(name: "DBAdviseRules", dependencies: ["DBAdviseCore", "StatementParser"]),
         // All SQL, version-gated, and the live collector.
-        .target(name: "DBAdviseCollector", dependencies: ["DBAdviseCore", "PostgresClient"]),
+        .target(name: "DBAdviseCollector", dependencies: ["DBAdviseCore", "PostgresClient", "StatementParser"]),
         // One file per subcommand; exit statuses decided in one place.
         .target(
             name: "DBAdviseCLI",

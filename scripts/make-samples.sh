@@ -23,6 +23,16 @@ wait "$load"
 sleep 1
 "$dbadvise" collect --dsn "$(dsn shop)" --interval 3s --output "$out/snapshots/idle.json"
 
+# 2b. a shop's query mix: hot product lookups (a cache candidate) and GROUP BY reports over the
+#     orders being written (CQRS), collected plainly and with --redact under the same load
+"$here/query-mix-workload.sh" init shop_mix
+"$here/query-mix-workload.sh" run shop_mix 15 &
+load=$!
+sleep 2
+"$dbadvise" collect --dsn "$(dsn shop_mix)" --interval 5s --output "$out/snapshots/query-mix.json"
+"$dbadvise" collect --dsn "$(dsn shop_mix)" --interval 5s --redact --output "$out/snapshots/query-mix-redacted.json"
+wait "$load"
+
 # 3. a primary with a lagging standby: replay paused on the standby while pgbench writes
 standby=$("$here/test-server.sh" standby "$DBADVISE_TEST_DIR" replica1 replica1_slot | sed 's/dbname=dbadvise_test/dbname=shop/')
 # one commit replayed first, so the standby knows the age of what it shows
@@ -66,7 +76,7 @@ fi
 
 # 3. reports from those snapshots, and the rule list
 if "$dbadvise" analyze --help >/dev/null 2>&1; then
-  for name in pgbench idle primary-lagging-standby; do
+  for name in pgbench idle primary-lagging-standby query-mix query-mix-redacted; do
     "$dbadvise" analyze --input "$out/snapshots/$name.json" --format text >"$out/reports/$name.txt"
     "$dbadvise" analyze --input "$out/snapshots/$name.json" --format json >"$out/reports/$name.json"
     "$dbadvise" analyze --input "$out/snapshots/$name.json" --format markdown >"$out/reports/$name.md"

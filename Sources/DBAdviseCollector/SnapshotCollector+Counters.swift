@@ -1,6 +1,7 @@
 import DBAdviseCore
 import Foundation
 import PostgresClient
+import StatementParser
 
 extension SnapshotCollector {
     func sample() throws(CollectorError) -> ActivitySample? {
@@ -161,13 +162,18 @@ extension SnapshotCollector {
         let deltas = end.map { key, counters in counters.delta(since: start?[key]) }
             .filter { $0.calls > 0 }
         func statement(_ counters: StatementCounters) -> Statement {
-            Statement(
+            // parsed here, while the text is at hand: `--redact` drops the text, the shape stays
+            let parsed = counters.query.map(StatementParser.parse)
+            return Statement(
                 queryid: counters.queryid, query: counters.query, calls: counters.calls,
                 totalExecTimeMs: counters.totalExecTimeMs,
                 meanExecTimeMs: counters.calls > 0
                     ? counters.totalExecTimeMs / Double(counters.calls) : nil,
                 rows: counters.rows, sharedBlksHit: counters.sharedBlksHit,
-                sharedBlksRead: counters.sharedBlksRead)
+                sharedBlksRead: counters.sharedBlksRead, shape: try? parsed?.get(),
+                parseError: parsed.flatMap { result in
+                    if case let .failure(error) = result { error.description } else { nil }
+                })
         }
         var stats = StatementStats(available: true, reason: nil)
         stats.extensionVersion = version

@@ -2,7 +2,8 @@ import Foundation
 
 /// `collect --redact`: replaces schema, table, index, column and slot names with stable
 /// pseudonyms, and drops query texts, host names, client addresses and partition bounds, so
-/// a snapshot can be shared with outsiders.
+/// a snapshot can be shared with outsiders. Each statement's parsed shape stays, with its
+/// names replaced by the same pseudonyms, so the query-mix advice still works.
 ///
 /// The pseudonym of a name is the same in every snapshot (FNV-1a 64 of its UTF-8 bytes), so a
 /// redacted series still lines up table by table. It is a pseudonym, not encryption: a guess
@@ -90,11 +91,18 @@ public enum SnapshotRedactor {
             column.column = hide(column.column)
             return column
         }
-        if var statements = snapshot.statements as StatementStats? {
-            statements.topByTotalTime = statements.topByTotalTime?.map { withoutText($0) }
-            statements.topByCalls = statements.topByCalls?.map { withoutText($0) }
-            copy.statements = statements
+        // texts go (a utility statement's constants are not normalized, comments are kept);
+        // the parsed shape stays, its table and column names hashed like the tables'
+        func withoutText(_ statement: Statement) -> Statement {
+            var statement = statement
+            statement.query = nil
+            statement.shape = statement.shape?.renamed(pseudonym)
+            // the parser's message may quote the text ("syntax error at or near …")
+            statement.parseError = statement.parseError.map { _ in redactedParseError }
+            return statement
         }
+        copy.statements.topByTotalTime = snapshot.statements.topByTotalTime?.map(withoutText)
+        copy.statements.topByCalls = snapshot.statements.topByCalls?.map(withoutText)
         if var replication = snapshot.replication {
             replication.standbys = replication.standbys?.map { standby in
                 var standby = standby
@@ -131,9 +139,7 @@ public enum SnapshotRedactor {
         return copy
     }
 
-    private static func withoutText(_ statement: Statement) -> Statement {
-        var statement = statement
-        statement.query = nil
-        return statement
-    }
+    /// A redacted snapshot's `parse_error`: the text did not parse; the message is withheld.
+    public static let redactedParseError =
+        "the text did not parse (the parser's message is redacted: it quotes the text)"
 }

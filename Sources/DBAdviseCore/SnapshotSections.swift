@@ -219,9 +219,17 @@ public struct Statement: Codable, Sendable, Equatable {
     public var rows: Int
     public var sharedBlksHit: Int
     public var sharedBlksRead: Int
+    /// What the text does, parsed at collect time (libpg_query); kept, names hashed, when
+    /// `--redact` drops the text. Nil when the text did not parse (see ``parseError``) or the
+    /// snapshot predates shapes.
+    public var shape: StatementShape?
+    /// Why the text did not parse (truncated, or syntax newer than the parser's grammar).
+    public var parseError: String?
+
     public init(
         queryid: String, query: String?, calls: Int, totalExecTimeMs: Double,
-        meanExecTimeMs: Double?, rows: Int, sharedBlksHit: Int, sharedBlksRead: Int
+        meanExecTimeMs: Double?, rows: Int, sharedBlksHit: Int, sharedBlksRead: Int,
+        shape: StatementShape? = nil, parseError: String? = nil
     ) {
         self.queryid = queryid
         self.query = query
@@ -231,5 +239,7 @@ public struct Statement: Codable, Sendable, Equatable {
         self.rows = rows
         self.sharedBlksHit = sharedBlksHit
         self.sharedBlksRead = sharedBlksRead
+        self.shape = shape
+        self.parseError = parseError
     }
 }

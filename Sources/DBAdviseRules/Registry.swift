@@ -47,6 +47,6 @@ public enum RuleRegistry {
         rules.first { $0.ruleDescription.id == id }
     }
 
-    /// The analyzer over every registered rule.
-    public static var analyzer: Analyzer { Analyzer(rules: rules) }
+    /// The analyzer over every registered rule, with the report's query mix.
+    public static var analyzer: Analyzer { Analyzer(rules: rules, queryMix: QueryMixBuilder.build) }
 }

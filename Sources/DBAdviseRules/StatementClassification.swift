@@ -1,15 +1,10 @@
 import DBAdviseCore
 import StatementParser
 
-/// What a statement is for the ladder: a point read, a range read, an analytic read or a write.
-enum StatementKind: String, Sendable {
-    case pointRead = "point read"
-    case rangeRead = "range read"
-    case analytic = "analytic read"
-    case write
-    /// BEGIN, SET, VACUUM, …: neither reads to move nor writes to weigh.
-    case utility
-}
+/// What a statement is for the ladder: a point read, a range read, an analytic read, a write,
+/// or a utility command (BEGIN, SET, VACUUM: neither reads to move nor writes to weigh). The
+/// report's `query_mix` names the same classes.
+typealias StatementKind = QueryMix.StatementClass
 
 /// One pg_stat_statements entry with its parse and its numbers over the interval.
 struct ClassifiedStatement: Sendable {
@@ -25,6 +20,14 @@ struct ClassifiedStatement: Sendable {
 
     var isRead: Bool { kind == .pointRead || kind == .rangeRead || kind == .analytic }
     var blocks: Int { statement.sharedBlksHit + statement.sharedBlksRead }
+
+    /// The text cut to `limit` characters or, when it was redacted, what its shape says.
+    func text(limit: Int) -> String {
+        if let query = statement.query { return String(query.prefix(limit)) }
+        let reads = parsed.tablesRead.isEmpty ? "" : " reading \(parsed.tablesRead.joined(separator: ", "))"
+        let writes = parsed.tablesWritten.isEmpty ? "" : " writing \(parsed.tablesWritten.joined(separator: ", "))"
+        return "text redacted; \(parsed.kind.rawValue.uppercased())\(reads)\(writes)"
+    }
 }
 
 /// The snapshot's statements, parsed by PostgreSQL's grammar and classified.
@@ -33,7 +36,7 @@ struct StatementClassification: Sendable {
     /// Statements whose text failed to parse (truncated at track_activity_query_size, or
     /// syntax libpg_query's grammar version does not know): queryid and the parser's error.
     let unparsed: [(queryid: String, error: StatementParseError)]
-    /// Statements with no text (redacted snapshot).
+    /// Statements with neither text nor parsed shape (redacted by a dbadvise that kept no shapes).
     let redacted: Int
     let totalMs: Double?
 
@@ -82,11 +85,19 @@ enum StatementClassifier {
         var unparsed: [(queryid: String, error: StatementParseError)] = []
         var redacted = 0
         for statement in context.statements {
-            guard let query = statement.query else {
+            // the shape parsed at collect time (kept by --redact), else the text parsed now
+            let result: Result<ParsedStatement, StatementParseError>
+            if let shape = statement.shape {
+                result = .success(shape)
+            } else if let error = statement.parseError {
+                result = .failure(StatementParseError(message: error, cursorPosition: nil))
+            } else if let query = statement.query {
+                result = StatementParser.parse(query)
+            } else {
                 redacted += 1
                 continue
             }
-            switch StatementParser.parse(query) {
+            switch result {
             case let .failure(error):
                 unparsed.append((statement.queryid, error))
             case let .success(parsed):
@@ -128,10 +139,12 @@ extension RuleContext {
     /// The snapshot's tables a parsed name refers to: `schema.name` exactly, a bare name in
     /// `public` first (the default search_path), else the only table of that name. Names that
     /// match no table (views, functions, other databases) give nil.
+    /// In a redacted snapshot names and `public` are pseudonyms alike.
     func resolveTable(_ name: String) -> TableStats? {
         let tables = snapshot.tables ?? []
         if name.contains(".") { return tables.first { $0.qualifiedName == name } }
         let named = tables.filter { $0.name == name }
-        return named.first { $0.schema == "public" } ?? (named.count == 1 ? named.first : nil)
+        let publicSchema = snapshot.redacted ? SnapshotRedactor.pseudonym("public") : "public"
+        return named.first { $0.schema == publicSchema } ?? (named.count == 1 ? named.first : nil)
     }
 }

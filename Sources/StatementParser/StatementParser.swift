@@ -1,4 +1,5 @@
 import CPgQuery
+import DBAdviseCore
 import Foundation
 
 /// Parses statement texts with PostgreSQL's own grammar (libpg_query) and says what they do.
@@ -73,80 +74,8 @@ public struct StatementParseError: Error, Sendable, Equatable, CustomStringConve
     }
 }
 
-/// What a statement does, as PostgreSQL's grammar sees it (no catalog: names are as written).
-public struct ParsedStatement: Sendable, Equatable {
-    public enum Kind: String, Sendable, Equatable {
-        case select, insert, update, delete, merge
-        /// Everything PostgreSQL calls a utility command: BEGIN, COPY, VACUUM, DDL, SET, …
-        case utility
-        /// No statement at all (an empty or comment-only text).
-        case other
-    }
-
-    /// A `$n` placeholder and the column it is compared with, when it is (`aid = $1`).
-    public struct Parameter: Sendable, Equatable, Hashable {
-        public let number: Int
-        /// The column as written (`aid`, `o.id`), nil when the parameter is not compared with one.
-        public let column: String?
-        /// The operator (`=`, `<`, `IN`, `BETWEEN`), nil with no column.
-        public let comparison: String?
-
-        public init(number: Int, column: String? = nil, comparison: String? = nil) {
-            self.number = number
-            self.column = column
-            self.comparison = comparison
-        }
-
-        /// `aid = $1`, or `$3` alone.
-        public var shape: String {
-            guard let column, let comparison else { return "$\(number)" }
-            return "\(column) \(comparison) $\(number)"
-        }
-    }
-
-    public var kind: Kind
-    /// Tables and views read, `schema.name` when written so; CTE names excluded; sorted.
-    public var tablesRead: [String]
-    /// Tables written (INSERT/UPDATE/DELETE/MERGE targets, data-modifying CTEs, SELECT INTO,
-    /// COPY FROM); sorted.
-    public var tablesWritten: [String]
-    /// Calls a known aggregate, or uses aggregate syntax (`count(*)`, DISTINCT, FILTER,
-    /// WITHIN GROUP), or has HAVING. User-defined aggregates need the catalog and are missed.
-    public var hasAggregates: Bool
-    public var hasGroupBy: Bool
-    public var hasWindowFunctions: Bool
-    /// Explicit JOINs plus the implicit ones of comma-separated FROM lists, in all subqueries.
-    public var joinCount: Int
-    /// The outermost query has LIMIT or FETCH FIRST.
-    public var hasLimit: Bool
-    /// A SELECT with no FOR UPDATE/SHARE, no data-modifying CTE and no INTO. Volatile functions
-    /// that write are beyond a parser's sight.
-    public var isReadOnly: Bool
-    /// The `$n` placeholders, by number, each with the column it is compared with when it is.
-    public var parameters: [Parameter]
-
-    public init(
-        kind: Kind, tablesRead: [String] = [], tablesWritten: [String] = [], hasAggregates: Bool = false,
-        hasGroupBy: Bool = false, hasWindowFunctions: Bool = false, joinCount: Int = 0, hasLimit: Bool = false,
-        isReadOnly: Bool = false, parameters: [Parameter] = []
-    ) {
-        self.kind = kind
-        self.tablesRead = tablesRead
-        self.tablesWritten = tablesWritten
-        self.hasAggregates = hasAggregates
-        self.hasGroupBy = hasGroupBy
-        self.hasWindowFunctions = hasWindowFunctions
-        self.joinCount = joinCount
-        self.hasLimit = hasLimit
-        self.isReadOnly = isReadOnly
-        self.parameters = parameters
-    }
-
-    /// The cache key a result of this statement would be stored under: `aid = $1`, `$1, $2`.
-    public var keyShape: String {
-        parameters.isEmpty ? "(no parameters)" : parameters.map(\.shape).joined(separator: ", ")
-    }
-}
+/// What a statement does, as PostgreSQL's grammar sees it: the snapshot's ``StatementShape``.
+public typealias ParsedStatement = StatementShape
 
 /// Walks libpg_query's JSON parse tree. Nodes are `{"TypeName": {fields}}`; a few fields hold a
 /// node's fields without the wrapper (`relation`, `withClause`, `over`, set operations' `larg`).

@@ -453,7 +453,14 @@ let ruleExamples: [RuleExample] = [
                 queryid: "901", query: "SELECT abalance FROM pgbench_accounts WHERE aid = $1", calls: 50_000,
                 totalExecTimeMs: 4_000, meanExecTimeMs: 0.08, rows: 50_000, sharedBlksHit: 150_000, sharedBlksRead: 0))
     },
-    quiet("cqrs-analytics-on-write-hot-tables", "statements redacted") { snapshot, _ in
+    trigger("cqrs-analytics-on-write-hot-tables", "redacted: texts dropped, parsed shapes kept") { snapshot, _ in
+        var report = analyticStatement("SELECT bid, sum(abalance) FROM pgbench_accounts GROUP BY bid", ms: 4_000)
+        report.shape = StatementShape(
+            kind: .select, tablesRead: ["pgbench_accounts"], hasAggregates: true, hasGroupBy: true, isReadOnly: true)
+        snapshot.statements.topByTotalTime?.append(report)
+        snapshot = SnapshotRedactor.redact(snapshot)
+    },
+    quiet("cqrs-analytics-on-write-hot-tables", "statements redacted without shapes") { snapshot, _ in
         snapshot.statements.topByTotalTime = snapshot.statements.topByTotalTime?.map { statement in
             var redacted = statement
             redacted.query = nil
@@ -531,6 +538,27 @@ let ruleExamples: [RuleExample] = [
                 queryid: "704", query: "SELECT name, price FROM products WHERE id =", calls: 10_000,
                 totalExecTimeMs: 6_000, meanExecTimeMs: 0.6, rows: 10_000, sharedBlksHit: 30_000, sharedBlksRead: 0)
         ]
+    },
+    trigger("cache-hot-repeated-reads", "redacted: texts dropped, parsed shapes kept") { snapshot, _ in
+        snapshot.tables?.append(BaseFixture.table("products", bytes: 100_000_000, writes: 0.1, reads: 1_000))
+        snapshot.statements.topByCalls = [
+            Statement(
+                queryid: "706", query: "SELECT name, price FROM products WHERE id = $1", calls: 10_000,
+                totalExecTimeMs: 6_000, meanExecTimeMs: 0.6, rows: 10_000, sharedBlksHit: 30_000, sharedBlksRead: 0,
+                shape: StatementShape(
+                    kind: .select, tablesRead: ["products"], isReadOnly: true,
+                    parameters: [.init(number: 1, column: "id", comparison: "=")]))
+        ]
+        snapshot = SnapshotRedactor.redact(snapshot)
+    },
+    quiet("cache-hot-repeated-reads", "redacted without shapes: nothing to classify") { snapshot, _ in
+        snapshot.tables?.append(BaseFixture.table("products", bytes: 100_000_000, writes: 0.1, reads: 1_000))
+        snapshot.statements.topByCalls = [
+            Statement(
+                queryid: "707", query: "SELECT name, price FROM products WHERE id = $1", calls: 10_000,
+                totalExecTimeMs: 6_000, meanExecTimeMs: 0.6, rows: 10_000, sharedBlksHit: 30_000, sharedBlksRead: 0)
+        ]
+        snapshot = SnapshotRedactor.redact(snapshot)
     },
     quiet("cache-hot-repeated-reads", "SELECT ... FOR UPDATE is a write") { snapshot, _ in
         snapshot.tables?.append(BaseFixture.table("products", bytes: 100_000_000, writes: 0.1, reads: 1_000))

@@ -71,6 +71,14 @@ public enum Shell {
         return process
     }
 
+    /// Runs a bash script to completion through the same wrapper, as this process's only child
+    /// for its duration. For load beside measurement: the script starts pgbench in the background
+    /// and runs dbadvise beside it, so their timing does not depend on this process noticing that
+    /// a child exited (Foundation notices late while other children still run).
+    public static func script(_ script: String, environment: [String: String?] = [:]) throws -> Result {
+        try run("/usr/bin/env", ["python3", "-c", cleanExec, "/bin/bash", "-c", script], environment: environment)
+    }
+
     public static func temporaryFile(_ suffix: String = ".out") throws -> URL {
         let url = FileManager.default.temporaryDirectory
             .appendingPathComponent("dbadvise-test-\(UUID().uuidString)\(suffix)")

@@ -76,6 +76,7 @@ public enum MarkdownReportRenderer {
             }
             out.append("")
         }
+        out += queryMix(report)
         out.append("## Gate")
         out.append("")
         out.append(
@@ -86,6 +87,40 @@ public enum MarkdownReportRenderer {
             for breach in report.gate.breaches { out.append("- \(escape(EvidenceText.breach(breach)))") }
         }
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// One row per table and statement class, beside the table's measured rates.
+    static func queryMix(_ report: Report) -> [String] {
+        guard let mix = report.queryMix else {
+            guard let reason = report.notes.first(where: { $0.metric == "query_mix" })?.reason else { return [] }
+            return ["## Query mix", "", "Unknown: \(escape(reason)).", ""]
+        }
+        var out = ["## Query mix", ""]
+        out.append(
+            "\(mix.statements) statements classified (pg_stat_statements); rows/s from pg_stat_user_tables. "
+                + "A statement naming two tables counts for both.")
+        out.append("")
+        out.append("| table | rows written/s | rows read/s | class | statements | calls/s | time share |")
+        out.append("| --- | --- | --- | --- | --- | --- | --- |")
+        func cells(_ share: QueryMix.ClassShare) -> String {
+            "\(share.statementClass.label) | \(share.queryids.count) | "
+                + "\(share.callsPerSecond.map(Formatting.rate) ?? "unknown") | "
+                + "\(share.timeShare.map(Formatting.percent) ?? "unknown") |"
+        }
+        for share in mix.classes { out.append("| *all* | | | \(cells(share))") }
+        for table in mix.tables {
+            for (index, share) in table.classes.enumerated() {
+                let head =
+                    index == 0
+                    ? "`\(escape(table.table))` | \(table.writesPerSecond.map(Formatting.rate) ?? "unknown") | "
+                        + "\(table.readsPerSecond.map(Formatting.rate) ?? "unknown")" : " | | "
+                out.append("| \(head) | \(cells(share))")
+            }
+        }
+        out.append("")
+        for note in mix.notes { out.append("- \(escape(note))") }
+        if !mix.notes.isEmpty { out.append("") }
+        return out
     }
 
     /// Keeps table cells and emphasis intact.

@@ -32,12 +32,16 @@ public struct Report: Codable, Sendable, Equatable {
     /// `check --baseline` only: what is new, worse and resolved since the baseline. Left out
     /// of the JSON when no baseline was used.
     public var baseline: ReportBaseline?
+    /// Statement classes per table beside the tables' measured rates; null (with a note) when
+    /// pg_stat_statements is unavailable.
+    public var queryMix: QueryMix?
 
     public init(
         generatedAt: Date, source: ReportSource, summary: String, growthShape: GrowthShape,
         growthShapeReason: String, metrics: ReportMetrics, notes: [MetricNote],
         recommendations: [Recommendation], notRecommended: [NotRecommended], gate: GateResult,
-        growth: ReportGrowth? = nil, forecasts: [Forecast] = [], baseline: ReportBaseline? = nil
+        growth: ReportGrowth? = nil, forecasts: [Forecast] = [], baseline: ReportBaseline? = nil,
+        queryMix: QueryMix? = nil
     ) {
         self.generatedAt = generatedAt
         self.source = source
@@ -52,14 +56,16 @@ public struct Report: Codable, Sendable, Equatable {
         self.growth = growth
         self.forecasts = forecasts
         self.baseline = baseline
+        self.queryMix = queryMix
     }
 
     private enum CodingKeys: String, CodingKey {
         case schemaVersion, kind, generatedAt, source, summary, growthShape, growthShapeReason,
-            metrics, notes, recommendations, notRecommended, gate, growth, forecasts, whatIf, baseline
+            metrics, notes, recommendations, notRecommended, gate, growth, forecasts, whatIf, baseline, queryMix
     }
 
-    /// `growth` is written as null for a single snapshot; `baseline` only when one was used.
+    /// `growth` is written as null for a single snapshot, `query_mix` as null without
+    /// statements; `baseline` only when one was used.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(schemaVersion, forKey: .schemaVersion)
@@ -78,6 +84,7 @@ public struct Report: Codable, Sendable, Equatable {
         try container.encode(forecasts, forKey: .forecasts)
         try container.encodeIfPresent(whatIf, forKey: .whatIf)
         try container.encodeIfPresent(baseline, forKey: .baseline)
+        try container.encode(queryMix, forKey: .queryMix)
     }
 
     /// The first recommendation that is a scaling step, else nil ("stay on one box").

@@ -85,6 +85,8 @@ public enum TextReportRenderer {
             lines.append("")
         }
 
+        lines += queryMixLines(report, style: style)
+
         let gate = report.gate
         let verdict = gate.passed ? style.green("passed") : style.red("FAILED")
         lines.append(
@@ -94,6 +96,30 @@ public enum TextReportRenderer {
             lines += wrap("• " + EvidenceText.breach(breach), indent: "  ", hanging: "    ")
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// How many tables the query mix shows; the JSON report lists all.
+    static let queryMixTables = 5
+
+    /// The statement classes overall and for the busiest tables, beside their measured rates.
+    static func queryMixLines(_ report: Report, style: Style) -> [String] {
+        guard let mix = report.queryMix else {
+            guard let reason = report.notes.first(where: { $0.metric == "query_mix" })?.reason else { return [] }
+            return wrap(style.heading("Query mix") + ": unknown (\(reason))", indent: "", hanging: "  ") + [""]
+        }
+        var lines = [style.heading("Query mix") + " (pg_stat_statements; rows/s from pg_stat_user_tables)"]
+        lines += wrap("\(mix.statements) statements classified", indent: "  ")
+        for share in mix.classes { lines += wrap("• " + share.summary, indent: "    ", hanging: "      ") }
+        for table in mix.tables.prefix(queryMixTables) {
+            lines += wrap("\(table.table): \(table.measuredRates)", indent: "  ", hanging: "    ")
+            for share in table.classes { lines += wrap("• " + share.summary, indent: "    ", hanging: "      ") }
+        }
+        if mix.tables.count > queryMixTables {
+            lines.append("  … and \(mix.tables.count - queryMixTables) more table(s) in the JSON report")
+        }
+        for note in mix.notes { lines += wrap("note: " + note, indent: "  ", hanging: "    ") }
+        lines.append("")
+        return lines
     }
 
     /// `150018` → `15.18`; `90624` → `9.6.24`.

@@ -19,8 +19,14 @@ public enum AnalysisError: Error, Sendable, Equatable, CustomStringConvertible {
 /// Runs the ordered rules over a snapshot series and builds the report.
 public struct Analyzer: Sendable {
     public let rules: [any Rule]
+    /// Builds the report's `query_mix` (the rules module parses statements); nil when the
+    /// statements are unavailable.
+    public let queryMix: (@Sendable (RuleContext) -> QueryMix?)?
 
-    public init(rules: [any Rule]) { self.rules = rules }
+    public init(rules: [any Rule], queryMix: (@Sendable (RuleContext) -> QueryMix?)? = nil) {
+        self.rules = rules
+        self.queryMix = queryMix
+    }
 
     /// Builds the report. `failOn` overrides `config.failOn` (the `--fail-on` flag); a
     /// `whatIf` scenario adds the plan at the scaled load (`isWrite` tells write statements
@@ -96,6 +102,13 @@ public struct Analyzer: Sendable {
         let forecasts =
             context.trends.map { Forecasts.build(trends: $0, snapshots: context.snapshots, config: context.config) }
             ?? []
+        let mix = queryMix?(context)
+        var notes = context.notes
+        if queryMix != nil, mix == nil {
+            notes.append(
+                MetricNote(
+                    metric: "query_mix", reason: context.statementsUnavailableReason ?? "no statement to classify"))
+        }
         let snapshot = context.snapshot
         let source = ReportSource(
             type: sourceType, database: snapshot.database?.name ?? snapshot.connection.database,
@@ -107,11 +120,11 @@ public struct Analyzer: Sendable {
             generatedAt: generatedAt, source: source,
             summary: Self.summary(sorted, context: context, forecasts: forecasts),
             growthShape: context.growthShape, growthShapeReason: context.growthShapeReason,
-            metrics: context.metrics, notes: context.notes, recommendations: sorted,
+            metrics: context.metrics, notes: notes, recommendations: sorted,
             notRecommended: notRecommended,
             gate: GateEvaluator.evaluate(context, failOn: failOn),
             growth: context.trends.map { ReportGrowth(trends: $0, config: context.config) },
-            forecasts: forecasts)
+            forecasts: forecasts, queryMix: mix)
     }
 
     /// One line: the next step, or "stay on one box" with the numbers that justify it.

@@ -72,8 +72,8 @@ public struct RuleContext: Sendable {
             return "pg_stat_statements unavailable: \(snapshot.statements.reason ?? "no reason recorded")"
         }
         if statements.isEmpty { return "pg_stat_statements recorded no statements" }
-        if statements.allSatisfy({ $0.query == nil }) {
-            return "statement texts are redacted"
+        if statements.allSatisfy({ $0.query == nil && $0.shape == nil && $0.parseError == nil }) {
+            return "statement texts are redacted and the snapshot holds no parsed shapes: it predates them"
         }
         return nil
     }

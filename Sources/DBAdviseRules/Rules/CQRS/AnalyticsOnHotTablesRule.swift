@@ -25,13 +25,14 @@ public struct AnalyticsOnHotTablesRule: Rule {
             runs long. The freshness a report needs is taken as the time between its runs \
             (1 / calls per second): runs minutes apart take a scheduled materialized view, runs \
             further apart than the replica lag take a replica, anything fresher a read model \
-            maintained from the write stream.
+            maintained from the write stream. A redacted snapshot keeps each statement's parsed \
+            shape (tables and flags, names hashed), so the finding holds without the texts.
             """,
         sources: [Manual.cqrs, Manual.materializedViews, Manual.logicalReplication, Manual.statStatements],
         thresholds: [.replicationLagSeconds],
         parameters: [hotWriteShare, analyticTimeShare, scheduledRefreshInterval] + StatementClassifier.parameters,
         inputs: [
-            "statements.top_by_total_time.query", "statements.top_by_calls", "tables.writes_per_second",
+            "statements.top_by_total_time", "statements.top_by_calls", "statements.*.shape", "tables.writes_per_second",
             "rates.writes_per_second", "interval.rate_seconds", "replication.standbys.lag_samples",
         ])
 
@@ -57,6 +58,7 @@ public struct AnalyticsOnHotTablesRule: Rule {
             ($0.writesPerSecond ?? 0) / writes >= Self.hotWriteShare.value
         }
         let classification = StatementClassifier.classify(context)
+        let mix = QueryMixBuilder.build(context, classification)
         let analytic = classification.of(.analytic)
         let totalBlocks = classification.totalBlocks
         var found: [Recommendation] = []
@@ -77,7 +79,7 @@ public struct AnalyticsOnHotTablesRule: Rule {
                     metric: "statement_time_share", value: read.timeShare,
                     note: "queryid \(read.statement.queryid)"
                         + (read.callsPerSecond.map { ", \(Formatting.rate($0)) calls/s" } ?? "")
-                        + ": \(String((read.statement.query ?? "").prefix(80)))")
+                        + ": \(read.text(limit: 80))")
             }
             found.append(
                 recommendation(
@@ -91,6 +93,10 @@ public struct AnalyticsOnHotTablesRule: Rule {
                             note: blockShare == nil
                                 ? "no shared blocks recorded" : "shared blocks hit + read of all tracked statements"),
                         Self.hotWriteShare.evidence(metric: "table_write_share", value: tableShare),
+                        Evidence(
+                            metric: "table_writes_per_second", value: table.writesPerSecond, threshold: nil,
+                            unit: "rows/s",
+                            note: mix.table(table.qualifiedName).map { "\(table.qualifiedName): \($0.summary)" }),
                         option.evidence,
                     ] + listed + (classification.unparsedEvidence.map { [$0] } ?? []),
                     actions: option.actions(

@@ -39,7 +39,10 @@ public struct HotRepeatedReadsRule: Rule {
             ttl_share_of_write_interval × the mean time between writes (1 / writes_per_second) \
             of the most-written table read, clamped to the minimum and maximum starting TTL: a \
             table written every 2 s starts at 1 s. Start short and lengthen as hit rates are \
-            measured; the load removed is at most the statement's calls/s and time share.
+            measured; the load removed is at most the statement's calls/s and time share. \
+            Candidates come in order of the primary time they would remove. A redacted snapshot \
+            keeps each statement's parsed shape (tables, key columns, hashed), so the advice \
+            holds without the texts.
             """,
         sources: [Manual.cacheAside, Manual.statStatements],
         thresholds: [],
@@ -48,8 +51,8 @@ public struct HotRepeatedReadsRule: Rule {
             maximumTTL,
         ],
         inputs: [
-            "statements.top_by_calls", "statements.top_by_total_time", "interval.rate_seconds",
-            "tables.writes_per_second", "tables.reads_per_second",
+            "statements.top_by_calls", "statements.top_by_total_time", "statements.*.shape",
+            "interval.rate_seconds", "tables.writes_per_second", "tables.reads_per_second",
         ])
 
     public init() {}
@@ -76,6 +79,7 @@ public struct HotRepeatedReadsRule: Rule {
                 ])
         }
         let classification = StatementClassifier.classify(context)
+        let mix = QueryMixBuilder.build(context, classification)
         var busiest = 0.0
         // why the busiest statement over the calls threshold was not a candidate
         var busiestRejection: String?
@@ -126,7 +130,7 @@ public struct HotRepeatedReadsRule: Rule {
                 )
                 continue
             }
-            found.append(candidate(read, tables: tables, writesPerRead: worst))
+            found.append(candidate(read, tables: tables, writesPerRead: worst, mix: mix))
         }
         let unparsed = classification.unparsedEvidence.map { [$0] } ?? []
         guard found.isEmpty else {
@@ -148,7 +152,9 @@ public struct HotRepeatedReadsRule: Rule {
     }
 
     /// The recommendation for one cacheable statement: what to cache, under which key, for how long.
-    private func candidate(_ read: ClassifiedStatement, tables: [TableStats], writesPerRead: Double) -> Recommendation {
+    private func candidate(
+        _ read: ClassifiedStatement, tables: [TableStats], writesPerRead: Double, mix: QueryMix
+    ) -> Recommendation {
         let statement = read.statement
         let rate = read.callsPerSecond ?? 0
         let share = read.timeShare ?? 0
@@ -158,11 +164,17 @@ public struct HotRepeatedReadsRule: Rule {
         let writeInterval = writes > 0 ? 1 / writes : nil
         let written =
             writeInterval.map { "written every \(Formatting.rate($0)) s" } ?? "not written during the interval"
-        let text = String((statement.query ?? "").prefix(120))
+        let text = read.text(limit: 120)
+        // each table read, as the query mix sees it: its statements beside its measured writes
+        let perTable = tables.sorted { $0.qualifiedName < $1.qualifiedName }.map { table in
+            Evidence(
+                metric: "table_writes_per_second", value: table.writesPerSecond, threshold: nil, unit: "rows/s",
+                note: "\(table.qualifiedName): " + (mix.table(table.qualifiedName)?.summary ?? "no statement names it"))
+        }
         return recommendation(
             severity: .info, target: tables.map(\.qualifiedName).sorted().joined(separator: ", "),
             summary:
-                "Statement \(statement.queryid) runs \(Formatting.rate(rate)) times/s returning \(Formatting.rate(read.rowsPerCall)) rows per call (\(Formatting.percent(share)) of primary statement time) from tables written \(Formatting.rate(writesPerRead)) times per row read.",
+                "Statement \(statement.queryid) runs \(Formatting.rate(rate)) times/s returning \(Formatting.rate(read.rowsPerCall)) row\(read.rowsPerCall == 1 ? "" : "s") per call (\(Formatting.percent(share)) of primary statement time) from tables written \(Formatting.rate(writesPerRead)) times per row read.",
             evidence: [
                 Self.callsPerSecond.evidence(
                     metric: "calls_per_second", value: rate, note: "queryid \(statement.queryid): \(text)"),
@@ -174,7 +186,7 @@ public struct HotRepeatedReadsRule: Rule {
                     note:
                         "\(hottest?.qualifiedName ?? "tables read") \(written); TTL = \(Formatting.rate(Self.ttlShareOfWriteInterval.value)) × write interval, within \(Formatting.rate(Self.minimumTTL.value))–\(Formatting.rate(Self.maximumTTL.value)) s"
                 ),
-            ],
+            ] + perTable,
             actions: [
                 "Cache the result of statement \(statement.queryid) in Redis (cache-aside): \(text)",
                 "Key it by its parameters: \(read.parsed.keyShape).",
