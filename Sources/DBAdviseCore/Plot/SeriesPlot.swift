@@ -188,7 +188,8 @@ public enum SeriesPlot {
             if !hidden.isEmpty {
                 out.append(
                     SeriesPlot.text(
-                        "off the chart (warning / critical): " + hidden.joined(separator: " · "), x: left + plotWidth, y: top - 12,
+                        "off the chart (warning / critical): " + hidden.joined(separator: " · "), x: left + plotWidth,
+                        y: top - 12,
                         anchor: "end", color: "#777", size: 11))
             }
             var labelYs: [Double] = []
