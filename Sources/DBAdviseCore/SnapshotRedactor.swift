@@ -1,6 +1,6 @@
 import Foundation
 
-/// `collect --redact`: replaces schema, table, index, column and slot names with stable
+/// `collect --redact`: replaces schema, table, index, column, constraint and slot names with stable
 /// pseudonyms, and drops query texts, host names, client addresses and partition bounds, so
 /// a snapshot can be shared with outsiders.
 ///
@@ -89,6 +89,17 @@ public enum SnapshotRedactor {
             column.table = hide(column.table)
             column.column = hide(column.column)
             return column
+        }
+        copy.foreignKeys = snapshot.foreignKeys?.map { key in
+            var key = key
+            key.schema = hide(key.schema)
+            key.table = hide(key.table)
+            key.name = hide(key.name)
+            key.columns = key.columns.map(hide)
+            key.referencedSchema = hide(key.referencedSchema)
+            key.referencedTable = hide(key.referencedTable)
+            key.referencedColumns = key.referencedColumns.map(hide)
+            return key
         }
         if var statements = snapshot.statements as StatementStats? {
             statements.topByTotalTime = statements.topByTotalTime?.map { withoutText($0) }
