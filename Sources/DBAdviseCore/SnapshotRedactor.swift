@@ -1,6 +1,6 @@
 import Foundation
 
-/// `collect --redact`: replaces schema, table, index, column, constraint and slot names with stable
+/// `collect --redact`: replaces schema, table, index, column and slot names with stable
 /// pseudonyms, and drops query texts, host names, client addresses and partition bounds, so
 /// a snapshot can be shared with outsiders.
 ///
@@ -83,13 +83,6 @@ public enum SnapshotRedactor {
             }
             return tree
         }
-        copy.columnStats = snapshot.columnStats?.map { column in
-            var column = column
-            column.schema = hide(column.schema)
-            column.table = hide(column.table)
-            column.column = hide(column.column)
-            return column
-        }
         copy.foreignKeys = snapshot.foreignKeys?.map { key in
             var key = key
             key.schema = hide(key.schema)
@@ -100,6 +93,13 @@ public enum SnapshotRedactor {
             key.referencedTable = hide(key.referencedTable)
             key.referencedColumns = key.referencedColumns.map(hide)
             return key
+        }
+        copy.columnStats = snapshot.columnStats?.map { column in
+            var column = column
+            column.schema = hide(column.schema)
+            column.table = hide(column.table)
+            column.column = hide(column.column)
+            return column
         }
         if var statements = snapshot.statements as StatementStats? {
             statements.topByTotalTime = statements.topByTotalTime?.map { withoutText($0) }
