@@ -2,12 +2,13 @@ import DBAdviseCore
 import Foundation
 import PostgresClient
 
-/// Tables, indexes, partition trees and column statistics, read once at the end.
+/// Tables, indexes, partition trees, column statistics and foreign keys, read once at the end.
 struct Catalog {
     var tables: [TableStats]?
     var indexes: [IndexStats]?
     var partitions: [PartitionTree]?
     var columnStats: [ColumnStats]?
+    var foreignKeys: [ForeignKey]?
 }
 
 /// A table row with the oids that link partitions to parents (not part of the snapshot).
@@ -85,6 +86,17 @@ extension SnapshotCollector {
                 column.nullFrac = try row.double("null_frac")
                 column.mostCommonFreq = try row.double("most_common_freq")
                 return column
+            }
+        }
+        catalog.foreignKeys = try section("foreign_keys") {
+            try run(TableQueries.foreignKeys(serverVersion: serverVersion)).map { row throws(PostgresError) in
+                ForeignKey(
+                    schema: try row.string("schema") ?? "", table: try row.string("table_name") ?? "",
+                    name: try row.string("name") ?? "", columns: try row.stringArray("columns") ?? [],
+                    referencedSchema: try row.string("referenced_schema") ?? "",
+                    referencedTable: try row.string("referenced_table") ?? "",
+                    referencedColumns: try row.stringArray("referenced_columns") ?? [],
+                    enforced: try row.bool("enforced") ?? true)
             }
         }
         return catalog

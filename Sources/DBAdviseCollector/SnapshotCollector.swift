@@ -178,6 +178,7 @@ public final class SnapshotCollector {
             indexes: catalog.indexes,
             partitionedTables: catalog.partitions,
             columnStats: catalog.columnStats,
+            foreignKeys: catalog.foreignKeys,
             replication: try readReplication(replicas: replicaSampler?.finish()),
             wal: wal,
             checkpoints: checkpointStats(start: start?.checkpoints, end: end.checkpoints),

@@ -23,6 +23,8 @@ public struct Snapshot: Codable, Sendable, Equatable {
     public var indexes: [IndexStats]?
     public var partitionedTables: [PartitionTree]?
     public var columnStats: [ColumnStats]?
+    /// Foreign keys between user tables: the join paths the sharding advice follows.
+    public var foreignKeys: [ForeignKey]?
     public var replication: Replication?
     public var wal: WalStats?
     public var checkpoints: CheckpointStats?
@@ -34,7 +36,7 @@ public struct Snapshot: Codable, Sendable, Equatable {
     public init(
         tool: ToolInfo, interval: SampleInterval, connection: ConnectionInfo, server: ServerInfo,
         database: DatabaseStats?, rates: Rates, tables: [TableStats]?, indexes: [IndexStats]?,
-        partitionedTables: [PartitionTree]?, columnStats: [ColumnStats]?,
+        partitionedTables: [PartitionTree]?, columnStats: [ColumnStats]?, foreignKeys: [ForeignKey]? = nil,
         replication: Replication?, wal: WalStats?, checkpoints: CheckpointStats?,
         activity: ActivitySummary?, statements: StatementStats, unavailable: [Unavailable]
     ) {
@@ -48,6 +50,7 @@ public struct Snapshot: Codable, Sendable, Equatable {
         self.indexes = indexes
         self.partitionedTables = partitionedTables
         self.columnStats = columnStats
+        self.foreignKeys = foreignKeys
         self.replication = replication
         self.wal = wal
         self.checkpoints = checkpoints
@@ -389,6 +392,41 @@ public struct ColumnStats: Codable, Sendable, Equatable {
         self.column = column
         self.dataType = dataType
     }
+}
+
+/// One foreign key (`pg_constraint`, `contype = 'f'`): the referencing table's columns and the
+/// referenced table's, position by position (`conkey` and `confkey`). A key declared on a
+/// partitioned table appears once, on the parent.
+public struct ForeignKey: Codable, Sendable, Equatable {
+    public var schema: String
+    public var table: String
+    /// `conname`.
+    public var name: String
+    public var columns: [String]
+    public var referencedSchema: String
+    public var referencedTable: String
+    public var referencedColumns: [String]
+    /// False for a key declared `NOT ENFORCED` (PostgreSQL 18+): documented, not checked.
+    public var enforced: Bool
+
+    public init(
+        schema: String, table: String, name: String, columns: [String], referencedSchema: String,
+        referencedTable: String, referencedColumns: [String], enforced: Bool = true
+    ) {
+        self.schema = schema
+        self.table = table
+        self.name = name
+        self.columns = columns
+        self.referencedSchema = referencedSchema
+        self.referencedTable = referencedTable
+        self.referencedColumns = referencedColumns
+        self.enforced = enforced
+    }
+
+    /// `schema.table` of the referencing table.
+    public var qualifiedTable: String { "\(schema).\(table)" }
+    /// `schema.table` of the referenced table.
+    public var qualifiedReferencedTable: String { "\(referencedSchema).\(referencedTable)" }
 }
 
 public struct Unavailable: Codable, Sendable, Equatable {

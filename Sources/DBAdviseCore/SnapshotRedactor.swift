@@ -84,6 +84,17 @@ public enum SnapshotRedactor {
             }
             return tree
         }
+        copy.foreignKeys = snapshot.foreignKeys?.map { key in
+            var key = key
+            key.schema = hide(key.schema)
+            key.table = hide(key.table)
+            key.name = hide(key.name)
+            key.columns = key.columns.map(hide)
+            key.referencedSchema = hide(key.referencedSchema)
+            key.referencedTable = hide(key.referencedTable)
+            key.referencedColumns = key.referencedColumns.map(hide)
+            return key
+        }
         copy.columnStats = snapshot.columnStats?.map { column in
             var column = column
             column.schema = hide(column.schema)

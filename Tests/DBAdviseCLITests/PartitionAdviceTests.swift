@@ -1,3 +1,4 @@
+import DBAdviseCore
 import DBAdviseTestSupport
 import Foundation
 import Testing
@@ -39,12 +40,19 @@ struct AdviceReport: Decodable {
     /// Runs the built binary live against `dsn` with a YAML config (`--interval 0`: counters
     /// since the statistics reset).
     static func analyze(_ dsn: String, config: String) throws -> AdviceReport {
+        try analyze(["--dsn", dsn, "--interval", "0"], config: config)
+    }
+
+    /// Runs the built binary on a snapshot file with a YAML config.
+    static func analyze(input: String, config: String) throws -> AdviceReport {
+        try analyze(["--input", input], config: config)
+    }
+
+    private static func analyze(_ source: [String], config: String) throws -> AdviceReport {
         let file = try Shell.temporaryFile(".yml")
         defer { try? FileManager.default.removeItem(at: file) }
         try Data(config.utf8).write(to: file)
-        let result = try Shell.dbadvise([
-            "analyze", "--dsn", dsn, "--interval", "0", "--config", file.path, "--format", "json",
-        ])
+        let result = try Shell.dbadvise(["analyze"] + source + ["--config", file.path, "--format", "json"])
         #expect(result.status == 0, "dbadvise analyze: \(result.stderr)")
         return try JSONDecoder().decode(AdviceReport.self, from: Data(result.stdout.utf8))
     }
@@ -269,11 +277,13 @@ struct ExistingPartitionsAdviceTests {
     }
 }
 
-/// A multi-tenant schema: every large table carries tenant_id (joined through foreign keys to
-/// tenants), orders and order_items also carry low-cardinality columns they share, and small
-/// lookup tables. tenant_id must rank first as the distribution column, the lookups become
-/// reference tables, and sharding is recommended only when a table outgrows the configured
-/// machine.
+/// A multi-tenant schema: every large table carries tenant_id, joined through foreign keys to
+/// tenants (order_items to orders through the co-location key (tenant_id, order_id)); they
+/// also share a decoy, created_by, with more distinct values than tenant_id but no foreign
+/// key; orders and order_items share a low-cardinality status; small lookup tables. tenant_id
+/// must rank first as the distribution column with the foreign keys as evidence, also in a
+/// redacted snapshot, the lookups become reference tables, and sharding is recommended only
+/// when a table outgrows the configured machine.
 @Suite("shard key on a multi-tenant schema", .serialized, TestServer.enabled)
 struct MultiTenantShardingTests {
     static let database = "multi_tenant"
@@ -287,39 +297,46 @@ struct MultiTenantShardingTests {
             tenant_id integer NOT NULL REFERENCES public.tenants,
             country_id integer REFERENCES public.countries,
             email text NOT NULL,
+            created_by integer NOT NULL,
             created_at timestamptz NOT NULL);
         CREATE TABLE public.products (
             id bigint PRIMARY KEY,
             tenant_id integer NOT NULL REFERENCES public.tenants,
             name text NOT NULL,
-            price numeric(10, 2) NOT NULL);
+            price numeric(10, 2) NOT NULL,
+            created_by integer NOT NULL);
         CREATE TABLE public.orders (
             id bigint PRIMARY KEY,
             tenant_id integer NOT NULL REFERENCES public.tenants,
             account_id bigint NOT NULL REFERENCES public.accounts,
             status text NOT NULL,
             total numeric(12, 2) NOT NULL,
-            created_at timestamptz NOT NULL);
+            created_by integer NOT NULL,
+            created_at timestamptz NOT NULL,
+            UNIQUE (tenant_id, id));
         CREATE TABLE public.order_items (
             id bigint PRIMARY KEY,
             tenant_id integer NOT NULL REFERENCES public.tenants,
-            order_id bigint NOT NULL REFERENCES public.orders,
+            order_id bigint NOT NULL,
             product_id bigint NOT NULL REFERENCES public.products,
             status text NOT NULL,
-            quantity integer NOT NULL);
+            quantity integer NOT NULL,
+            created_by integer NOT NULL,
+            FOREIGN KEY (tenant_id, order_id) REFERENCES public.orders (tenant_id, id));
         INSERT INTO public.plans SELECT g, 'plan ' || g FROM generate_series(1, 4) AS g;
         INSERT INTO public.countries SELECT g, 'country ' || g, 'C' || g FROM generate_series(1, 30) AS g;
         INSERT INTO public.tenants SELECT g, 'tenant ' || g, g % 4 + 1 FROM generate_series(1, 1200) AS g;
         INSERT INTO public.accounts
-            SELECT g, g % 1200 + 1, g % 30 + 1, 'user' || g || '@example.com', now() - g * interval '1 minute'
+            SELECT g, g % 1200 + 1, g % 30 + 1, 'user' || g || '@example.com', g % 5000 + 1, now() - g * interval '1 minute'
             FROM generate_series(1, 12000) AS g;
-        INSERT INTO public.products SELECT g, g % 1200 + 1, 'product ' || g, g % 100 FROM generate_series(1, 6000) AS g;
+        INSERT INTO public.products
+            SELECT g, g % 1200 + 1, 'product ' || g, g % 100, g % 5000 + 1 FROM generate_series(1, 6000) AS g;
         INSERT INTO public.orders
             SELECT g, (g % 12000 + 1) % 1200 + 1, g % 12000 + 1, (ARRAY['new', 'paid', 'shipped', 'done'])[g % 4 + 1],
-                g % 500, now() - g * interval '1 minute'
+                g % 500, g % 5000 + 1, now() - g * interval '1 minute'
             FROM generate_series(1, 60000) AS g;
         INSERT INTO public.order_items
-            SELECT g, o.tenant_id, o.id, (g % 5) * 1200 + o.tenant_id, o.status, g % 7 + 1
+            SELECT g, o.tenant_id, o.id, (g % 5) * 1200 + o.tenant_id, o.status, g % 7 + 1, g % 5000 + 1
             FROM generate_series(1, 150000) AS g
             JOIN public.orders AS o ON o.id = g % 60000 + 1;
         ANALYZE;
@@ -350,22 +367,59 @@ struct MultiTenantShardingTests {
             "\(small.recommendations.map { "\($0.rule) \($0.target)" })")
         #expect(shard.severity == "critical")
         #expect(shard.summary.contains("half of hardware.storage_gb"), "\(shard.summary)")
-        // The distribution column: tenant_id, shared by every large table, first.
+        // The distribution column: tenant_id, shared by every large table and joined through
+        // foreign keys, first; created_by, shared with better statistics but never joined, below.
         let ranked = try #require(shard.actions.first { $0.hasPrefix("Distribute on ") }, "\(shard.actions)")
         #expect(ranked.hasPrefix("Distribute on tenant_id:"), "\(ranked)")
+        #expect(
+            ranked.contains(
+                "joined through 5 foreign keys: order_items→orders, order_items→tenants, orders→tenants, accounts→tenants, products→tenants"
+            ),
+            "\(ranked)")
         #expect(shard.evidence.contains { $0.metric == "shard_key_distinct(tenant_id)" && ($0.value ?? 0) >= 1_000 })
+        let joins = try #require(shard.evidence.first { $0.metric == "shard_key_foreign_keys(tenant_id)" })
+        #expect(joins.value == 5, "\(joins)")
+        // Citus keeps foreign keys between distributed tables only with the distribution column.
+        let extend = try #require(shard.actions.first { $0.hasPrefix("Add tenant_id to the foreign keys") })
+        #expect(extend.contains("orders→accounts (account_id)") && extend.contains("order_items→products (product_id)"))
+        #expect(!extend.contains("order_items→orders"), "that key already includes tenant_id: \(extend)")
         for table in ["order_items", "orders", "accounts", "products"] {
             #expect(
                 shard.actions.contains("SELECT create_distributed_table('public.\(table)', 'tenant_id');"),
                 "\(table) distributed on tenant_id: \(shard.actions)")
         }
-        // Small lookup tables without tenant_id are copied to every node.
+        // Small lookup tables without tenant_id are copied to every node; those the distributed
+        // tables reference (plans through tenants) are named as required.
         for table in ["plans", "countries", "tenants"] {
             #expect(shard.actions.contains("SELECT create_reference_table('public.\(table)');"), "\(table)")
+        }
+        let required = try #require(shard.actions.first { $0.hasPrefix("Reference tables: ") })
+        for table in ["plans", "countries", "tenants"] {
+            #expect(required.contains("public.\(table)"), "\(table) is referenced: \(required)")
         }
         // Columns the big tables share but cannot spread rows (status: 4 values) are not offered.
         #expect(!shard.actions.contains { $0.contains("Distribute on status") })
         #expect(!shard.actions.contains { $0.contains("'status')") })
+
+        // A redacted snapshot ranks the same column, under its pseudonym.
+        let snapshot = try Shell.temporaryFile(".json")
+        defer { try? FileManager.default.removeItem(at: snapshot) }
+        let collected = try Shell.dbadvise([
+            "collect", "--dsn", dsn, "--interval", "0", "--redact", "--output", snapshot.path,
+        ])
+        #expect(collected.status == 0, "\(collected.stderr)")
+        let redacted = try AdviceReport.analyze(input: snapshot.path, config: Self.smallMachine)
+        let hidden = SnapshotRedactor.pseudonym
+        let hiddenShard = try #require(redacted.recommendations.first { $0.rule == "shard-beyond-one-machine" })
+        let hiddenRanked = try #require(hiddenShard.actions.first { $0.hasPrefix("Distribute on ") })
+        #expect(hiddenRanked.hasPrefix("Distribute on \(hidden("tenant_id")):"), "\(hiddenRanked)")
+        #expect(hiddenRanked.contains("joined through 5 foreign keys: "), "\(hiddenRanked)")
+        #expect(hiddenRanked.contains("\(hidden("order_items"))→\(hidden("orders"))"), "\(hiddenRanked)")
+        #expect(!hiddenRanked.contains("tenant") && !hiddenRanked.contains("orders"))
+        #expect(
+            hiddenShard.actions.contains(
+                "SELECT create_distributed_table('\(hidden("public")).\(hidden("orders"))', '\(hidden("tenant_id"))');")
+        )
 
         // On a machine that holds the data, sharding is not recommended, and the report says why.
         let roomy = try AdviceReport.analyze(dsn, config: Self.roomyMachine)

@@ -80,6 +80,7 @@ struct PgbenchCollectionTests {
 
         #expect(snapshot.replication?.role == "primary")
         #expect(snapshot.checkpoints?.source == "pg_stat_bgwriter")
+        #expect(snapshot.foreignKeys == [], "read, and pgbench -i makes none")
         try validateAgainstSchema(snapshot)
     }
 
@@ -189,6 +190,55 @@ struct CatalogCollectionTests {
         #expect(createdAt.dataType == "timestamp with time zone")
         #expect(try #require(createdAt.correlation) > 0.9)
         try validateAgainstSchema(snapshot)
+    }
+
+    /// Foreign keys with their columns in key order on both sides, across schemas, declared on
+    /// a partitioned table and referencing one: each key once, as declared (not its clones on
+    /// the partitions).
+    @Test func foreignKeysInKeyOrderOncePerDeclaration() throws {
+        let database = "collect_foreign_keys"
+        let dsn = try TestServer.freshDatabase(database)
+        try TestServer.psql(
+            """
+            CREATE SCHEMA billing;
+            CREATE TABLE tenants (id int PRIMARY KEY);
+            CREATE TABLE orders (tenant_id int NOT NULL REFERENCES tenants, id bigint NOT NULL, PRIMARY KEY (tenant_id, id));
+            CREATE TABLE billing.invoices (id bigint PRIMARY KEY, tenant_id int NOT NULL, order_id bigint NOT NULL,
+                CONSTRAINT invoices_order_fkey FOREIGN KEY (order_id, tenant_id) REFERENCES orders (id, tenant_id));
+            CREATE TABLE events (tenant_id int NOT NULL REFERENCES tenants, at date NOT NULL) PARTITION BY RANGE (at);
+            CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+            CREATE TABLE events_2027 PARTITION OF events FOR VALUES FROM ('2027-01-01') TO ('2028-01-01');
+            CREATE TABLE accounts (id int NOT NULL, region int NOT NULL, PRIMARY KEY (id, region)) PARTITION BY LIST (region);
+            CREATE TABLE accounts_1 PARTITION OF accounts FOR VALUES IN (1);
+            CREATE TABLE accounts_2 PARTITION OF accounts FOR VALUES IN (2);
+            CREATE TABLE logins (account_id int NOT NULL, region int NOT NULL, FOREIGN KEY (account_id, region) REFERENCES accounts);
+            """, database: database)
+        let snapshot = try collect(dsn, interval: 0)
+        let keys = try #require(snapshot.foreignKeys)
+        #expect(
+            keys.map { "\($0.qualifiedTable)→\($0.qualifiedReferencedTable)" }
+                == [
+                    "billing.invoices→public.orders", "public.events→public.tenants", "public.logins→public.accounts",
+                    "public.orders→public.tenants",
+                ], "\(keys)")
+        let invoice = try #require(keys.first { $0.name == "invoices_order_fkey" })
+        #expect(invoice.columns == ["order_id", "tenant_id"])
+        #expect(invoice.referencedColumns == ["id", "tenant_id"])
+        #expect(invoice.enforced)
+        #expect(keys.first { $0.table == "logins" }?.referencedColumns == ["id", "region"])
+        #expect(keys.first { $0.table == "events" }?.name == "events_tenant_id_fkey")
+        #expect(!snapshot.unavailable.contains { $0.section == "foreign_keys" })
+        try validateAgainstSchema(snapshot)
+
+        let redacted = SnapshotRedactor.redact(snapshot)
+        let hidden = try #require(
+            redacted.foreignKeys?.first { $0.name == SnapshotRedactor.pseudonym("invoices_order_fkey") })
+        #expect(hidden.schema == SnapshotRedactor.pseudonym("billing"))
+        #expect(hidden.columns == ["order_id", "tenant_id"].map(SnapshotRedactor.pseudonym))
+        #expect(hidden.referencedTable == SnapshotRedactor.pseudonym("orders"))
+        let text = String(decoding: try SnapshotCoding.encoder().encode(redacted), as: UTF8.self)
+        #expect(!text.contains("invoices") && !text.contains("tenant_id"))
+        try validateAgainstSchema(redacted)
     }
 
     @Test func tableUnderAccessExclusiveLockDoesNotHangCollection() throws {

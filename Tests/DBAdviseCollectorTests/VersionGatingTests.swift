@@ -56,6 +56,19 @@ struct VersionGatingTests {
             (StatementQueries.statsReset(extensionVersion: version) != nil) == (version != "1.7" && version != "1.8"))
     }
 
+    @Test(arguments: [120000, 150018, 170002, 180000, 180001])
+    func foreignKeyEnforcementFrom18(version: Int) {
+        let sql = TableQueries.foreignKeys(serverVersion: version).sql
+        #expect(sql.contains("WHERE con.contype = 'f'"))
+        #expect(sql.contains("AND con.conparentid = 0"), "a partitioned table's key once, not once a partition")
+        if version >= 180000 {
+            #expect(sql.contains("con.conenforced AS enforced"))
+        } else {
+            #expect(sql.contains("true AS enforced"))
+            #expect(!sql.contains("conenforced"))
+        }
+    }
+
     @Test func extensionVersionsCompareNumerically() {
         #expect(StatementQueries.isAtLeast("1.10", [1, 9]))
         #expect(!StatementQueries.isAtLeast("1.7", [1, 8]))
@@ -73,7 +86,7 @@ struct VersionGatingTests {
         let queries = [
             ServerQueries.identity, ServerQueries.settings, DatabaseQueries.counters,
             TableQueries.tables, TableQueries.indexes, TableQueries.columnStats,
-            ActivityQueries.sample, ReplicationQueries.standbyStatus,
+            ActivityQueries.sample, ReplicationQueries.standbyStatus, TableQueries.foreignKeys(serverVersion: 150018),
         ]
         for query in queries {
             #expect(

@@ -32,6 +32,8 @@ public enum ServerFeature: CaseIterable, Sendable {
     case statIO
     /// pg_stat_force_next_flush(): shared-memory statistics (PostgreSQL 15).
     case forceStatsFlush
+    /// pg_constraint.conenforced: foreign keys declared NOT ENFORCED (PostgreSQL 18).
+    case constraintEnforced
 
     public var minimumServerVersion: Int {
         switch self {
@@ -40,6 +42,7 @@ public enum ServerFeature: CaseIterable, Sendable {
         case .slotWalStatus: 130000
         case .statIO: 160000
         case .forceStatsFlush: 150000
+        case .constraintEnforced: 180000
         }
     }
 

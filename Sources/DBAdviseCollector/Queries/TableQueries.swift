@@ -1,4 +1,4 @@
-/// Tables, indexes, partition trees and column statistics: each one set-based query, so the
+/// Tables, indexes, partition trees, column statistics and foreign keys: each one set-based query, so the
 /// number of round trips does not grow with the catalog.
 ///
 /// Size functions (`pg_total_relation_size`, `pg_indexes_size`, `pg_get_expr` on a bound)
@@ -244,4 +244,53 @@ public enum TableQueries {
             AND s.inherited = (t.relkind = 'p')
         ORDER BY t.nspname, t.relname, a.attnum
         """)
+
+    /// Every foreign key declared on a user table, with the column names on both sides in
+    /// constraint order (`conkey`, `confkey`). Catalogs only, no lock. A key declared on a
+    /// partitioned table is cloned onto each partition (and onto each partition it references)
+    /// with `conparentid` set: only the declared key is kept. Before PostgreSQL 18 every
+    /// foreign key is enforced; from 18 one may be `NOT ENFORCED` (`conenforced`).
+    public static func foreignKeys(serverVersion: Int) -> Query {
+        let enforced =
+            ServerFeature.constraintEnforced.isAvailable(onServerVersion: serverVersion)
+            ? "con.conenforced" : "true"
+        return Query(
+            "foreign keys",
+            """
+            SELECT
+                n.nspname AS schema,
+                c.relname AS table_name,
+                con.conname AS name,
+                to_json(ARRAY(
+                    SELECT a.attname
+                    FROM unnest(con.conkey) WITH ORDINALITY AS k(attnum, position)
+                    JOIN pg_attribute AS a
+                        ON a.attrelid = con.conrelid AND a.attnum = k.attnum
+                    ORDER BY k.position
+                ))::text AS columns,
+                rn.nspname AS referenced_schema,
+                r.relname AS referenced_table,
+                to_json(ARRAY(
+                    SELECT a.attname
+                    FROM unnest(con.confkey) WITH ORDINALITY AS k(attnum, position)
+                    JOIN pg_attribute AS a
+                        ON a.attrelid = con.confrelid AND a.attnum = k.attnum
+                    ORDER BY k.position
+                ))::text AS referenced_columns,
+                \(enforced) AS enforced
+            FROM pg_constraint AS con
+            JOIN pg_class AS c
+                ON c.oid = con.conrelid
+            JOIN pg_namespace AS n
+                ON n.oid = c.relnamespace
+            JOIN pg_class AS r
+                ON r.oid = con.confrelid
+            JOIN pg_namespace AS rn
+                ON rn.oid = r.relnamespace
+            WHERE con.contype = 'f'
+                AND con.conparentid = 0
+                AND \(userSchemaFilter)
+            ORDER BY n.nspname, c.relname, con.conname
+            """)
+    }
 }

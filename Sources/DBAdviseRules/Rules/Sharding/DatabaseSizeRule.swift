@@ -10,10 +10,11 @@ public struct DatabaseSizeRule: Rule {
             anti-wraparound vacuums take days. Sharding (Citus) spreads the data so each node \
             stays small enough to operate.
             """,
-        sources: [Manual.citus, Manual.vacuum, Manual.citusDistribution],
+        sources: [Manual.citus, Manual.vacuum, Manual.citusDistribution, Manual.citusForeignKeys],
         thresholds: [.databaseSizeGB], parameters: ShardKeyRanking.parameters,
         inputs: [
             "database.size_bytes", "server.extensions", "column_stats.n_distinct", "column_stats.most_common_freq",
+            "foreign_keys",
         ])
 
     public init() {}

@@ -15,11 +15,11 @@ public struct TableBeyondMachineRule: Rule {
             or a large share of its storage, only spreading data over servers helps. Use an \
             existing engine such as Citus rather than application-side sharding.
             """,
-        sources: [Manual.citus, Manual.partitioning, Manual.citusDistribution],
+        sources: [Manual.citus, Manual.partitioning, Manual.citusDistribution, Manual.citusForeignKeys],
         thresholds: [], parameters: [storageShare] + ShardKeyRanking.parameters,
         inputs: [
             "tables.total_bytes", "partitioned_tables.partitions.total_bytes", "hardware.storage_gb",
-            "hardware.max_memory_gb", "column_stats.n_distinct", "column_stats.most_common_freq",
+            "hardware.max_memory_gb", "column_stats.n_distinct", "column_stats.most_common_freq", "foreign_keys",
         ])
 
     public init() {}

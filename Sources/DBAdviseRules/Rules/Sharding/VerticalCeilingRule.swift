@@ -14,7 +14,7 @@ public struct VerticalCeilingRule: Rule {
         thresholds: [.activeSessionsPerVCPU], parameters: ShardKeyRanking.parameters,
         inputs: [
             "activity.avg_active_sessions", "hardware.vcpus", "hardware.max_vcpus", "column_stats.n_distinct",
-            "column_stats.most_common_freq",
+            "column_stats.most_common_freq", "foreign_keys",
         ])
 
     public init() {}

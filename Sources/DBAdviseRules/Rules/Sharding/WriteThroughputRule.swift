@@ -15,7 +15,7 @@ public struct WriteThroughputRule: Rule {
         parameters: ShardKeyRanking.parameters,
         inputs: [
             "rates.writes_per_second (every snapshot of the series)", "column_stats.n_distinct",
-            "column_stats.most_common_freq",
+            "column_stats.most_common_freq", "foreign_keys",
         ])
 
     public init() {}
