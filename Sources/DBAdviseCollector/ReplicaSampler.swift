@@ -35,6 +35,9 @@ final class ReplicaSampler: @unchecked Sendable {
         return lock.withLock { (0..<count).compactMap { results[$0] } }
     }
 
+    /// One WAL page: less than this between received and replayed is a record in flight.
+    static let inFlightBytes = 8_192
+
     static func sample(_ conninfo: String, until deadline: Date) -> ReplicaSnapshot {
         let connection: Connection
         do {
@@ -60,7 +63,18 @@ final class ReplicaSampler: @unchecked Sendable {
                     replica.error = "not a standby: pg_is_in_recovery() is false"
                     return replica
                 }
-                let status = try SnapshotCollector.standbyStatus(row)
+                var status = try SnapshotCollector.standbyStatus(row)
+                // A record received but not replayed at this very instant (less than a WAL page,
+                // replay not paused) is replayed within milliseconds: read once more, so an idle
+                // primary's background WAL does not show as the age of the last commit.
+                if let bytes = status.replayLagBytes, bytes > 0, bytes < Self.inFlightBytes,
+                    status.replayPaused != true
+                {
+                    Thread.sleep(forTimeInterval: 0.05)
+                    if let again = try connection.query(ReplicationQueries.standbyStatus.sql).rows.first {
+                        status = try SnapshotCollector.standbyStatus(again)
+                    }
+                }
                 replica.status = status
                 delays.append(status.replayDelaySeconds)
                 lagBytes.append(status.replayLagBytes)
