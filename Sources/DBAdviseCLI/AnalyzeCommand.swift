@@ -24,6 +24,10 @@ struct AnalyzeCommand: ParsableCommand {
     func run() throws {
         // Config and interval first: a bad one fails at once, not after sampling.
         let config = try self.config.load()
+        if let fleet = FleetInput.subdirectories(source.input) {
+            try runFleet(fleet, config: config)
+            return
+        }
         let report = try ReportBuilder.report(source, config: config, failOn: failOn.failOn)
         let useColor = format.format == .text && Terminal.colorEnabled
         Terminal.writeOutput(ReportRenderer.render(report, as: format.format, useColor: useColor))
