@@ -99,7 +99,7 @@ struct CollectCommand: ParsableCommand {
         if redact { snapshot = SnapshotRedactor.redact(snapshot) }
         let data: Data
         do {
-            data = try SnapshotCoding.encoder().encode(snapshot)
+            data = try SnapshotCoding.encode(snapshot)
         } catch {
             throw CommandError(.usage, "cannot encode the snapshot: \(error)")
         }

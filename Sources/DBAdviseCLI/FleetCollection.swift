@@ -164,7 +164,7 @@ struct FleetCollection {
             let snapshot = redact ? SnapshotRedactor.redact(collected) : collected
             let data: Data
             do {
-                data = try SnapshotCoding.encoder().encode(snapshot)
+                data = try SnapshotCoding.encode(snapshot)
             } catch {
                 throw CommandError(.usage, "cannot encode the snapshot: \(error)")
             }

@@ -47,7 +47,11 @@ extension SnapshotCollector {
             catalog.tables = Self.withPartitionTotals(
                 rows.map { row in
                     var stats = row.stats
-                    if let endCounters = end.tables[row.oid] {
+                    if start == nil, end.tables.isEmpty {
+                        // since the reset: the cumulative counters this very row holds
+                        stats.writesPerSecond = perSecond(Self.writes(of: stats), rateSeconds)
+                        stats.readsPerSecond = perSecond(Self.reads(of: stats), rateSeconds)
+                    } else if let endCounters = end.tables[row.oid] {
                         let startCounters = start?.tables[row.oid]
                         stats.writesPerSecond = perSecond(
                             start == nil ? endCounters.writes : counterDelta(endCounters.writes, startCounters?.writes),
@@ -88,6 +92,20 @@ extension SnapshotCollector {
             }
         }
         return catalog
+    }
+
+    /// What ``TableQueries/counters`` counts as writes and reads, from the table's own row
+    /// (nil when it has no statistics row, as a partitioned table has none).
+    static func writes(of stats: TableStats) -> Int? {
+        guard let inserted = stats.nTupIns, let updated = stats.nTupUpd, let deleted = stats.nTupDel else {
+            return nil
+        }
+        return inserted + updated + deleted
+    }
+
+    static func reads(of stats: TableStats) -> Int? {
+        guard stats.nTupIns != nil else { return nil }
+        return (stats.seqTupRead ?? 0) + (stats.idxTupFetch ?? 0)
     }
 
     private func readTables(locked: String, withSizes: Bool) throws(CollectorError) -> [TableRow]? {

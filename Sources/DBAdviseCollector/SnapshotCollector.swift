@@ -139,7 +139,7 @@ public final class SnapshotCollector {
             end = try readCounters(atEnd: true)
         } else {
             start = nil
-            end = try readCounters(atEnd: true)
+            end = try readCounters(atEnd: true, tableCounters: false)
             try activity.add(sample())
         }
 

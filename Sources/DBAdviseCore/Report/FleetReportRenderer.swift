@@ -103,9 +103,10 @@ public enum FleetTextRenderer {
             }
             if more > 0 { lines.append("   • … and \(more) more") }
             if !database.report.gate.passed {
-                lines.append(
-                    "   " + style.red("gate failed") + ": "
-                        + database.report.gate.breaches.map { EvidenceText.breach($0) }.joined(separator: "; "))
+                lines += TextReportRenderer.wrap(
+                    style.red("gate failed") + ": "
+                        + database.report.gate.breaches.map { EvidenceText.breach($0) }.joined(separator: "; "),
+                    indent: "   ", hanging: "     ")
             }
         }
         if !report.databases.isEmpty { lines.append("") }
@@ -133,7 +134,7 @@ public enum FleetTextRenderer {
         _ rank: String, _ database: String, _ server: String, _ worst: String, _ critical: String,
         _ warning: String, _ next: String
     ) -> String {
-        pad(rank, 3, right: true) + "  " + pad(database, 18) + " " + pad(server, 21, keepEnd: true) + " "
+        pad(rank, 3, right: true) + "  " + pad(database, 17) + " " + pad(server, 20, keepEnd: true) + " "
             + worst + " " + pad(critical, 4, right: true) + " " + pad(warning, 4, right: true)
             + "  " + next
     }
@@ -199,8 +200,9 @@ public enum FleetMarkdownRenderer {
         }
         out.append("## Gate")
         out.append("")
-        out.append("Fail on `\(report.gate.failOn.rawValue)`: **\(report.gate.passed ? "passed" : "failed")**, "
-            + "\(report.gate.failed.count) of \(report.databases.count) databases failed.")
+        out.append(
+            "Fail on `\(report.gate.failOn.rawValue)`: **\(report.gate.passed ? "passed" : "failed")**, "
+                + "\(report.gate.failed.count) of \(report.databases.count) databases failed.")
         if let directory, let first = report.databases.first {
             let path = directory.hasSuffix("/") ? directory : directory + "/"
             out.append("")
