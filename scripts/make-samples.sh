@@ -61,6 +61,16 @@ if "$dbadvise" analyze --help >/dev/null 2>&1; then
     "$dbadvise" check --input "$out/snapshots/pgbench.json" --config "$low" --format "$format" >"$out/check/fail.$ext" || [ $? -eq 1 ]
   done
   "$dbadvise" check --input "$out/snapshots/pgbench.json" --config "$low" --write-baseline "$out/check/baseline.json" 2>/dev/null >/dev/null
+  # a fleet: every database of the server, two at a time, into per-database directories;
+  # collect prints the fleet report, analyze --input reads it back in every format
+  fleet=$(mktemp -d /tmp/dbadvise-fleet.XXXXXX)
+  "$dbadvise" collect --dsn "$(dsn shop)" --all-databases --jobs 2 --interval 0 --output "$fleet/" \
+    >"$out/reports/fleet-collect.txt" 2>/dev/null
+  for format in text json markdown; do
+    ext=$format; [ "$format" = text ] && ext=txt; [ "$format" = markdown ] && ext=md
+    "$dbadvise" analyze --input "$fleet/" --format "$format" >"$out/reports/fleet.$ext"
+  done
+  rm -rf "$fleet"
   "$dbadvise" rules --format text >"$out/rules.txt"
   "$dbadvise" rules --format json >"$out/rules.json"
 fi

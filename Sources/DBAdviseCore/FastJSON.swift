@@ -21,7 +21,8 @@ public enum FastJSON {
     public static func encode<T: Encodable>(_ value: T) throws -> Data {
         let encoder = TreeEncoder(keys: KeyTable())
         let tree = try encoder.box(value)
-        var writer = JSONTextWriter(keys: encoder.keys)
+        var writer = JSONTextWriter()
+        writer.bytes.reserveCapacity(1 << 20)
         writer.write(tree, depth: 0)
         return Data(writer.bytes)
     }
@@ -64,16 +65,42 @@ extension Dictionary: StringKeyedDictionary where Key == String {}
 /// Key conversions of one encode or decode (Foundation's own, through ``SnakeCaseKeys``),
 /// and the order of keys for `.sortedKeys`. Used by one thread at a time.
 final class KeyTable {
-    private var snake: [String: String] = [:]
+    private var converted: [String: KeyName] = [:]
+    private var raw: [String: KeyName] = [:]
+    private var byText: [String: KeyName] = [:]
+    private var ordered: [KeyName] = []
     private var camelToSnakeBytes: [String: [UInt8]?] = [:]
-    private var rank: [String: Int] = [:]
-    private var ordered: [String] = []
 
-    func snakeCase(_ key: String) -> String {
-        if let known = snake[key] { return known }
-        let converted = SnakeCaseKeys.shared.snakeCase(of: key).stringValue
-        snake[key] = converted
-        return converted
+    /// The JSON key of a property (`convert`) or of a dictionary entry, interned.
+    func name(_ key: String, convert: Bool) -> KeyName {
+        if convert {
+            if let known = converted[key] { return known }
+            let name = intern(SnakeCaseKeys.shared.snakeCase(of: key).stringValue)
+            converted[key] = name
+            return name
+        }
+        if let known = raw[key] { return known }
+        let name = intern(key)
+        raw[key] = name
+        return name
+    }
+
+    /// Places a new key among every key seen, in the order of Foundation's `.sortedKeys`
+    /// (String's `<`): objects of one type share their keys, so each is placed once and
+    /// objects are sorted by an integer.
+    private func intern(_ text: String) -> KeyName {
+        if let known = byText[text] { return known }
+        let name = KeyName(text)
+        var low = 0
+        var high = ordered.count
+        while low < high {
+            let middle = (low + high) / 2
+            if ordered[middle].text < text { low = middle + 1 } else { high = middle }
+        }
+        ordered.insert(name, at: low)
+        for index in low..<ordered.count { ordered[index].rank = index }
+        byText[text] = name
+        return name
     }
 
     /// The JSON key a property is read from. Foundation matches a JSON key to the property
@@ -93,21 +120,6 @@ final class KeyTable {
         return bytes
     }
 
-    /// Position of `key` among every key seen, in the order of Foundation's `.sortedKeys`
-    /// (String's `<`): objects of one type share their keys, so each is placed once and
-    /// objects are sorted by integer.
-    func order(of key: String) -> Int {
-        if let known = rank[key] { return known }
-        var low = 0
-        var high = ordered.count
-        while low < high {
-            let middle = (low + high) / 2
-            if ordered[middle] < key { low = middle + 1 } else { high = middle }
-        }
-        ordered.insert(key, at: low)
-        for index in low..<ordered.count { rank[ordered[index]] = index }
-        return low
-    }
 }
 
 /// Foundation's `.convertToSnakeCase` / `.convertFromSnakeCase`, memoized. Foundation converts
@@ -178,6 +190,21 @@ final class SnakeCaseKeys: @unchecked Sendable {
 
 // MARK: - encoding
 
+/// A key as written: its text, `"text" : ` ready to copy, and its place in sorted order.
+final class KeyName {
+    let text: String
+    let quoted: [UInt8]
+    var rank = 0
+
+    init(_ text: String) {
+        self.text = text
+        var writer = JSONTextWriter()
+        writer.writeString(text)
+        writer.bytes.append(contentsOf: " : ".utf8)
+        quoted = writer.bytes
+    }
+}
+
 /// What the encoder collects before writing: objects keep their keys in insertion order and
 /// are sorted when written.
 indirect enum JSONTree {
@@ -194,7 +221,7 @@ final class JSONArrayBox {
 }
 
 final class JSONObjectBox {
-    var entries: [(key: String, value: JSONTree)] = []
+    var entries: [(key: KeyName, value: JSONTree)] = []
 }
 
 final class TreeEncoder: Encoder {
@@ -279,8 +306,8 @@ struct TreeKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let box: JSONObjectBox
     var codingPath: [any CodingKey] { [] }
 
-    private func name(_ key: Key) -> String {
-        encoder.convertKeys ? encoder.keys.snakeCase(key.stringValue) : key.stringValue
+    private func name(_ key: Key) -> KeyName {
+        encoder.keys.name(key.stringValue, convert: encoder.convertKeys)
     }
 
     private func set(_ value: JSONTree, _ key: Key) {
@@ -321,7 +348,9 @@ struct TreeKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
         return TreeUnkeyedContainer(encoder: TreeEncoder(keys: encoder.keys), box: nested)
     }
 
-    mutating func superEncoder() -> any Encoder { SuperEncoder(box: box, key: "super", keys: encoder.keys) }
+    mutating func superEncoder() -> any Encoder {
+        SuperEncoder(box: box, key: encoder.keys.name("super", convert: false), keys: encoder.keys)
+    }
 
     mutating func superEncoder(forKey key: Key) -> any Encoder {
         SuperEncoder(box: box, key: name(key), keys: encoder.keys)
@@ -332,19 +361,19 @@ struct TreeKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
 /// Snapshots never call it; it is here so that the protocol is complete.
 final class SuperEncoder: Encoder {
     let box: JSONObjectBox
-    let key: String
+    let key: KeyName
     let inner: TreeEncoder
     var codingPath: [any CodingKey] { [] }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
-    init(box: JSONObjectBox, key: String, keys: KeyTable) {
+    init(box: JSONObjectBox, key: KeyName, keys: KeyTable) {
         self.box = box
         self.key = key
         self.inner = TreeEncoder(keys: keys)
     }
 
     private func attach() {
-        guard !box.entries.contains(where: { $0.key == key }), let value = inner.value else { return }
+        guard !box.entries.contains(where: { $0.key === key }), let value = inner.value else { return }
         box.entries.append((key, value))
     }
 
@@ -408,7 +437,7 @@ struct TreeUnkeyedContainer: UnkeyedEncodingContainer {
     mutating func superEncoder() -> any Encoder {
         let object = JSONObjectBox()
         add(.object(object))
-        return SuperEncoder(box: object, key: "super", keys: encoder.keys)
+        return SuperEncoder(box: object, key: encoder.keys.name("super", convert: false), keys: encoder.keys)
     }
 }
 
@@ -444,81 +473,81 @@ struct TreeSingleValueContainer: SingleValueEncodingContainer {
 /// .withoutEscapingSlashes`: two-space indents, `"key" : value`, empty containers as
 /// `[\n\n]` and `{\n\n}`.
 struct JSONTextWriter {
-    let keys: KeyTable
     var bytes: [UInt8] = []
 
-    init(keys: KeyTable) {
-        self.keys = keys
-        bytes.reserveCapacity(1 << 16)
-    }
-
-    private mutating func indent(_ depth: Int) {
-        for _ in 0..<depth { bytes.append(0x20); bytes.append(0x20) }
+    private mutating func newline(indent depth: Int) {
+        bytes.append(0x0A)
+        for _ in 0..<depth {
+            bytes.append(0x20)
+            bytes.append(0x20)
+        }
     }
 
     mutating func write(_ tree: JSONTree, depth: Int) {
         switch tree {
         case .null: bytes.append(contentsOf: "null".utf8)
         case .bool(let flag): bytes.append(contentsOf: (flag ? "true" : "false").utf8)
-        case .number(let text): bytes.append(contentsOf: text.utf8)
+        case .number(let text): append(text)
         case .string(let text): writeString(text)
         case .array(let box):
             bytes.append(UInt8(ascii: "["))
-            bytes.append(0x0A)
-            if box.items.isEmpty { bytes.append(0x0A) }
-            for (index, item) in box.items.enumerated() {
-                if index > 0 {
-                    bytes.append(UInt8(ascii: ","))
-                    bytes.append(0x0A)
-                }
-                indent(depth + 1)
-                write(item, depth: depth + 1)
+            let items = box.items
+            if items.isEmpty { bytes.append(0x0A) }
+            for index in items.indices {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                newline(indent: depth + 1)
+                write(items[index], depth: depth + 1)
             }
-            if !box.items.isEmpty { bytes.append(0x0A) }
-            indent(depth)
+            newline(indent: depth)
             bytes.append(UInt8(ascii: "]"))
         case .object(let box):
             bytes.append(UInt8(ascii: "{"))
-            bytes.append(0x0A)
-            if box.entries.isEmpty { bytes.append(0x0A) }
-            // every key is placed first: placing a new key moves the ranks after it
-            for entry in box.entries { _ = keys.order(of: entry.key) }
-            let sorted = box.entries.map { (rank: keys.order(of: $0.key), entry: $0) }
-                .sorted { $0.rank < $1.rank }
-            for (index, item) in sorted.enumerated() {
-                if index > 0 {
-                    bytes.append(UInt8(ascii: ","))
-                    bytes.append(0x0A)
-                }
-                indent(depth + 1)
-                writeString(item.entry.key)
-                bytes.append(contentsOf: " : ".utf8)
-                write(item.entry.value, depth: depth + 1)
+            let entries = box.entries
+            if entries.isEmpty { bytes.append(0x0A) }
+            var order = Array(entries.indices)
+            order.sort { entries[$0].key.rank < entries[$1].key.rank }
+            for (position, index) in order.enumerated() {
+                if position > 0 { bytes.append(UInt8(ascii: ",")) }
+                newline(indent: depth + 1)
+                bytes.append(contentsOf: entries[index].key.quoted)
+                write(entries[index].value, depth: depth + 1)
             }
-            if !box.entries.isEmpty { bytes.append(0x0A) }
-            indent(depth)
+            newline(indent: depth)
             bytes.append(UInt8(ascii: "}"))
         }
     }
 
+    private mutating func append(_ text: String) {
+        var text = text
+        text.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+
     private static let hex = Array("0123456789abcdef".utf8)
 
+    /// Quoted, with JSONWriter's escapes (`/` left alone: `.withoutEscapingSlashes`).
     mutating func writeString(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: "\\\"".utf8)
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: "\\\\".utf8)
-            case 0x08: bytes.append(contentsOf: "\\b".utf8)
-            case 0x0C: bytes.append(contentsOf: "\\f".utf8)
-            case 0x0A: bytes.append(contentsOf: "\\n".utf8)
-            case 0x0D: bytes.append(contentsOf: "\\r".utf8)
-            case 0x09: bytes.append(contentsOf: "\\t".utf8)
-            case 0x00..<0x20:
-                bytes.append(contentsOf: "\\u00".utf8)
-                bytes.append(Self.hex[Int(byte >> 4)])
-                bytes.append(Self.hex[Int(byte & 0x0F)])
-            default: bytes.append(byte)
+        var text = text
+        text.withUTF8 { utf8 in
+            if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+                bytes.append(contentsOf: utf8)
+                return
+            }
+            for byte in utf8 {
+                switch byte {
+                case UInt8(ascii: "\""): bytes.append(contentsOf: "\\\"".utf8)
+                case UInt8(ascii: "\\"): bytes.append(contentsOf: "\\\\".utf8)
+                case 0x08: bytes.append(contentsOf: "\\b".utf8)
+                case 0x0C: bytes.append(contentsOf: "\\f".utf8)
+                case 0x0A: bytes.append(contentsOf: "\\n".utf8)
+                case 0x0D: bytes.append(contentsOf: "\\r".utf8)
+                case 0x09: bytes.append(contentsOf: "\\t".utf8)
+                case 0x00..<0x20:
+                    bytes.append(contentsOf: "\\u00".utf8)
+                    bytes.append(Self.hex[Int(byte >> 4)])
+                    bytes.append(Self.hex[Int(byte & 0x0F)])
+                default: bytes.append(byte)
+                }
             }
         }
         bytes.append(UInt8(ascii: "\""))
