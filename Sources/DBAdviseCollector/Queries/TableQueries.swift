@@ -39,101 +39,68 @@ public enum TableQueries {
     /// Every user table, partitioned table and materialized view. $1: locked oids;
     /// $2: false to skip every size function (the retry after a lock timeout).
     ///
-    /// Sizes come from their parts, each file stat()ed once: the main fork, the other forks,
-    /// the indexes and the TOAST table with its index; their sum is `pg_total_relation_size`.
-    /// (Asking for the total and the parts separately stats every file twice, and on a large
-    /// catalog the stat() calls and relation cache entries are most of the server's time.)
-    /// Partitioned tables have no storage and no relfrozenxid: their age is null, not 2^31.
+    /// Sizes come from their parts, each file stat()ed once: here the main fork, the other
+    /// forks and the TOAST table with its index; the indexes in ``indexes``; the collector
+    /// adds them up to `pg_total_relation_size`. (Asking for the total and for the parts
+    /// stats every file twice, and on a large catalog the stat() calls and the relation cache
+    /// entries they need are most of the server's time.) Partitioned tables have no storage
+    /// and no relfrozenxid: their age is null, not 2^31.
     public static let tables = Query(
         "tables",
         """
         SELECT
-            t.oid,
-            t.schema,
-            t.name,
-            t.relkind,
-            t.is_partition,
-            t.parent_oid,
-            t.partition_bound,
-            t.heap_bytes + t.other_forks_bytes + t.index_bytes + t.toast_bytes AS total_bytes,
-            t.heap_bytes,
-            t.index_bytes,
-            t.toast_bytes,
-            t.reltuples,
-            t.relfrozenxid_age,
-            t.n_live_tup,
-            t.n_dead_tup,
-            t.seq_scan,
-            t.seq_tup_read,
-            t.idx_scan,
-            t.idx_tup_fetch,
-            t.n_tup_ins,
-            t.n_tup_upd,
-            t.n_tup_del,
-            t.n_tup_hot_upd,
-            t.last_vacuum,
-            t.last_autovacuum,
-            t.last_analyze,
-            t.last_autoanalyze,
-            t.vacuum_count,
-            t.autovacuum_count,
-            t.analyze_count,
-            t.autoanalyze_count
-        FROM (
-            SELECT
-                c.oid::bigint AS oid,
-                n.nspname AS schema,
-                c.relname AS name,
-                c.relkind::text AS relkind,
-                c.relispartition AS is_partition,
-                i.inhparent::bigint AS parent_oid,
-                CASE WHEN c.relispartition AND $2::boolean AND NOT c.oid = ANY($1::oid[])
-                    THEN pg_get_expr(c.relpartbound, c.oid) END AS partition_bound,
-                CASE WHEN c.relkind <> 'p' AND $2::boolean AND NOT c.oid = ANY($1::oid[])
-                    THEN pg_relation_size(c.oid, 'main') END AS heap_bytes,
-                CASE WHEN c.relkind <> 'p' AND $2::boolean AND NOT c.oid = ANY($1::oid[])
-                    THEN pg_relation_size(c.oid, 'fsm') + pg_relation_size(c.oid, 'vm')
-                        + pg_relation_size(c.oid, 'init') END AS other_forks_bytes,
-                CASE WHEN c.relkind <> 'p' AND $2::boolean AND NOT c.oid = ANY($1::oid[])
-                    THEN pg_indexes_size(c.oid) END AS index_bytes,
-                CASE WHEN c.relkind = 'p' OR NOT $2::boolean OR c.oid = ANY($1::oid[]) THEN NULL
-                    WHEN c.reltoastrelid = 0 THEN 0
-                    ELSE pg_total_relation_size(c.reltoastrelid) END AS toast_bytes,
-                CASE WHEN c.reltuples >= 0 THEN c.reltuples END AS reltuples,
-                CASE WHEN c.relkind <> 'p' THEN age(c.relfrozenxid) END AS relfrozenxid_age,
-                s.n_live_tup AS n_live_tup,
-                s.n_dead_tup AS n_dead_tup,
-                s.seq_scan AS seq_scan,
-                s.seq_tup_read AS seq_tup_read,
-                s.idx_scan AS idx_scan,
-                s.idx_tup_fetch AS idx_tup_fetch,
-                s.n_tup_ins AS n_tup_ins,
-                s.n_tup_upd AS n_tup_upd,
-                s.n_tup_del AS n_tup_del,
-                s.n_tup_hot_upd AS n_tup_hot_upd,
-                EXTRACT(EPOCH FROM s.last_vacuum) AS last_vacuum,
-                EXTRACT(EPOCH FROM s.last_autovacuum) AS last_autovacuum,
-                EXTRACT(EPOCH FROM s.last_analyze) AS last_analyze,
-                EXTRACT(EPOCH FROM s.last_autoanalyze) AS last_autoanalyze,
-                s.vacuum_count AS vacuum_count,
-                s.autovacuum_count AS autovacuum_count,
-                s.analyze_count AS analyze_count,
-                s.autoanalyze_count AS autoanalyze_count
-            FROM pg_class AS c
-            JOIN pg_namespace AS n
-                ON n.oid = c.relnamespace
-            LEFT JOIN pg_stat_all_tables AS s
-                ON s.relid = c.oid
-            LEFT JOIN pg_inherits AS i
-                ON i.inhrelid = c.oid AND c.relispartition
-            WHERE c.relkind IN ('r', 'p', 'm')
-                AND \(userSchemaFilter)
-            OFFSET 0
-        ) AS t
-        ORDER BY t.schema, t.name
+            c.oid::bigint AS oid,
+            n.nspname AS schema,
+            c.relname AS name,
+            c.relkind::text AS relkind,
+            c.relispartition AS is_partition,
+            i.inhparent::bigint AS parent_oid,
+            CASE WHEN c.relispartition AND $2::boolean AND NOT c.oid = ANY($1::oid[])
+                THEN pg_get_expr(c.relpartbound, c.oid) END AS partition_bound,
+            CASE WHEN c.relkind <> 'p' AND $2::boolean AND NOT c.oid = ANY($1::oid[])
+                THEN pg_relation_size(c.oid, 'main') END AS heap_bytes,
+            CASE WHEN c.relkind <> 'p' AND $2::boolean AND NOT c.oid = ANY($1::oid[])
+                THEN pg_relation_size(c.oid, 'fsm') + pg_relation_size(c.oid, 'vm')
+                    + pg_relation_size(c.oid, 'init') END AS other_forks_bytes,
+            CASE WHEN c.relkind = 'p' OR NOT $2::boolean OR c.oid = ANY($1::oid[]) THEN NULL
+                WHEN c.reltoastrelid = 0 THEN 0
+                ELSE pg_total_relation_size(c.reltoastrelid) END AS toast_bytes,
+            CASE WHEN c.reltuples >= 0 THEN c.reltuples END AS reltuples,
+            CASE WHEN c.relkind <> 'p' THEN age(c.relfrozenxid) END AS relfrozenxid_age,
+            s.n_live_tup AS n_live_tup,
+            s.n_dead_tup AS n_dead_tup,
+            s.seq_scan AS seq_scan,
+            s.seq_tup_read AS seq_tup_read,
+            s.idx_scan AS idx_scan,
+            s.idx_tup_fetch AS idx_tup_fetch,
+            s.n_tup_ins AS n_tup_ins,
+            s.n_tup_upd AS n_tup_upd,
+            s.n_tup_del AS n_tup_del,
+            s.n_tup_hot_upd AS n_tup_hot_upd,
+            EXTRACT(EPOCH FROM s.last_vacuum) AS last_vacuum,
+            EXTRACT(EPOCH FROM s.last_autovacuum) AS last_autovacuum,
+            EXTRACT(EPOCH FROM s.last_analyze) AS last_analyze,
+            EXTRACT(EPOCH FROM s.last_autoanalyze) AS last_autoanalyze,
+            s.vacuum_count AS vacuum_count,
+            s.autovacuum_count AS autovacuum_count,
+            s.analyze_count AS analyze_count,
+            s.autoanalyze_count AS autoanalyze_count
+        FROM pg_class AS c
+        JOIN pg_namespace AS n
+            ON n.oid = c.relnamespace
+        LEFT JOIN pg_stat_all_tables AS s
+            ON s.relid = c.oid
+        LEFT JOIN pg_inherits AS i
+            ON i.inhrelid = c.oid AND c.relispartition
+        WHERE c.relkind IN ('r', 'p', 'm')
+            AND \(userSchemaFilter)
+        ORDER BY n.nspname, c.relname
         """)
 
-    /// Every index of those tables. $1: locked table oids; $2: false to skip sizes.
+    /// Every index of those tables, with the size of its main fork and of the others (a
+    /// B-tree's free space map; an unlogged index's init fork; indexes have no visibility
+    /// map), which the collector adds up to each table's `pg_indexes_size`.
+    /// $1: locked table oids; $2: false to skip sizes.
     public static let indexes = Query(
         "indexes",
         """
@@ -141,8 +108,11 @@ public enum TableQueries {
             n.nspname AS schema,
             t.relname AS table_name,
             c.relname AS name,
+            t.oid::bigint AS table_oid,
             CASE WHEN $2::boolean AND NOT t.oid = ANY($1::oid[])
-                THEN pg_relation_size(c.oid) END AS bytes,
+                THEN pg_relation_size(c.oid, 'main') END AS bytes,
+            CASE WHEN $2::boolean AND NOT t.oid = ANY($1::oid[])
+                THEN pg_relation_size(c.oid, 'fsm') + pg_relation_size(c.oid, 'init') END AS other_forks_bytes,
             s.idx_scan AS idx_scan,
             x.indisunique AS is_unique,
             x.indisprimary AS is_primary,
