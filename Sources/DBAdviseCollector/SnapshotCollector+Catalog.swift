@@ -78,7 +78,8 @@ extension SnapshotCollector {
                     }
                     return (row.oid, row.parentOid, stats)
                 })
-            catalog.partitions = try readPartitionTrees(rows: rows, locked: lockedArray)
+            catalog.partitions = try readPartitionTrees(
+                rows: rows, tables: catalog.tables ?? [], locked: lockedArray)
         }
         catalog.columnStats = try section("column_stats") {
             try run(TableQueries.columnStats, [String(options.columnStatsTables)]).map {
@@ -220,10 +221,11 @@ extension SnapshotCollector {
         }
     }
 
-    private func readPartitionTrees(rows: [TableRow], locked: String) throws(CollectorError)
+    /// `tables`: `rows` with their partition totals, in the same order.
+    private func readPartitionTrees(rows: [TableRow], tables: [TableStats], locked: String)
+        throws(CollectorError)
         -> [PartitionTree]?
     {
-        let tables = Self.withPartitionTotals(rows.map { ($0.oid, $0.parentOid, $0.stats) })
         let statsByOid = Dictionary(
             zip(rows.map(\.oid), tables), uniquingKeysWith: { first, _ in first })
         let children = Dictionary(grouping: rows.filter { $0.parentOid != nil }) {

@@ -19,7 +19,7 @@ public enum FastJSON {
 
     /// `SnapshotCoding.encoder().encode(value)`, byte for byte.
     public static func encode<T: Encodable>(_ value: T) throws -> Data {
-        let encoder = TreeEncoder(keys: KeyTable())
+        let encoder = TreeEncoder(keys: KeyTable(), depth: -1)
         let tree = try encoder.box(value)
         var writer = JSONTextWriter()
         writer.bytes.reserveCapacity(1 << 20)
@@ -207,7 +207,9 @@ final class KeyName {
 
 /// What the encoder collects before writing: objects keep their keys in insertion order and
 /// are sorted when written.
-indirect enum JSONTree {
+enum JSONTree {
+    /// JSON text already written at this place's depth (a long array written in parallel).
+    case raw([UInt8])
     case null
     case bool(Bool)
     case number(String)
@@ -221,21 +223,30 @@ final class JSONArrayBox {
 }
 
 final class JSONObjectBox {
-    var entries: [(key: KeyName, value: JSONTree)] = []
+    var entries: [(key: KeyName, value: JSONTree)]
+
+    init() {
+        // most objects have a few keys, a table about 30: little regrowth on the way
+        entries = []
+        entries.reserveCapacity(16)
+    }
 }
 
 final class TreeEncoder: Encoder {
     let keys: KeyTable
     /// Keys of keyed containers are converted to snake_case, but for `[String: V]`.
     let convertKeys: Bool
+    /// How deep the value this encoder makes sits in the document (0: the root).
+    let depth: Int
     var value: JSONTree?
 
     var codingPath: [any CodingKey] { [] }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
-    init(keys: KeyTable, convertKeys: Bool = true) {
+    init(keys: KeyTable, convertKeys: Bool = true, depth: Int) {
         self.keys = keys
         self.convertKeys = convertKeys
+        self.depth = depth
     }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
@@ -277,7 +288,15 @@ final class TreeEncoder: Encoder {
         if T.self == Data.self || T.self == URL.self || T.self == Decimal.self {
             throw FastJSON.Unsupported(description: "\(T.self) is left to Foundation")
         }
-        let child = TreeEncoder(keys: keys, convertKeys: !(T.self is any StringKeyedDictionary.Type))
+        // a long array near the top (a snapshot's tables and indexes) is written on
+        // several threads
+        if depth < 1, T.self is any ParallelEncodableArray.Type, let array = value as? any ParallelEncodableArray,
+            array.parallelCount >= ParallelChunks.minimumCount
+        {
+            return .raw(try array.encodeInParallel(depth: depth + 1))
+        }
+        let child = TreeEncoder(
+            keys: keys, convertKeys: !(T.self is any StringKeyedDictionary.Type), depth: depth + 1)
         try value.encode(to: child)
         return child.value ?? .object(JSONObjectBox())
     }
@@ -339,13 +358,14 @@ struct TreeKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
         let nested = JSONObjectBox()
         set(.object(nested), key)
         return KeyedEncodingContainer(
-            TreeKeyedContainer<NestedKey>(encoder: TreeEncoder(keys: encoder.keys), box: nested))
+            TreeKeyedContainer<NestedKey>(
+                encoder: TreeEncoder(keys: encoder.keys, depth: encoder.depth + 1), box: nested))
     }
 
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
         let nested = JSONArrayBox()
         set(.array(nested), key)
-        return TreeUnkeyedContainer(encoder: TreeEncoder(keys: encoder.keys), box: nested)
+        return TreeUnkeyedContainer(encoder: TreeEncoder(keys: encoder.keys, depth: encoder.depth + 1), box: nested)
     }
 
     mutating func superEncoder() -> any Encoder {
@@ -369,7 +389,7 @@ final class SuperEncoder: Encoder {
     init(box: JSONObjectBox, key: KeyName, keys: KeyTable) {
         self.box = box
         self.key = key
-        self.inner = TreeEncoder(keys: keys)
+        self.inner = TreeEncoder(keys: keys, depth: 1)
     }
 
     private func attach() {
@@ -425,13 +445,14 @@ struct TreeUnkeyedContainer: UnkeyedEncodingContainer {
         let nested = JSONObjectBox()
         add(.object(nested))
         return KeyedEncodingContainer(
-            TreeKeyedContainer<NestedKey>(encoder: TreeEncoder(keys: encoder.keys), box: nested))
+            TreeKeyedContainer<NestedKey>(
+                encoder: TreeEncoder(keys: encoder.keys, depth: encoder.depth + 1), box: nested))
     }
 
     mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
         let nested = JSONArrayBox()
         add(.array(nested))
-        return TreeUnkeyedContainer(encoder: TreeEncoder(keys: encoder.keys), box: nested)
+        return TreeUnkeyedContainer(encoder: TreeEncoder(keys: encoder.keys, depth: encoder.depth + 1), box: nested)
     }
 
     mutating func superEncoder() -> any Encoder {
@@ -469,13 +490,87 @@ struct TreeSingleValueContainer: SingleValueEncodingContainer {
     mutating func encode<T: Encodable>(_ value: T) throws { set(try encoder.box(value)) }
 }
 
+/// Arrays that can be written in chunks on several threads: a snapshot's tables and indexes,
+/// tens of thousands of rows on a large catalog.
+protocol ParallelEncodableArray {
+    var parallelCount: Int { get }
+    func encodeInParallel(depth: Int) throws -> [UInt8]
+}
+
+/// The rows worth encoding in parallel (values, so threads can read them at once).
+protocol SnapshotRecord: Encodable, Sendable {}
+extension TableStats: SnapshotRecord {}
+extension IndexStats: SnapshotRecord {}
+
+extension Array: ParallelEncodableArray where Element: SnapshotRecord {
+    var parallelCount: Int { count }
+
+    /// The whole array as JSON text at `depth`: each chunk of elements is made into trees
+    /// and written by its own thread (with its own key table), then the texts are joined.
+    func encodeInParallel(depth: Int) throws -> [UInt8] {
+        let elements = self
+        let parts = Swift.max(
+            1, Swift.min(ProcessInfo.processInfo.activeProcessorCount, 8, count / (ParallelChunks.minimumCount / 2)))
+        let size = (count + parts - 1) / parts
+        let chunks = ParallelChunks(count: parts)
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let range = (part * size)..<Swift.min(elements.count, (part + 1) * size)
+            do {
+                let parent = TreeEncoder(keys: KeyTable(), depth: depth)
+                var writer = JSONTextWriter()
+                for index in range {
+                    if index > range.lowerBound { writer.bytes.append(UInt8(ascii: ",")) }
+                    writer.newline(indent: depth + 1)
+                    writer.write(try parent.box(elements[index]), depth: depth + 1)
+                }
+                chunks.set(part, .success(writer.bytes))
+            } catch {
+                chunks.set(part, .failure(error))
+            }
+        }
+        var text: [UInt8] = [UInt8(ascii: "[")]
+        for (part, chunk) in try chunks.texts().enumerated() {
+            if part > 0 { text.append(UInt8(ascii: ",")) }
+            text.append(contentsOf: chunk)
+        }
+        var writer = JSONTextWriter()
+        writer.newline(indent: depth)
+        text.append(contentsOf: writer.bytes)
+        text.append(UInt8(ascii: "]"))
+        return text
+    }
+}
+
+/// The texts the threads of ``ParallelEncodableArray/encodeInParallel(depth:)`` write.
+///
+/// `@unchecked Sendable`: `results` is the only state, and every access holds `lock`.
+final class ParallelChunks: @unchecked Sendable {
+    /// Shorter arrays are not worth a thread.
+    static let minimumCount = 4_000
+
+    private let lock = NSLock()
+    private var results: [Result<[UInt8], any Error>?]
+
+    init(count: Int) { results = Array(repeating: nil, count: count) }
+
+    func set(_ part: Int, _ result: Result<[UInt8], any Error>) {
+        lock.withLock { results[part] = result }
+    }
+
+    func texts() throws -> [[UInt8]] {
+        try lock.withLock {
+            try results.map { try ($0 ?? .failure(FastJSON.Unsupported(description: "a chunk was not written"))).get() }
+        }
+    }
+}
+
 /// Writes a tree as Foundation's JSONWriter does with `.prettyPrinted, .sortedKeys,
 /// .withoutEscapingSlashes`: two-space indents, `"key" : value`, empty containers as
 /// `[\n\n]` and `{\n\n}`.
 struct JSONTextWriter {
     var bytes: [UInt8] = []
 
-    private mutating func newline(indent depth: Int) {
+    mutating func newline(indent depth: Int) {
         bytes.append(0x0A)
         for _ in 0..<depth {
             bytes.append(0x20)
@@ -485,6 +580,7 @@ struct JSONTextWriter {
 
     mutating func write(_ tree: JSONTree, depth: Int) {
         switch tree {
+        case .raw(let text): bytes.append(contentsOf: text)
         case .null: bytes.append(contentsOf: "null".utf8)
         case .bool(let flag): bytes.append(contentsOf: (flag ? "true" : "false").utf8)
         case .number(let text): append(text)
@@ -574,7 +670,7 @@ struct JSONInput {
 }
 
 /// A parsed value: scalars stay where they are in the input until a decoder asks for them.
-indirect enum JSONNode {
+enum JSONNode {
     case null
     case bool(Bool)
     case number(start: Int, length: Int)

@@ -55,6 +55,28 @@ import Testing
         #expect(decoded.activity?.waitEventTypes == reference.activity?.waitEventTypes)
     }
 
+    /// Arrays past ``ParallelChunks`` size are written in chunks on several threads.
+    @Test func longArraysWrittenInParallelAreTheSameText() throws {
+        var snapshot = minimalSnapshot()
+        snapshot.tables = (0..<9_000).map { number in
+            var table = TableStats(schema: "s\(number % 7)", name: "t\(number)", relkind: "r", isPartition: false)
+            table.totalBytes = number * 8_192
+            table.reltuples = Double(number) / 3
+            table.lastVacuum = Date(timeIntervalSince1970: 1_795_000_000 + Double(number))
+            return table
+        }
+        snapshot.indexes = (0..<4_500).map { number in
+            var index = IndexStats(
+                schema: "s", table: "t\(number)", name: "t\(number)_pkey", isUnique: true, isPrimary: true,
+                isValid: true)
+            index.columns = ["id", "at"]
+            return index
+        }
+        let fast = try FastJSON.encode(snapshot)
+        #expect(fast == (try SnapshotCoding.encoder().encode(snapshot)))
+        #expect(try FastJSON.decode(Snapshot.self, from: fast) == snapshot)
+    }
+
     @Test func escapedInputIsReadLikeFoundation() throws {
         let data = try SnapshotCoding.encoder().encode(minimalSnapshot())
         var text = String(decoding: data, as: UTF8.self)
