@@ -172,7 +172,7 @@ struct FleetCollection {
             output.message("dbadvise: snapshot written to \(path)")
             let report = try RuleRegistry.analyzer.report(
                 snapshots: [snapshot], config: Config(), sourceType: .live)
-            return .written(FleetReport.Entry(key: key, connection: collected.connection, report: report))
+            return .written(FleetReport.Entry(key: key, connection: snapshot.connection, report: report))
         } catch let error as CollectorError {
             return .failed(fail(target.label, CommandError(error)))
         } catch let error as CommandError {

@@ -297,6 +297,32 @@ struct FleetCommandTests {
         #expect(gated.stderr.contains("the gate failed for 1 of 5 databases"))
     }
 
+    @Test func redactedFleetNamesDirectoriesAndReportsByPseudonym() throws {
+        let info = try FleetServer.info()
+        let directory = try Shell.temporaryDirectory().appendingPathComponent("redacted")
+        let result = try Shell.dbadvise(
+            [
+                "collect", "--dsn", info.dsn("postgres"), "--all-databases", "--redact", "--interval", "0",
+                "--output", directory.path + "/",
+            ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let names = try layout(directory).keys
+        #expect(names.count == FleetServer.connectable.count)
+        for name in names {
+            #expect(!name.contains("fleet") && !name.contains("socket") && name.hasPrefix("r_"), "\(name)")
+        }
+        #expect(!result.stdout.contains("fleet_a"))
+        #expect(!result.stdout.contains(info.socket))
+        // the same pseudonyms next time: the history lines up
+        let again = try Shell.dbadvise(
+            [
+                "collect", "--dsn", info.dsn("postgres"), "--all-databases", "--redact", "--interval", "0",
+                "--output", directory.path + "/",
+            ])
+        #expect(again.status == 0)
+        #expect(try layout(directory).keys.sorted() == names.sorted())
+    }
+
     @Test func anUnreachableServerWithAllDatabasesExitsThree() throws {
         let directory = try Shell.temporaryDirectory().appendingPathComponent("down")
         let result = try Shell.dbadvise(
