@@ -99,6 +99,16 @@ if "$dbadvise" analyze --help >/dev/null 2>&1; then
     "$dbadvise" analyze --input "$out/history/" --config "$growth_config" --what-if data=100x --format "$format" >"$out/reports/growth.$ext"
   done
   "$dbadvise" analyze --input "$out/history/" --config "$growth_config" --plot "$out/growth.svg" >/dev/null
+  # a fleet: every database of the server, two at a time, into per-database directories;
+  # collect prints the fleet report, analyze --input reads it back in every format
+  fleet=$(mktemp -d /tmp/dbadvise-fleet.XXXXXX)
+  "$dbadvise" collect --dsn "$(dsn shop)" --all-databases --jobs 2 --interval 0 --output "$fleet/" \
+    >"$out/reports/fleet-collect.txt" 2>/dev/null
+  for format in text json markdown; do
+    ext=$format; [ "$format" = text ] && ext=txt; [ "$format" = markdown ] && ext=md
+    "$dbadvise" analyze --input "$fleet/" --format "$format" >"$out/reports/fleet.$ext"
+  done
+  rm -rf "$fleet"
   "$dbadvise" rules --format text >"$out/rules.txt"
   "$dbadvise" rules --format json >"$out/rules.json"
 fi

@@ -55,6 +55,16 @@ struct AnalyzeCommand: ParsableCommand {
     func run() throws {
         // Config, interval and output paths first: a bad one fails at once, not after sampling.
         let config = try self.config.load()
+        if let fleet = FleetInput.subdirectories(source.input) {
+            if whatIf != nil || plot != nil {
+                throw CommandError.usage(
+                    "--what-if and --plot apply to one database's series, not to a fleet directory",
+                    fix: "pass one database's directory: --input \(source.input.first ?? "DIR")/<host>-<port>-<dbname>/"
+                )
+            }
+            try runFleet(fleet, config: config)
+            return
+        }
         // validate() has parsed it already.
         let scenario = whatIf.flatMap { try? WhatIfScenario.parse($0) }
         let plotOutput = try plot.map { path throws(CommandError) in try PlotOutput(argument: path) }

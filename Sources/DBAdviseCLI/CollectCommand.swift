@@ -11,8 +11,10 @@ struct CollectCommand: ParsableCommand {
             Connects read-only as application_name=dbadvise, samples pg_stat_activity about once \
             a second through --interval, and writes sizes, rates, replication, WAL, checkpoint, \
             activity and pg_stat_statements figures. Sections it cannot read are recorded with \
-            the reason. Exit codes: 0 done, 2 bad usage or unwritable output, 3 database \
-            unreachable.
+            the reason. With --all-databases or --dsn-file it reads many databases at once \
+            (--jobs at a time) into DIR/<host>-<port>-<dbname>/ and prints a report ranking them \
+            by urgency. Exit codes: 0 done, 2 bad usage or unwritable output, 3 database \
+            unreachable (in fleet mode: any of them, after writing the others).
             """)
 
     @OptionGroup var connection: ConnectionOptions
@@ -30,24 +32,95 @@ struct CollectCommand: ParsableCommand {
         help: "Replace schema, table, index and column names with stable hashes and drop query texts.")
     var redact = false
 
+    @Flag(
+        name: .customLong("all-databases"),
+        help: "Collect every database of the server that takes connections (needs --output DIR/).")
+    var allDatabases = false
+
+    @Option(
+        name: .customLong("dsn-file"),
+        help: ArgumentHelp(
+            "Collect every server listed in FILE, one conninfo a line (# comments; needs --output DIR/).",
+            valueName: "file"))
+    var dsnFile: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "How many databases to collect at once with --all-databases or --dsn-file (default 4).",
+            valueName: "n"))
+    var jobs: Int?
+
+    /// For the benchmark: every statement sent, as a psql script (see scripts/bench.py).
+    @Option(name: .customLong("trace-sql"), help: .hidden)
+    var traceSQL: String?
+
+    var isFleet: Bool { allDatabases || dsnFile != nil }
+
+    func validate() throws {
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+        if jobs != nil, !isFleet {
+            throw ValidationError("--jobs needs --all-databases or --dsn-file")
+        }
+        if dsnFile != nil, connection.dsn != nil {
+            throw ValidationError(
+                "--dsn and --dsn-file cannot be used together: list every server in the file")
+        }
+        if isFleet, !connection.replica.isEmpty {
+            throw ValidationError(
+                "--replica reads the standbys of one primary: it cannot be used with --all-databases or --dsn-file")
+        }
+        if isFleet, traceSQL != nil {
+            throw ValidationError("--trace-sql traces one database")
+        }
+    }
+
     func run() throws {
         let seconds = try interval.seconds()
         let destination = try SnapshotOutput(argument: output)
+        if isFleet {
+            try runFleet(intervalSeconds: seconds, destination: destination)
+            return
+        }
         var options = CollectOptions(
             conninfo: connection.dsn, replicas: connection.replica, intervalSeconds: seconds,
             toolVersion: DBAdvise.version)
         options.topStatements = 25
+        let trace = traceSQL.map { _ in QueryTrace() }
+        options.trace = trace
         var snapshot = try Self.collect(options)
+        if let traceSQL, let trace {
+            do {
+                try Data(trace.psqlScript().utf8).write(to: URL(fileURLWithPath: traceSQL))
+            } catch {
+                throw CommandError.usage("cannot write \(traceSQL): \(SnapshotOutput.reason(error))")
+            }
+        }
         if redact { snapshot = SnapshotRedactor.redact(snapshot) }
         let data: Data
         do {
-            data = try SnapshotCoding.encoder().encode(snapshot)
+            data = try SnapshotCoding.encode(snapshot)
         } catch {
             throw CommandError(.usage, "cannot encode the snapshot: \(error)")
         }
         if let path = try destination.write(data, snapshot: snapshot) {
             Terminal.writeError("dbadvise: snapshot written to \(path)\n")
         }
+    }
+
+    private func runFleet(intervalSeconds: Double, destination: SnapshotOutput) throws(CommandError) {
+        guard case .directory(let directory) = destination, let output else {
+            throw .usage(
+                "--all-databases and --dsn-file write one snapshot per database: --output must be a directory",
+                fix: "pass --output DIR/ (ending with /); each database gets DIR/<host>-<port>-<dbname>/")
+        }
+        let entries =
+            try dsnFile.map { path throws(CommandError) in try FleetEntry.read(dsnFile: path) }
+            ?? [FleetEntry(conninfo: connection.dsn, origin: nil)]
+        try FleetCollection(
+            entries: entries, allDatabases: allDatabases, jobs: jobs ?? 4, intervalSeconds: intervalSeconds,
+            redact: redact, directory: directory, directoryArgument: output
+        ).run()
     }
 
     /// Collects with progress on stderr (when it is a terminal).

@@ -1,6 +1,12 @@
 import DBAdviseCore
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Where `collect` writes: stdout, a file, or a new timestamped file in a directory.
 /// Checked before collecting (a bad path fails at once, not after the interval), written
 /// atomically (a failed run leaves the previous file intact), and never over a file that is
@@ -62,14 +68,42 @@ enum SnapshotOutput {
     /// anything else the user has is kept.
     private static func ensureReplaceable(_ url: URL, argument: String) throws(CommandError) {
         struct Header: Decodable { let kind: String? }
-        if let data = try? Data(contentsOf: url), data.isEmpty { return }
-        guard let data = try? Data(contentsOf: url),
-            let header = try? JSONDecoder().decode(Header.self, from: data),
+        guard let data = try? Data(contentsOf: url) else {
+            throw .usage(
+                "refusing to overwrite \(argument): it cannot be read to check that it is a dbadvise snapshot",
+                fix: "choose another --output, or move the file away first")
+        }
+        if data.isEmpty { return }
+        // what collect writes holds this line at the top level: found without parsing the
+        // previous snapshot (20 MB for 50,000 relations); anything else is parsed
+        if contains(data, "\n  \"kind\" : \"\(Snapshot.kindName)\",\n") { return }
+        guard let header = try? JSONDecoder().decode(Header.self, from: data),
             header.kind == Snapshot.kindName
         else {
             throw .usage(
                 "refusing to overwrite \(argument): it is not a dbadvise snapshot",
                 fix: "choose another --output, or move the file away first")
+        }
+    }
+
+    /// `text` in `data`, by memchr(3) and memcmp(3): Data.range(of:) took a tenth of a large
+    /// collection's own time.
+    private static func contains(_ data: Data, _ text: String) -> Bool {
+        let needle = Array(text.utf8)
+        guard let first = needle.first else { return true }
+        return data.withUnsafeBytes { haystack in
+            needle.withUnsafeBytes { pattern in
+                guard let base = haystack.baseAddress, let patternBase = pattern.baseAddress else { return false }
+                var offset = 0
+                while offset + needle.count <= haystack.count {
+                    guard let hit = memchr(base + offset, Int32(first), haystack.count - offset) else { return false }
+                    let position = base.distance(to: UnsafeRawPointer(hit))
+                    if position + needle.count > haystack.count { return false }
+                    if memcmp(base + position, patternBase, needle.count) == 0 { return true }
+                    offset = position + 1
+                }
+                return false
+            }
         }
     }
 

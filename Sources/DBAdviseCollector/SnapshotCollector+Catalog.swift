@@ -16,7 +16,16 @@ private struct TableRow {
     var oid: Int
     var parentOid: Int?
     var bound: String?
+    /// Free space map, visibility map and init fork of the heap: part of its total.
+    var otherForks: Int?
     var stats: TableStats
+}
+
+/// An index row with its table's oid and the size of its forks other than main.
+private struct IndexRow {
+    var tableOid: Int?
+    var otherForks: Int?
+    var stats: IndexStats
 }
 
 extension SnapshotCollector {
@@ -38,7 +47,14 @@ extension SnapshotCollector {
             rows = try readTables(locked: lockedArray, withSizes: false)
             recordUnavailable("tables.sizes", "a table was locked while sizes were read")
         }
-        if let rows {
+        // indexes before the totals: each table's index bytes are its indexes' sizes
+        let indexRows = try readIndexes(locked: lockedArray)
+        catalog.indexes = indexRows?.map(\.stats)
+        if var rows {
+            Self.addSizes(of: indexRows, to: &rows)
+            if indexRows == nil, rows.contains(where: { $0.stats.heapBytes != nil }) {
+                recordUnavailable("tables.total_bytes", "index sizes could not be read (see indexes)")
+            }
             for row in rows where locked.contains(row.oid) {
                 recordUnavailable(
                     row.stats.qualifiedName,
@@ -48,7 +64,11 @@ extension SnapshotCollector {
             catalog.tables = Self.withPartitionTotals(
                 rows.map { row in
                     var stats = row.stats
-                    if let endCounters = end.tables[row.oid] {
+                    if start == nil, end.tables.isEmpty {
+                        // since the reset: the cumulative counters this very row holds
+                        stats.writesPerSecond = perSecond(Self.writes(of: stats), rateSeconds)
+                        stats.readsPerSecond = perSecond(Self.reads(of: stats), rateSeconds)
+                    } else if let endCounters = end.tables[row.oid] {
                         let startCounters = start?.tables[row.oid]
                         stats.writesPerSecond = perSecond(
                             start == nil ? endCounters.writes : counterDelta(endCounters.writes, startCounters?.writes),
@@ -59,20 +79,8 @@ extension SnapshotCollector {
                     }
                     return (row.oid, row.parentOid, stats)
                 })
-            catalog.partitions = try readPartitionTrees(rows: rows, locked: lockedArray)
-        }
-        catalog.indexes = try section("indexes") {
-            try run(TableQueries.indexes, [lockedArray, "true"]).map { row throws(PostgresError) in
-                var index = IndexStats(
-                    schema: try row.string("schema") ?? "", table: try row.string("table_name") ?? "",
-                    name: try row.string("name") ?? "", isUnique: try row.bool("is_unique") ?? false,
-                    isPrimary: try row.bool("is_primary") ?? false,
-                    isValid: try row.bool("is_valid") ?? true)
-                index.bytes = try row.int("bytes")
-                index.idxScan = try row.int("idx_scan")
-                index.columns = try row.stringArray("columns")
-                return index
-            }
+            catalog.partitions = try readPartitionTrees(
+                rows: rows, tables: catalog.tables ?? [], locked: lockedArray)
         }
         catalog.columnStats = try section("column_stats") {
             try run(TableQueries.columnStats, [String(options.columnStatsTables)]).map {
@@ -102,6 +110,56 @@ extension SnapshotCollector {
         return catalog
     }
 
+    private func readIndexes(locked: String) throws(CollectorError) -> [IndexRow]? {
+        try section("indexes") {
+            try run(TableQueries.indexes, [locked, "true"]).map { row throws(PostgresError) in
+                var index = IndexStats(
+                    schema: try row.string("schema") ?? "", table: try row.string("table_name") ?? "",
+                    name: try row.string("name") ?? "", isUnique: try row.bool("is_unique") ?? false,
+                    isPrimary: try row.bool("is_primary") ?? false,
+                    isValid: try row.bool("is_valid") ?? true)
+                index.bytes = try row.int("bytes")
+                index.idxScan = try row.int("idx_scan")
+                index.columns = try row.stringArray("columns")
+                return IndexRow(
+                    tableOid: try row.int("table_oid"), otherForks: try row.int("other_forks_bytes"), stats: index)
+            }
+        }
+    }
+
+    /// Index bytes (every fork of every index, as `pg_indexes_size`) and the total (heap
+    /// forks + TOAST + indexes, as `pg_total_relation_size`) of each table with storage
+    /// whose sizes were read; unknown when an index's size is, or the indexes were not read.
+    private static func addSizes(of indexes: [IndexRow]?, to rows: inout [TableRow]) {
+        var indexBytes: [Int: Int?] = [:]
+        for index in indexes ?? [] {
+            guard let table = index.tableOid else { continue }
+            let bytes = sum(index.stats.bytes, index.otherForks)
+            indexBytes[table] = sum(indexBytes[table] ?? 0, bytes)
+        }
+        for position in rows.indices where rows[position].stats.relkind != "p" {
+            guard let heap = rows[position].stats.heapBytes else { continue }
+            let index: Int? = indexes == nil ? nil : (indexBytes[rows[position].oid] ?? 0)
+            rows[position].stats.indexBytes = index
+            rows[position].stats.totalBytes = sum(
+                heap, rows[position].otherForks, rows[position].stats.toastBytes, index)
+        }
+    }
+
+    /// What ``TableQueries/counters`` counts as writes and reads, from the table's own row
+    /// (nil when it has no statistics row, as a partitioned table has none).
+    static func writes(of stats: TableStats) -> Int? {
+        guard let inserted = stats.nTupIns, let updated = stats.nTupUpd, let deleted = stats.nTupDel else {
+            return nil
+        }
+        return inserted + updated + deleted
+    }
+
+    static func reads(of stats: TableStats) -> Int? {
+        guard stats.nTupIns != nil else { return nil }
+        return (stats.seqTupRead ?? 0) + (stats.idxTupFetch ?? 0)
+    }
+
     private func readTables(locked: String, withSizes: Bool) throws(CollectorError) -> [TableRow]? {
         try section("tables") {
             try run(TableQueries.tables, [locked, withSizes ? "true" : "false"]).map {
@@ -110,9 +168,7 @@ extension SnapshotCollector {
                     schema: try row.string("schema") ?? "", name: try row.string("name") ?? "",
                     relkind: try row.string("relkind") ?? "r",
                     isPartition: try row.bool("is_partition") ?? false)
-                stats.totalBytes = try row.int("total_bytes")
                 stats.heapBytes = try row.int("heap_bytes")
-                stats.indexBytes = try row.int("index_bytes")
                 stats.toastBytes = try row.int("toast_bytes")
                 stats.reltuples = try row.double("reltuples")
                 stats.relfrozenxidAge = try row.int("relfrozenxid_age")
@@ -136,7 +192,8 @@ extension SnapshotCollector {
                 stats.autoanalyzeCount = try row.int("autoanalyze_count")
                 return TableRow(
                     oid: try row.int("oid") ?? 0, parentOid: try row.int("parent_oid"),
-                    bound: try row.string("partition_bound"), stats: stats)
+                    bound: try row.string("partition_bound"), otherForks: try row.int("other_forks_bytes"),
+                    stats: stats)
             }
         }
     }
@@ -176,10 +233,11 @@ extension SnapshotCollector {
         }
     }
 
-    private func readPartitionTrees(rows: [TableRow], locked: String) throws(CollectorError)
+    /// `tables`: `rows` with their partition totals, in the same order.
+    private func readPartitionTrees(rows: [TableRow], tables: [TableStats], locked: String)
+        throws(CollectorError)
         -> [PartitionTree]?
     {
-        let tables = Self.withPartitionTotals(rows.map { ($0.oid, $0.parentOid, $0.stats) })
         let statsByOid = Dictionary(
             zip(rows.map(\.oid), tables), uniquingKeysWith: { first, _ in first })
         let children = Dictionary(grouping: rows.filter { $0.parentOid != nil }) {

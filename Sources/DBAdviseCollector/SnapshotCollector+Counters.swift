@@ -27,16 +27,16 @@ extension SnapshotCollector {
     /// Our own statements are reads of the database too. So that the database counters
     /// bracket as little of our work as possible, they are read last at the start of the
     /// interval and first at its end (`atEnd`).
-    func readCounters(atEnd: Bool) throws(CollectorError) -> CounterSample {
+    ///
+    /// `tableCounters`: false when there is no interval, the catalog's own read of
+    /// pg_stat_all_tables then gives the per-table figures (one scan of it fewer).
+    func readCounters(atEnd: Bool, tableCounters: Bool = true) throws(CollectorError) -> CounterSample {
         var sample = CounterSample()
         let includeSize = atEnd
         let includeQueryText = atEnd
         if atEnd { try readDatabaseCounters(into: &sample, includeSize: includeSize) }
-        try section("tables.counters") {
-            for row in try run(TableQueries.counters) {
-                guard let oid = try row.int("oid") else { continue }
-                sample.tables[oid] = (try row.int("writes") ?? 0, try row.int("reads") ?? 0)
-            }
+        if tableCounters {
+            try readTableCounters(into: &sample)
         }
         try section("wal") {
             let query = WalQueries.counters(serverVersion: serverVersion, inRecovery: inRecovery)
@@ -80,6 +80,15 @@ extension SnapshotCollector {
         }
         if !atEnd { try readDatabaseCounters(into: &sample, includeSize: includeSize) }
         return sample
+    }
+
+    private func readTableCounters(into sample: inout CounterSample) throws(CollectorError) {
+        try section("tables.counters") {
+            for row in try run(TableQueries.counters) {
+                guard let oid = try row.int("oid") else { continue }
+                sample.tables[oid] = (try row.int("writes") ?? 0, try row.int("reads") ?? 0)
+            }
+        }
     }
 
     private func readDatabaseCounters(into sample: inout CounterSample, includeSize: Bool)

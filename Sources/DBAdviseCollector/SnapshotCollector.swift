@@ -12,6 +12,10 @@ public struct CollectOptions: Sendable {
     /// How many of the largest tables get column statistics.
     public var columnStatsTables: Int = 50
     public var toolVersion: String
+    /// Reads this database instead of the connection string's dbname (`--all-databases`).
+    public var database: String?
+    /// Records every statement sent (the benchmark's floor replays them with psql).
+    public var trace: QueryTrace?
 
     public init(conninfo: String?, replicas: [String], intervalSeconds: Double, toolVersion: String) {
         self.conninfo = conninfo
@@ -41,7 +45,8 @@ public final class SnapshotCollector {
 
     public init(options: CollectOptions) throws(CollectorError) {
         self.options = options
-        self.connection = try SafeSession.open(conninfo: options.conninfo)
+        self.connection = try SafeSession.open(
+            conninfo: options.conninfo, database: options.database, trace: options.trace)
         queriesSent = 1
     }
 
@@ -55,7 +60,7 @@ public final class SnapshotCollector {
         -> [Row]
     {
         queriesSent += 1
-        return try connection.query(query.sql, parameters).rows
+        return try connection.query(query, parameters, trace: options.trace).rows
     }
 
     /// Runs one section; a server error (privilege, missing view, timeout) is recorded and
@@ -134,7 +139,7 @@ public final class SnapshotCollector {
             end = try readCounters(atEnd: true)
         } else {
             start = nil
-            end = try readCounters(atEnd: true)
+            end = try readCounters(atEnd: true, tableCounters: false)
             try activity.add(sample())
         }
 
@@ -218,7 +223,8 @@ public final class SnapshotCollector {
         let row: Row
         do {
             queriesSent += 1
-            guard let first = try connection.query(ServerQueries.identity.sql).rows.first else {
+            guard let first = try connection.query(ServerQueries.identity, trace: options.trace).rows.first
+            else {
                 throw CollectorError.unreachable("the server returned no identity row")
             }
             row = first

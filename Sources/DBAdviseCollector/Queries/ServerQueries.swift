@@ -27,6 +27,20 @@ public enum ServerQueries {
             current_database() AS database
         """)
 
+    /// Every database of the server that takes connections (`--all-databases`): templates and
+    /// `datallowconn = false` left out; `can_connect` is whether this role has CONNECT on it.
+    public static let databases = Query(
+        "databases",
+        """
+        SELECT
+            d.datname AS name,
+            has_database_privilege(d.oid, 'CONNECT') AS can_connect
+        FROM pg_database AS d
+        WHERE d.datallowconn
+            AND NOT d.datistemplate
+        ORDER BY d.datname
+        """)
+
     /// pg_control_system() is not granted to every role on every service: optional.
     public static let systemIdentifier = Query(
         "system identifier",
