@@ -97,11 +97,10 @@ public struct Forecast: Codable, Sendable, Equatable {
         return (value * scale).rounded() / scale
     }
 
-    /// `public.events reaches table_size_gb warning (100 GB) in ~47 days, ±6 (high confidence,
-    /// R² 0.98 over 12 snapshots)`.
+    /// `public.events reaches table_size_gb warning (100 GB) in ~47 days, ±6 days (high
+    /// confidence, R² 0.98 over 12 points)`.
     public var sentence: String {
-        let levelText =
-            threshold.unit == .gigabytes ? Formatting.bytes(Int(thresholdValue)) : Formatting.number(thresholdValue)
+        let levelText = Formatting.measured(thresholdValue, unit: unit)
         let margin = daysMargin.map { ", ±\(Formatting.days($0))" } ?? ""
         return "\(target) reaches \(threshold.rawValue) \(level.rawValue) (\(levelText)) in ~"
             + "\(Formatting.days(days))\(margin) (\(confidence.rawValue) confidence, "

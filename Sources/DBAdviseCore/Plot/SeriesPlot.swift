@@ -144,7 +144,9 @@ public enum SeriesPlot {
             if let nearest = lines.map(\.value).filter({ $0 > maximum }).min(), nearest <= maximum * 3 {
                 maximum = nearest
             }
-            let yMax = binary ? niceBinaryCeiling(max(maximum * 1.1, 1)) : niceCeiling(max(maximum * 1.1, 1))
+            // Four gridlines a round step apart.
+            let step = max(maximum * 1.1, 1) / 4
+            let yMax = 4 * (binary ? niceBinaryCeiling(step) : niceCeiling(step))
             func y(_ value: Double) -> Double { top + height - height * min(max(value, 0), yMax) / yMax }
 
             for tick in 0...4 {
