@@ -21,5 +21,6 @@ fi
 major=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 | sed -E 's|.*/([0-9]+)/bin|\1|')
 if [ -n "$major" ] && ! dpkg-query -W -f='${Status}' "postgresql-$major-partman" 2>/dev/null | grep -q "install ok installed"; then
   echo "ensure-deps: installing postgresql-$major-partman"
+  if [ ${#missing[@]} -eq 0 ]; then $SUDO apt-get update -qq; fi
   $SUDO apt-get install -y -qq "postgresql-$major-partman" >/dev/null
 fi
