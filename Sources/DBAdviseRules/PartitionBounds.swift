@@ -22,7 +22,7 @@ public struct PartitionTimeRange: Sendable, Equatable {
     /// Parses a bound; nil when it is not a single-column time range.
     public init?(bound: String?) {
         guard let bound,
-            let match = bound.wholeMatch(of: /FOR VALUES FROM \((.+)\) TO \((.+)\)/)
+            let match = bound.wholeMatch(of: Self.rangeBound)
         else { return nil }
         guard let lower = Self.value(String(match.1)), let upper = Self.value(String(match.2)) else { return nil }
         self.lower = lower.date
@@ -30,6 +30,11 @@ public struct PartitionTimeRange: Sendable, Equatable {
         // Two open ends say nothing about time.
         if self.lower == nil && self.upper == nil { return nil }
     }
+
+    // Built once: a regex is compiled when first used, and catalogs hold tens of thousands of
+    // partitions.
+    nonisolated(unsafe) private static let rangeBound = /FOR VALUES FROM \((.+)\) TO \((.+)\)/
+    nonisolated(unsafe) private static let quoted = /'([^']*)'/
 
     private enum Value {
         case open
@@ -47,27 +52,62 @@ public struct PartitionTimeRange: Sendable, Equatable {
         case "MINVALUE", "MAXVALUE", "'-infinity'", "'infinity'": return .open
         default: break
         }
-        guard let literal = text.wholeMatch(of: /'([^']*)'/) else { return nil }
+        guard let literal = text.wholeMatch(of: Self.quoted) else { return nil }
         return parse(String(literal.1)).map(Value.at)
     }
 
-    /// `2026-01-01`, `2026-01-01 00:00:00`, `2026-01-01 00:00:00.5+00`, `… +05:30`.
+    /// `2026-01-01`, `2026-01-01 00:00:00`, `2026-01-01 00:00:00.5+00`, `… +05:30`: the one
+    /// layout PostgreSQL writes with `DateStyle = ISO`, read by position (Swift's Regex took
+    /// most of an analysis on a catalog of thousands of partitions).
     static func parse(_ text: String) -> Date? {
-        let pattern = /(\d{4})-(\d{2})-(\d{2})(?: (\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?)?(?:([+-])(\d{2})(?::?(\d{2}))?)?/
-        guard let match = text.wholeMatch(of: pattern),
-            let year = Int(match.1), let month = Int(match.2), let day = Int(match.3)
-        else { return nil }
-        var parts = DateComponents(year: year, month: month, day: day)
-        parts.hour = match.4.flatMap { Int($0) } ?? 0
-        parts.minute = match.5.flatMap { Int($0) } ?? 0
-        parts.second = match.6.flatMap { Int($0) } ?? 0
-        guard let date = TimeBounds.calendar.date(from: parts) else { return nil }
-        let fraction = match.7.flatMap { Double("0.\($0)") } ?? 0
-        var offset = 0.0
-        if let sign = match.8, let hours = match.9.flatMap({ Double($0) }) {
-            let minutes = match.10.flatMap { Double($0) } ?? 0
-            offset = (sign == "-" ? -1 : 1) * (hours * 3_600 + minutes * 60)
+        let bytes = Array(text.utf8)
+        var index = 0
+        func number(_ digits: Int) -> Int? {
+            guard index + digits <= bytes.count else { return nil }
+            var value = 0
+            for byte in bytes[index..<index + digits] {
+                guard byte >= 48, byte <= 57 else { return nil }
+                value = value * 10 + Int(byte - 48)
+            }
+            index += digits
+            return value
         }
+        func skip(_ character: Character) -> Bool {
+            guard index < bytes.count, bytes[index] == character.asciiValue else { return false }
+            index += 1
+            return true
+        }
+        guard let year = number(4), skip("-"), let month = number(2), skip("-"), let day = number(2) else {
+            return nil
+        }
+        var parts = DateComponents(year: year, month: month, day: day, hour: 0, minute: 0, second: 0)
+        var fraction = 0.0
+        if skip(" ") {
+            guard let hour = number(2), skip(":"), let minute = number(2), skip(":"), let second = number(2) else {
+                return nil
+            }
+            (parts.hour, parts.minute, parts.second) = (hour, minute, second)
+            if skip(".") {
+                let digitsStart = index
+                while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 { index += 1 }
+                guard index > digitsStart else { return nil }
+                fraction = Double("0." + String(decoding: bytes[digitsStart..<index], as: UTF8.self)) ?? 0
+            }
+        }
+        var offset = 0.0
+        if index < bytes.count, bytes[index] == 43 || bytes[index] == 45 {
+            let sign = bytes[index] == 45 ? -1.0 : 1.0
+            index += 1
+            guard let hours = number(2) else { return nil }
+            var minutes = 0
+            if index < bytes.count {
+                _ = skip(":")
+                guard let parsed = number(2) else { return nil }
+                minutes = parsed
+            }
+            offset = sign * Double(hours * 3_600 + minutes * 60)
+        }
+        guard index == bytes.count, let date = TimeBounds.calendar.date(from: parts) else { return nil }
         return date.addingTimeInterval(fraction - offset)
     }
 }
@@ -131,8 +171,7 @@ extension RuleContext {
         if let type = keyType(of: tree)?.lowercased(), !(type.contains("timestamp") || type == "date") {
             return nil
         }
-        let tables = snapshot.tables ?? []
-        let byName = Dictionary(tables.map { ($0.qualifiedName, $0) }, uniquingKeysWith: { first, _ in first })
+        let byName = tablesByName
         let trees = snapshot.partitionedTables ?? []
         let timed = tree.partitions.filter { !$0.isDefault }.compactMap { partition -> TimedPartition? in
             guard let range = PartitionTimeRange(bound: partition.bound) else { return nil }

@@ -458,11 +458,12 @@ enum SQL {
 
 /// Calendar arithmetic in UTC for partition bounds.
 enum TimeBounds {
-    static var calendar: Calendar {
+    /// Made once: bounds of thousands of partitions are read with it.
+    static let calendar: Calendar = {
         var calendar = Calendar(identifier: .iso8601)
         calendar.timeZone = TimeZone(identifier: "UTC") ?? TimeZone(secondsFromGMT: 0) ?? .current
         return calendar
-    }
+    }()
 
     /// The start of the interval containing `date`, moved by `offset` intervals.
     static func start(of step: PartitionInterval.TimeStep, containing date: Date, offset: Int) -> Date? {

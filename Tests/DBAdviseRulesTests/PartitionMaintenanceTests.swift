@@ -28,6 +28,15 @@ import Testing
         #expect(PartitionTimeRange(bound: nil) == nil)
     }
 
+    @Test func timestampsAreReadInPostgresISOLayoutOnly() {
+        #expect(Self.date("2026-01-01 00:00:00-08")?.timeIntervalSince1970 == 1_767_254_400)
+        #expect(Self.date("2026-01-01 00:00:00+0530") == Self.date("2025-12-31 18:30:00"))
+        #expect(Self.date("2026-01-01 00:00:00.123456")?.timeIntervalSince1970 == 1_767_225_600.123456)
+        for bad in ["2026-1-01", "2026-01-01 00:00", "2026-01-01T00:00:00", "2026-01-01 00:00:00+", "2026-01-01x", ""] {
+            #expect(Self.date(bad) == nil, "\(bad)")
+        }
+    }
+
     @Test func missingIndexFixBuildsConcurrentlyThenAttaches() throws {
         let rule = PartitionMissingIndexRule()
         let verdict = rule.evaluate(
