@@ -74,13 +74,13 @@ public struct Forecast: Codable, Sendable, Equatable {
         changePerDay = trend.slopeBytesPerDay
         // Two decimals for days; finer below a day, so short test series keep their forecast.
         let places = days < 1 ? 6 : 2
-        guard Self.round(days, places: places) > 0 else { return nil }
-        self.days = Self.round(days, places: places)
+        guard ReportGrowth.round(days, places: places) > 0 else { return nil }
+        self.days = ReportGrowth.round(days, places: places)
         let margin = trend.daysRange(level: thresholdValue, direction: direction).flatMap { range in
             range.latest.map { ($0 - range.soonest) / 2 }
         }
-        daysMargin = margin.map { Self.round($0, places: places) }
-        rSquared = Self.round(trend.rSquared, places: 4)
+        daysMargin = margin.map { ReportGrowth.round($0, places: places) }
+        rSquared = ReportGrowth.round(trend.rSquared, places: 4)
         points = trend.points
         confidence =
             if trend.points >= 5, trend.rSquared >= 0.9, let margin, margin <= days / 4 {
@@ -90,11 +90,6 @@ public struct Forecast: Codable, Sendable, Equatable {
             } else {
                 .low
             }
-    }
-
-    static func round(_ value: Double, places: Int) -> Double {
-        let scale = pow(10, Double(places))
-        return (value * scale).rounded() / scale
     }
 
     /// `public.events reaches table_size_gb warning (100 GB) in ~47 days, ±6 days (high

@@ -44,18 +44,17 @@ public struct SeriesTrends: Sendable, Equatable {
         databaseBytesPoints = ordered.compactMap { snapshot in
             snapshot.database?.sizeBytes.map { SizeSample(at: snapshot.interval.finishedAt, bytes: Double($0)) }
         }
-        let writes = Self.ratePoints(ordered, resets: resets) { snapshot in
-            (snapshot.rates.writesPerSecond, snapshot.database.flatMap(Self.databaseWrites))
+        let writes = Self.ratePoints(ordered, resets: resets) { index in
+            (ordered[index].rates.writesPerSecond, ordered[index].database.flatMap(Self.databaseWrites))
         }
         writesPerSecondPoints = writes
         writesPerSecond = GrowthTrend(samples: writes)
         readsPerSecond = GrowthTrend(
-            samples: Self.ratePoints(ordered, resets: resets) { snapshot in
-                (snapshot.rates.readsPerSecond, snapshot.database.flatMap(Self.databaseReads))
+            samples: Self.ratePoints(ordered, resets: resets) { index in
+                (ordered[index].rates.readsPerSecond, ordered[index].database.flatMap(Self.databaseReads))
             })
 
-        let followed = Set(
-            sizes.tables.keys.map { $0 } + sizes.partitions.keys.map { $0 })
+        let followed = Set(sizes.tables.keys).union(sizes.partitions.keys)
         var rows: [String: [SizeSample]] = [:]
         var databaseRowPoints: [SizeSample] = []
         for snapshot in ordered {
@@ -81,10 +80,15 @@ public struct SeriesTrends: Sendable, Equatable {
         databaseRows = GrowthTrend(samples: databaseRowPoints)
         tableRows = rows.compactMapValues { GrowthTrend(samples: $0) }
 
+        // Each snapshot's tables by name once: a catalog holds tens of thousands of them.
+        let tablesByName = ordered.map { snapshot in
+            Dictionary(
+                (snapshot.tables ?? []).map { ($0.qualifiedName, $0) }, uniquingKeysWith: { first, _ in first })
+        }
         var tableWrites: [String: GrowthTrend] = [:]
         for name in followed {
-            let points = Self.ratePoints(ordered, resets: resets) { snapshot in
-                let table = snapshot.tables?.first { $0.qualifiedName == name }
+            let points = Self.ratePoints(ordered, resets: resets) { index in
+                let table = tablesByName[index][name]
                 return (table?.writesPerSecond, table.flatMap(Self.tableWrites))
             }
             if let trend = GrowthTrend(samples: points) { tableWrites[name] = trend }
@@ -97,20 +101,20 @@ public struct SeriesTrends: Sendable, Equatable {
 
     // MARK: Rates
 
-    /// One rate point per snapshot (see the type's documentation). `measure` gives the
-    /// snapshot's own rate and its cumulative counter.
+    /// One rate point per snapshot (see the type's documentation). `measure` gives the own
+    /// rate and the cumulative counter of the snapshot at an index of `ordered`.
     private static func ratePoints(
-        _ ordered: [Snapshot], resets: [StatisticsReset], measure: (Snapshot) -> (rate: Double?, counter: Int?)
+        _ ordered: [Snapshot], resets: [StatisticsReset], measure: (Int) -> (rate: Double?, counter: Int?)
     ) -> [SizeSample] {
         var points: [SizeSample] = []
         for (index, snapshot) in ordered.enumerated() {
-            let (rate, counter) = measure(snapshot)
+            let (rate, counter) = measure(index)
             let interval = snapshot.interval
             if interval.mode == .sinceReset, index > 0 {
                 let previous = ordered[index - 1]
                 let resetInGap = resets.contains { $0.after == previous.interval.finishedAt }
                 let seconds = interval.finishedAt.timeIntervalSince(previous.interval.finishedAt)
-                if !resetInGap, seconds > 0, let counter, let before = measure(previous).counter,
+                if !resetInGap, seconds > 0, let counter, let before = measure(index - 1).counter,
                     counter >= before
                 {
                     let midpoint = previous.interval.finishedAt.addingTimeInterval(seconds / 2)
