@@ -233,6 +233,11 @@ public struct Rates: Codable, Sendable, Equatable {
     public var writesPerSecond: Double?
     /// tup_returned + tup_fetched per second: rows the executor read.
     public var readsPerSecond: Double?
+    /// `tup_returned` per second: live rows read by sequential scans and index entries
+    /// returned by index scans. A seq scan of a 50-row table reads 50 rows each time.
+    public var tupReturnedPerSecond: Double?
+    /// `tup_fetched` per second: live rows fetched through index scans.
+    public var tupFetchedPerSecond: Double?
     public var blksReadPerSecond: Double?
     public var blksHitPerSecond: Double?
     public var tempBytesPerSecond: Double?
