@@ -19,6 +19,7 @@ import Testing
     /// The pgbench fixture plus a hot lookup on `products`, written every 2 s.
     func lookupContext() throws -> RuleContext {
         try context { snapshot, _ in
+            busyPrimary(&snapshot)
             snapshot.tables?.append(BaseFixture.table("products", bytes: 100_000_000, writes: 0.5, reads: 1_000))
             snapshot.statements.topByCalls = [Self.lookup]
         }
@@ -180,6 +181,7 @@ import Testing
         #expect(products.note?.hasPrefix("public.products: statements naming it: 1 point read (") == true)
 
         let report = try context { snapshot, _ in
+            busyPrimary(&snapshot)
             snapshot.statements.topByTotalTime?.append(
                 Statement(
                     queryid: "900", query: "SELECT bid, sum(abalance) FROM pgbench_accounts GROUP BY bid", calls: 50,
