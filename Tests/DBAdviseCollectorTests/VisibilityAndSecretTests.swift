@@ -2,6 +2,7 @@ import DBAdviseCollector
 import DBAdviseCore
 import DBAdviseTestSupport
 import Foundation
+import PostgresClient
 import Testing
 
 /// What collection must not write: a statement's password, and a zero for what the role
@@ -62,6 +63,10 @@ struct VisibilityAndSecretTests {
         try waitForActiveSession(dsn: dsn)
 
         let limited = try collect(dsn.replacingOccurrences(of: "user=postgres", with: "user=login_only"), interval: 1)
+        // the same moment seen by a role that may see it all: the session is counted
+        let full = try collect(dsn, interval: 1)
+        // (the schema check runs a child process: only once the sleeper is gone)
+        sleeper.terminate()
         try validateAgainstSchema(limited)
         #expect(limited.activity == nil, "\(String(describing: limited.activity))")
         #expect(limited.statements.statementCount == nil)
@@ -71,8 +76,6 @@ struct VisibilityAndSecretTests {
         let statements = try #require(limited.unavailable.first { $0.section == "statements" })
         #expect(statements.reason.contains("pg_stat_statements") && statements.reason.contains("pg_read_all_stats"))
 
-        // the same moment seen by a role that may see it all: the session is counted
-        let full = try collect(dsn, interval: 1)
         let seen = try #require(full.activity)
         #expect(seen.connections >= 1 && seen.peakActiveSessions >= 1)
         #expect(!full.unavailable.contains { $0.section == "activity" || $0.section == "statements" })
@@ -93,12 +96,15 @@ struct VisibilityAndSecretTests {
         #expect(!snapshot.unavailable.contains { $0.section == "activity" || $0.section == "statements" })
     }
 
-    /// Polls until the sleeper's statement is running (no fixed sleep).
+    /// Polls until the sleeper's statement is running (no fixed sleep), in this process: a
+    /// psql child would return only after the sleeper exits (Foundation notices a child's exit
+    /// late while another child runs).
     func waitForActiveSession(dsn: String) throws {
-        for _ in 0..<200 {
-            let running = try TestServer.psql(
-                "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE 'SELECT pg_sleep(30)%'",
-                dsn: dsn)
+        let connection = try Connection(conninfo: dsn)
+        for _ in 0..<400 {
+            let running = try connection.query(
+                "SELECT count(*)::text AS n FROM pg_stat_activity WHERE state = 'active' AND query LIKE 'SELECT pg_sleep(30)%'"
+            ).rows.first?.string("n")
             if running != "0" { return }
             Thread.sleep(forTimeInterval: 0.05)
         }
