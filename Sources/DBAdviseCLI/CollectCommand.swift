@@ -129,7 +129,8 @@ struct CollectCommand: ParsableCommand {
             let (key, created) = try RedactionKey.loadOrCreate(at: path)
             if created {
                 Terminal.writeError(
-                    "dbadvise: created the redaction key \(path): keep it, and keep it private; the same key gives the same pseudonyms\n")
+                    "dbadvise: created the redaction key \(path): keep it, and keep it private; the same key gives the same pseudonyms\n"
+                )
             }
             return key
         } catch {

@@ -147,7 +147,8 @@ extension RuleContext {
         let tables = snapshot.tables ?? []
         if name.contains(".") { return tables.first { $0.qualifiedName == name } }
         let named = tables.filter { $0.name == name }
-        let publicSchema = snapshot.redacted ? snapshot.redaction?.publicSchema ?? Self.unkeyedPublicPseudonym : "public"
+        let publicSchema =
+            snapshot.redacted ? snapshot.redaction?.publicSchema ?? Self.unkeyedPublicPseudonym : "public"
         return named.first { $0.schema == publicSchema } ?? (named.count == 1 ? named.first : nil)
     }
 }

@@ -323,7 +323,8 @@ struct FleetCommandTests {
         #expect(try layout(directory).keys.sorted() == names.sorted())
         // the databases' keyed pseudonyms name the directories
         for database in FleetServer.connectable {
-            #expect(names.contains { $0.hasSuffix("-" + testRedactionKey.pseudonym(database)) }, "\(database): \(names)")
+            #expect(
+                names.contains { $0.hasSuffix("-" + testRedactionKey.pseudonym(database)) }, "\(database): \(names)")
         }
         // another key, other pseudonyms: nothing lines up with the first key's history
         let otherKey = try Shell.temporaryDirectory().appendingPathComponent("other.key").path

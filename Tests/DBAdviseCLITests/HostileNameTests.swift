@@ -38,12 +38,14 @@ struct HostileNameTests {
             default: false
             }
         }
-        #expect(raw.isEmpty, "\(context): raw \(raw.map { String($0.value, radix: 16) })", sourceLocation: sourceLocation)
+        #expect(
+            raw.isEmpty, "\(context): raw \(raw.map { String($0.value, radix: 16) })", sourceLocation: sourceLocation)
     }
 
     @Test func theTableExistsUnderItsHostileName() throws {
         _ = try prepare()
-        let names = try TestServer.psql("SELECT relname FROM pg_class WHERE relname LIKE 'evil%'", database: Self.database)
+        let names = try TestServer.psql(
+            "SELECT relname FROM pg_class WHERE relname LIKE 'evil%'", database: Self.database)
         #expect(names == Self.rawName)
     }
 

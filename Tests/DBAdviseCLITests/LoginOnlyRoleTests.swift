@@ -26,8 +26,10 @@ struct LoginOnlyRoleTests {
         let fullFile = try Shell.temporaryFile(".json")
         func quoted(_ word: String) -> String { "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'" }
         let psql = quoted(try TestServer.binDirectory() + "/psql")
-        let analyze = [Shell.dbadviseBinary, "analyze", "--interval", "1s", "--format", "json", "--config", config.path]
-            .map(quoted).joined(separator: " ")
+        let analyze = [
+            Shell.dbadviseBinary, "analyze", "--interval", "1s", "--format", "json", "--config", config.path,
+        ]
+        .map(quoted).joined(separator: " ")
         let limitedDSN = dsn.replacingOccurrences(of: "user=postgres", with: "user=login_only_cli")
         let script = """
             set -eu
@@ -59,7 +61,9 @@ struct LoginOnlyRoleTests {
         let notes = (reports.limited["notes"] as? [[String: Any]]) ?? []
         let activityNotes = notes.filter { ($0["metric"] as? String) == "active_sessions_per_vcpu" }
         #expect(activityNotes.contains { ($0["reason"] as? String)?.contains("pg_monitor") == true }, "\(notes)")
-        let rules = ((reports.limited["recommendations"] as? [[String: Any]]) ?? []).compactMap { $0["rule"] as? String }
+        let rules = ((reports.limited["recommendations"] as? [[String: Any]]) ?? []).compactMap {
+            $0["rule"] as? String
+        }
         #expect(!rules.contains { $0.contains("connection") || $0.contains("cpu") }, "\(rules)")
 
         // the same moment, seen by a superuser: measured, not unknown

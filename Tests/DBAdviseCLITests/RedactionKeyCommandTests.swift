@@ -22,7 +22,8 @@ struct RedactionKeyCommandTests {
         return path
     }
 
-    func redacted(_ dsn: String, key: String?, environment: [String: String?] = [:]) throws -> (Snapshot, Shell.Result) {
+    func redacted(_ dsn: String, key: String?, environment: [String: String?] = [:]) throws -> (Snapshot, Shell.Result)
+    {
         let result = try Shell.dbadvise(
             ["collect", "--dsn", dsn, "--interval", "0", "--redact"] + (key.map { ["--redact-key", $0] } ?? []),
             environment: environment)

@@ -91,7 +91,8 @@ struct VisibilityAndSecretTests {
             try TestServer.binDirectory() + "/psql", ["-X", "-q", "-d", dsn, "-c", "SELECT pg_sleep(30)"])
         defer { sleeper.terminate() }
         try waitForActiveSession(dsn: dsn)
-        let snapshot = try collect(dsn.replacingOccurrences(of: "user=postgres", with: "user=monitor_only"), interval: 1)
+        let snapshot = try collect(
+            dsn.replacingOccurrences(of: "user=postgres", with: "user=monitor_only"), interval: 1)
         #expect((snapshot.activity?.peakActiveSessions ?? 0) >= 1)
         #expect(!snapshot.unavailable.contains { $0.section == "activity" || $0.section == "statements" })
     }

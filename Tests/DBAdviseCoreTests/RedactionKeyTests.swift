@@ -64,7 +64,8 @@ import Testing
 
     @Test func theDefaultPlaceFollowsTheEnvironment() {
         #expect(RedactionKey.defaultPath(environment: ["DBADVISE_REDACT_KEY": "/k", "XDG_CONFIG_HOME": "/x"]) == "/k")
-        #expect(RedactionKey.defaultPath(environment: ["XDG_CONFIG_HOME": "/x", "HOME": "/h"]) == "/x/dbadvise/redact.key")
+        #expect(
+            RedactionKey.defaultPath(environment: ["XDG_CONFIG_HOME": "/x", "HOME": "/h"]) == "/x/dbadvise/redact.key")
         #expect(RedactionKey.defaultPath(environment: ["HOME": "/h"]) == "/h/.config/dbadvise/redact.key")
     }
 }
@@ -77,7 +78,9 @@ import Testing
     }
 
     @Test func plainTextLineFeedsAndTabsStay() {
-        #expect(DisplayText.escaped("public.événements\tCREATE TABLE x (\n  id int\n)") == "public.événements\tCREATE TABLE x (\n  id int\n)")
+        #expect(
+            DisplayText.escaped("public.événements\tCREATE TABLE x (\n  id int\n)")
+                == "public.événements\tCREATE TABLE x (\n  id int\n)")
     }
 
     struct Sample: Codable, Equatable {
@@ -95,7 +98,8 @@ import Testing
         #expect(
             escaped
                 == Sample(
-                    name: "t\\x1b[2J", values: ["k\\x9b": 0.1, "plain": 3], nested: ["x", "\\x1b]0;t\\x07"], when: when))
+                    name: "t\\x1b[2J", values: ["k\\x9b": 0.1, "plain": 3], nested: ["x", "\\x1b]0;t\\x07"], when: when)
+        )
         let plain = Sample(name: "public.orders", values: ["a": 1.5], nested: [], when: when)
         #expect(DisplayText.escapedStrings(in: plain) == plain)
     }

@@ -299,7 +299,8 @@ public enum SeriesPlot {
     /// XML text: markup characters as entities, control characters (not allowed in XML 1.0,
     /// and unsafe when the file is printed) shown escaped.
     static func escape(_ text: String) -> String {
-        DisplayText.escaped(text).replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+        DisplayText.escaped(text)
+            .replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 
