@@ -31,8 +31,15 @@ public struct RedactionKey: Sendable {
     /// `r_` + 12 lowercase base32 characters of HMAC-SHA256(key, name): a valid lowercase SQL
     /// identifier, the same for the same name and key, unrelated between keys.
     public func pseudonym(_ name: String) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(for: Data(name.utf8), using: SymmetricKey(data: bytes))
-        return "r_" + Self.base32(Array(mac)).prefix(Self.pseudonymLength)
+        let mac = HMAC<SHA256>.authenticationCode(for: Array(name.utf8), using: SymmetricKey(data: bytes))
+        // 12 characters of 5 bits: the first 60 bits of the MAC
+        let prefix = mac.withUnsafeBytes { raw in raw.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) } }
+        var characters: [UInt8] = Array("r_".utf8)
+        characters.reserveCapacity(2 + Self.pseudonymLength)
+        for index in 0..<Self.pseudonymLength {
+            characters.append(Self.base32Alphabet[Int((prefix >> UInt64(59 - 5 * index)) & 31)])
+        }
+        return String(decoding: characters, as: UTF8.self)
     }
 
     /// Names the key without revealing it (a MAC of a fixed label): two redacted snapshots
@@ -41,24 +48,8 @@ public struct RedactionKey: Sendable {
         String(pseudonym("dbadvise redaction key id").dropFirst(2))
     }
 
-    /// RFC 4648 base32, lowercase, no padding.
-    static func base32(_ bytes: [UInt8]) -> String {
-        let alphabet = Array("abcdefghijklmnopqrstuvwxyz234567")
-        var output = ""
-        var buffer = 0
-        var bits = 0
-        for byte in bytes {
-            buffer = (buffer << 8) | Int(byte)
-            bits += 8
-            while bits >= 5 {
-                output.append(alphabet[(buffer >> (bits - 5)) & 31])
-                bits -= 5
-            }
-            buffer &= (1 << bits) - 1
-        }
-        if bits > 0 { output.append(alphabet[(buffer << (5 - bits)) & 31]) }
-        return output
-    }
+    /// RFC 4648 base32, lowercase.
+    static let base32Alphabet: [UInt8] = Array("abcdefghijklmnopqrstuvwxyz234567".utf8)
 
     // MARK: the key file
 

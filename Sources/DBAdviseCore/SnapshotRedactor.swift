@@ -11,7 +11,14 @@ import Foundation
 /// sizes, rates) and the shapes of statements stay: they are what the advice is made of.
 public enum SnapshotRedactor {
     public static func redact(_ snapshot: Snapshot, key: RedactionKey) -> Snapshot {
-        func pseudonym(_ name: String) -> String { key.pseudonym(name) }
+        // names repeat (schemas, columns, tables named by indexes and keys): each is hashed once
+        var memo: [String: String] = [:]
+        func pseudonym(_ name: String) -> String {
+            if let known = memo[name] { return known }
+            let hidden = key.pseudonym(name)
+            memo[name] = hidden
+            return hidden
+        }
         /// `schema.table` → `r_….r_…`
         func qualified(_ name: String) -> String {
             guard let dot = name.firstIndex(of: ".") else { return pseudonym(name) }
