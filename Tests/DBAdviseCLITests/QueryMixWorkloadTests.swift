@@ -46,7 +46,7 @@ struct QueryMixWorkloadTests {
                     Shell.dbadviseBinary, "collect", "--dsn", dsn, "--interval", collection.interval, "--output",
                     file.path,
                 ]
-                + (collection.redact ? ["--redact"] : [])
+                + (collection.redact ? ["--redact", "--redact-key", TestRedactionKey.path] : [])
             lines.append(arguments.map(quoted).joined(separator: " "))
         }
         let result = try Shell.script(lines.joined(separator: "\n"))
@@ -172,16 +172,16 @@ struct QueryMixWorkloadTests {
             #expect(!redactedText.contains(secret), "\(secret) in a redacted snapshot")
         }
         let hidden = try #require(statements(redacted).first { $0.queryid == hot.queryid })
-        #expect(hidden.shape?.tablesRead == [SnapshotRedactor.pseudonym("products")])
+        #expect(hidden.shape?.tablesRead == [testRedactionKey.pseudonym("products")])
         let (hiddenReport, hiddenJSON) = try analyze(redactedData, config: Self.busyMachine)
         let hiddenTop = try #require(hiddenReport.recommendations.first { $0.strategy == .cache })
-        #expect(hiddenTop.target == "\(SnapshotRedactor.pseudonym("public")).\(SnapshotRedactor.pseudonym("products"))")
+        #expect(hiddenTop.target == "\(testRedactionKey.pseudonym("public")).\(testRedactionKey.pseudonym("products"))")
         #expect(
             hiddenTop.evidence.first { $0.metric == "calls_per_second" }?.note?.hasPrefix("queryid \(hot.queryid):")
                 == true)
         #expect(
             hiddenTop.actions.contains {
-                $0.contains("Key it by its parameters: \(SnapshotRedactor.pseudonym("id")) = $1.")
+                $0.contains("Key it by its parameters: \(testRedactionKey.pseudonym("id")) = $1.")
             })
         for secret in ["products", "price", "name,"] {
             #expect(!hiddenJSON.contains(secret), "\(secret) in the report of a redacted snapshot")

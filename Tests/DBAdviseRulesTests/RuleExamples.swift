@@ -420,7 +420,7 @@ let ruleExamples: [RuleExample] = [
         var months = Array(repeating: MonthCounters(), count: 11)
         months[0] = MonthCounters(inserted: 1_000, deleted: 1_000, live: 0)
         monthlyPartitions(&snapshot, months)
-        snapshot = SnapshotRedactor.redact(snapshot)
+        snapshot = testRedaction(snapshot)
     },
 
     trigger("partition-too-many-tiny", "150 partitions of 1 MB") { snapshot, _ in
@@ -564,7 +564,7 @@ let ruleExamples: [RuleExample] = [
         report.shape = StatementShape(
             kind: .select, tablesRead: ["pgbench_accounts"], hasAggregates: true, hasGroupBy: true, isReadOnly: true)
         snapshot.statements.topByTotalTime?.append(report)
-        snapshot = SnapshotRedactor.redact(snapshot)
+        snapshot = testRedaction(snapshot)
     },
     quiet("cqrs-analytics-on-write-hot-tables", "statements redacted without shapes") { snapshot, _ in
         snapshot.statements.topByTotalTime = snapshot.statements.topByTotalTime?.map { statement in
@@ -669,7 +669,7 @@ let ruleExamples: [RuleExample] = [
                     kind: .select, tablesRead: ["products"], isReadOnly: true,
                     parameters: [.init(number: 1, column: "id", comparison: "=")]))
         ]
-        snapshot = SnapshotRedactor.redact(snapshot)
+        snapshot = testRedaction(snapshot)
     },
     quiet("cache-hot-repeated-reads", "redacted without shapes: nothing to classify") { snapshot, _ in
         snapshot.tables?.append(BaseFixture.table("products", bytes: 100_000_000, writes: 0.1, reads: 1_000))
@@ -678,7 +678,7 @@ let ruleExamples: [RuleExample] = [
                 queryid: "707", query: "SELECT name, price FROM products WHERE id = $1", calls: 10_000,
                 totalExecTimeMs: 6_000, meanExecTimeMs: 0.6, rows: 10_000, sharedBlksHit: 30_000, sharedBlksRead: 0)
         ]
-        snapshot = SnapshotRedactor.redact(snapshot)
+        snapshot = testRedaction(snapshot)
     },
     quiet("cache-hot-repeated-reads", "SELECT ... FOR UPDATE is a write") { snapshot, _ in
         snapshot.tables?.append(BaseFixture.table("products", bytes: 100_000_000, writes: 0.1, reads: 1_000))
