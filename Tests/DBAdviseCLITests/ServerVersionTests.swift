@@ -28,6 +28,18 @@ struct ServerVersionTests {
         struct QueryMix: Decodable { let statements: Int }
     }
 
+    /// What the snapshot says about its own collection: the views it read, what it could not.
+    struct SnapshotHead: Decodable {
+        struct Source: Decodable { let source: String }
+        struct Unavailable: Decodable {
+            let section: String
+            let reason: String
+        }
+        let wal: Source?
+        let checkpoints: Source?
+        let unavailable: [Unavailable]
+    }
+
     /// A table past its size warning with a time-ordered column: data-heavy, and the
     /// partitioning rule fires for it on every version; nothing depends on rates.
     static let config = """
@@ -75,6 +87,15 @@ struct ServerVersionTests {
     @Test func snapshotValidatesAndAnalyzesAlikeOnEveryServer() throws {
         let (snapshot, report, _) = try Self.collectAndAnalyze()
         try SchemaValidator.validate(snapshot, schema: "snapshot.schema.json")
+        // Every version-gated query ran: nothing is missing but what the build lacks.
+        let head = try JSONDecoder().decode(SnapshotHead.self, from: snapshot)
+        #expect(
+            head.unavailable.map(\.section) == (TestServer.hasPgStatStatements ? [] : ["statements"]),
+            "\(head.unavailable.map { "\($0.section): \($0.reason)" })")
+        let version = try TestServer.serverVersionNum()
+        #expect(head.wal?.source == "pg_stat_wal")
+        // PostgreSQL 17 moved the checkpoint counters from pg_stat_bgwriter to pg_stat_checkpointer
+        #expect(head.checkpoints?.source == (version >= 170_000 ? "pg_stat_checkpointer" : "pg_stat_bgwriter"))
         #expect(report.source.server_version_num == (try TestServer.serverVersionNum()))
         #expect(report.growth_shape == "data-heavy")
         let onReadings = report.recommendations.filter { $0.target == "public.readings" }.map(\.rule)
