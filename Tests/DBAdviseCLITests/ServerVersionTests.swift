@@ -40,15 +40,10 @@ struct ServerVersionTests {
         let unavailable: [Unavailable]
     }
 
-    /// A table past its size warning with a time-ordered column: data-heavy, and the
-    /// partitioning rule fires for it on every version; nothing depends on rates.
-    static let config = """
-        hardware:
-          vcpus: 2
-          memory_gb: 1
-        thresholds:
-          table_size_gb: {warning: 0.001, critical: 1000}
-        """
+    /// Sizes low enough that the table below is past its size warning (the partition plan
+    /// suite's): data-heavy, and the partitioning rule fires for it on every version; nothing
+    /// depends on rates.
+    static let config = PartitionPlanDDLTests.config
 
     /// Collects with the binary (`--interval 0`), validates the snapshot, analyzes it offline.
     static func collectAndAnalyze() throws -> (snapshot: Data, report: Report, text: String) {
