@@ -102,7 +102,7 @@ case "$action" in
 majors) majors ;;
 bindir) bindir "${1:?major}" ;;
 install)
-  if [ $# -eq 0 ]; then mapfile -t wanted < <(majors); else wanted=("$@"); fi
+  if [ $# -eq 0 ]; then chosen=$(majors) || exit 2; mapfile -t wanted <<<"$chosen"; else wanted=("$@"); fi
   for major in "${wanted[@]}"; do install_wheel "$major"; done
   ;;
 *) echo "usage: $0 majors | install [MAJOR]... | bindir MAJOR" >&2; exit 2 ;;

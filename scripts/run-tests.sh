@@ -55,8 +55,8 @@ if [ "${1:-}" = "--on-server" ]; then
   exit "$status"
 fi
 
-mapfile -t majors < <("$here/pg-servers.sh" majors) || exit 2
-[ ${#majors[@]} -gt 0 ] || exit 2
+chosen=$("$here/pg-servers.sh" majors) || exit 2
+mapfile -t majors <<<"$chosen"
 results=$(mktemp /tmp/dbadvise-test-results.XXXXXX)
 trap 'rm -f "$results"' EXIT
 unit_done=0
