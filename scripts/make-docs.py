@@ -73,17 +73,20 @@ def value_word(argument):
     return value if argument.get("allValues") else value.upper()
 
 
+def usage(argument, names):
+    """`--format text|json|markdown`, `--redact`, `RULE-ID`: how the argument is written."""
+    value = value_word(argument)
+    if argument["kind"] == "positional":
+        return value
+    if argument["kind"] == "flag":
+        return ", ".join(names)
+    return ", ".join(f"{name} {value}" for name in names)
+
+
 def synopsis(command, path):
     words = [path]
     for argument in visible(command.get("arguments")):
-        names = option_names(argument)
-        value = value_word(argument)
-        if argument["kind"] == "positional":
-            word = value
-        elif argument["kind"] == "flag":
-            word = names[0]
-        else:
-            word = f"{names[0]} {value}"
+        word = usage(argument, option_names(argument)[:1])
         if argument.get("isRepeating"):
             word += "..."
         if argument.get("isOptional", True):
@@ -95,14 +98,7 @@ def synopsis(command, path):
 def flag_rows(command):
     rows = []
     for argument in visible(command.get("arguments")):
-        names = option_names(argument)
-        value = value_word(argument)
-        if argument["kind"] == "positional":
-            label = value
-        elif argument["kind"] == "flag":
-            label = ", ".join(names)
-        else:
-            label = ", ".join(f"{name} {value}" for name in names)
+        label = usage(argument, option_names(argument))
         text = argument.get("abstract", "").strip()
         if argument.get("defaultValue") not in (None, ""):
             text += f" Default: `{argument['defaultValue']}`."
