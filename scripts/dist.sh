@@ -10,20 +10,32 @@ version=$(sed -n 's/.*static let current = "\(.*\)"/\1/p' Sources/DBAdviseCore/V
 [ -n "$version" ] || { echo "dist: no version in Sources/DBAdviseCore/Version.swift" >&2; exit 1; }
 scratch=.build-dist
 
-# libpg_query statically. CPgQuery's module map links `pg_query`, and the linker takes a
-# directory's .so over its .a; a directory holding only the archive, searched before the
-# system's, makes that same `-lpg_query` resolve to libpg_query.a, with no change to the
-# package for ordinary builds.
-archive=""
+# libpg_query and libstdc++ statically, libpq dynamically (libpq5 is the package's one
+# dependency). CPgQuery's module map links `pg_query` and the static Swift runtime links
+# `stdc++`; the linker takes a directory's .so over its .a, so a directory holding only their
+# archives must be searched first. SwiftPM puts libpq's pkg-config `-L` ahead of any
+# `-Xlinker -L`, so the dist build reads a copy of libpq.pc whose Libs lead with that
+# directory: the package itself is unchanged and ordinary builds link as before.
+static_libs="$PWD/$scratch/static-libs"
+mkdir -p "$static_libs" "$scratch/pkgconfig"
+rm -f "$static_libs"/*
+pg_query=""
 for candidate in /usr/lib/*/libpg_query.a /usr/lib/libpg_query.a /usr/local/lib/libpg_query.a; do
-  if [ -f "$candidate" ]; then archive=$candidate; break; fi
+  if [ -f "$candidate" ]; then pg_query=$candidate; break; fi
 done
-[ -n "$archive" ] || { echo "dist: libpg_query.a not found; fix: apt-get install libpg-query-dev" >&2; exit 2; }
-mkdir -p "$scratch/static-libs"
-ln -sf "$archive" "$scratch/static-libs/libpg_query.a"
+[ -n "$pg_query" ] || { echo "dist: libpg_query.a not found; fix: apt-get install libpg-query-dev" >&2; exit 2; }
+ln -s "$pg_query" "$static_libs/libpg_query.a"
+# libstdc++.a comes with g++'s libstdc++-N-dev; without it libstdc++6 stays a (standard) dependency.
+stdcxx=""
+for candidate in /usr/lib/gcc/*/*/libstdc++.a; do
+  if [ -f "$candidate" ]; then stdcxx=$candidate; fi
+done
+if [ -n "$stdcxx" ]; then ln -s "$stdcxx" "$static_libs/libstdc++.a"; fi
+libpq_pc="$(pkg-config --variable=pcfiledir libpq)/libpq.pc"
+sed -E "s|^Libs:|Libs: -L$static_libs|" "$libpq_pc" > "$scratch/pkgconfig/libpq.pc"
+export PKG_CONFIG_PATH="$PWD/$scratch/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
-build=("$SWIFT" build -c release --static-swift-stdlib --scratch-path "$scratch" --product dbadvise
-  -Xlinker -L"$PWD/$scratch/static-libs")
+build=("$SWIFT" build -c release --static-swift-stdlib --scratch-path "$scratch" --product dbadvise)
 "${build[@]}" >&2
 binary="$("${build[@]}" --show-bin-path)/dbadvise"
 if [ "${1:-}" = binary ]; then echo "$binary"; exit 0; fi

@@ -77,7 +77,8 @@ public struct Report: Codable, Sendable, Equatable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         schemaVersion = try container.decode(Int.self, forKey: .schemaVersion)
         kind = try container.decode(String.self, forKey: .kind)
-        tool = try container.decodeIfPresent(ToolInfo.self, forKey: .tool) ?? .current
+        // A report from before 0.3.0 does not say which dbadvise wrote it.
+        tool = try container.decodeIfPresent(ToolInfo.self, forKey: .tool) ?? ToolInfo(version: "unknown")
         generatedAt = try container.decode(Date.self, forKey: .generatedAt)
         config = try container.decodeIfPresent(ReportConfig.self, forKey: .config) ?? ReportConfig(origin: .defaults)
         source = try container.decode(ReportSource.self, forKey: .source)
