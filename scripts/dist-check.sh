@@ -116,8 +116,21 @@ for sample in samples/ci/github-actions.yml samples/ci/gitlab-ci.yml; do
   for package in libpq-dev libpg-query-dev pkg-config; do
     grep -q "apt-get install.*$package" "$sample" || fail "$sample does not install $package"
   done
-  grep -q "make dist" "$sample" || fail "$sample does not build with make dist"
+  grep -Eq "make( -C [^ ]+)? dist" "$sample" || fail "$sample does not build with make dist"
   grep -Eq "dpkg -i|apt-get install -y ./dist/|tar .*dbadvise-" "$sample" \
     || fail "$sample does not run dbadvise from the tarball or the .deb"
 done
-ok "CI samples build with make dist and install the package"
+# The GitLab check job's lines, run as written (apt-get and the live collect left out) in a
+# scratch directory holding dist/, a real snapshot as nightly.json and the sample config, with
+# its /opt moved there too and the toolchain out of reach.
+job="$work/gitlab-job"
+mkdir -p "$job/opt"
+ln -s "$root/dist" "$job/dist"
+cp samples/snapshots/pgbench.json "$job/nightly.json"
+cp samples/dbadvise.yml "$job/dbadvise.yml"
+lines=$(sed -n '/^dbadvise-check:/,/^  artifacts:/p' samples/ci/gitlab-ci.yml | sed -n '/^  before_script:/,$s/^    - //p' \
+  | grep -v -e 'apt-get' -e 'dbadvise collect' | sed "s|/opt|$job/opt|g")
+[ "$(echo "$lines" | grep -c dbadvise)" -ge 3 ] || fail "the GitLab job's lines were not found"
+(cd "$job" && env -i PATH=/usr/bin:/bin bash -euo pipefail -c "$lines") >/dev/null || fail "the GitLab job's lines failed"
+grep -q "<testsuites" "$job/dbadvise-junit.xml" || fail "the GitLab job wrote no JUnit report"
+ok "CI samples build with make dist and install the package; the GitLab job's lines run from the tarball"
