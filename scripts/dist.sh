@@ -78,7 +78,9 @@ Description: which PostgreSQL scale-up step you need next, measured
  It also gates CI pipelines on scaling thresholds (dbadvise check).
 CONTROL
 deb="dist/dbadvise_${version}_${debarch}.deb"
-dpkg-deb --root-owner-group -Zxz --build "$package" "$deb" >/dev/null
+# gzip, not dpkg-deb's default xz: 25 MB instead of 16 MB, but seconds instead of two minutes
+# of make test on a busy machine.
+dpkg-deb --root-owner-group -Zgzip --build "$package" "$deb" >/dev/null
 
 (cd dist && sha256sum "$name.tar.gz" > "$name.tar.gz.sha256" && sha256sum "$(basename "$deb")" > "$(basename "$deb").sha256")
 rm -rf dist/stage
