@@ -169,7 +169,7 @@ def config_md():
         "A file named by `--config` or `$DBADVISE_CONFIG` must exist (exit 2 otherwise). Every report "
         "names the config it used: `config` in JSON (`source` one of `option`, `environment`, "
         "`working_directory`, `user_config`, `defaults`, and `path`), a `Config:` line in text and "
-        "Markdown, a `config` property in JUnit, the summary line with `--format github`.", "",
+        "Markdown, a `config` property in JUnit, a `::notice` with `--format github`.", "",
         "## Accepted findings: `ignore:`", "",
         "Each entry has `rule` (a rule id from [rules.md](rules.md), or a threshold key), `reason` "
         "(required), and optionally `target` (`schema.table` or the database name, as the report "

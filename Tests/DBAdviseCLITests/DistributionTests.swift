@@ -208,12 +208,8 @@ struct DistributionTests {
         // dpkg-query says libpg-query-dev is missing (everything else is installed); sudo -n
         // refuses as it does without a cached password; apt-get records a call if one is made.
         let files = [
-            "dpkg-query": """
-                #!/bin/sh
-                for last; do :; done
-                [ "$last" = libpg-query-dev ] && exit 1
-                printf 'install ok installed'
-                """,
+            "dpkg-query": "#!/bin/sh\nfor last; do :; done\n[ \"$last\" = libpg-query-dev ] && exit 1\n"
+                + "printf 'install ok installed'\n",
             "sudo": "#!/bin/sh\necho 'sudo: a password is required' >&2\nexit 1\n",
             "apt-get": "#!/bin/sh\ntouch \(record)\n",
         ]
@@ -225,9 +221,11 @@ struct DistributionTests {
         let script = Self.root.appendingPathComponent("scripts/ensure-deps.sh").path
         let path = "\(shims.path):/usr/bin:/bin"
         // setpriv drops to nobody for real; the script must only read the repository.
-        let result = try Shell.run(
-            "/usr/bin/setpriv",
-            ["--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/env", "PATH=\(path)", "HOME=/tmp", "/bin/bash", script])
+        let asNobody = [
+            "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/env", "PATH=\(path)", "HOME=/tmp",
+            "/bin/bash", script,
+        ]
+        let result = try Shell.run("/usr/bin/setpriv", asNobody)
         #expect(result.status == 2, "\(result.stdout) \(result.stderr)")
         #expect(result.stderr.contains("sudo apt-get install -y libpg-query-dev"), "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: record), "apt-get ran before stopping")
@@ -237,9 +235,7 @@ struct DistributionTests {
             to: shims.appendingPathComponent("sudo"))
         try FileManager.default.setAttributes(
             [.posixPermissions: 0o755], ofItemAtPath: shims.appendingPathComponent("sudo").path)
-        let withSudo = try Shell.run(
-            "/usr/bin/setpriv",
-            ["--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/env", "PATH=\(path)", "HOME=/tmp", "/bin/bash", script])
+        let withSudo = try Shell.run("/usr/bin/setpriv", asNobody)
         #expect(withSudo.status == 0, "\(withSudo.stdout) \(withSudo.stderr)")
         #expect(FileManager.default.fileExists(atPath: record), "apt-get was not called through sudo -n")
     }

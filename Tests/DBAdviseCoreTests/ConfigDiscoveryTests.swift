@@ -23,7 +23,8 @@ import Testing
             option: nil, environment: ["DBADVISE_CONFIG": "/nowhere.yml"], fileExists: { _ in false })
         #expect(missing == ConfigOrigin(source: .environment, path: "/nowhere.yml"))
         // an empty variable is no choice
-        let empty = ConfigDiscovery.locate(option: nil, environment: ["DBADVISE_CONFIG": ""], fileExists: { _ in false })
+        let empty = ConfigDiscovery.locate(
+            option: nil, environment: ["DBADVISE_CONFIG": ""], fileExists: { _ in false })
         #expect(empty == .defaults)
     }
 
@@ -119,7 +120,8 @@ private struct WriteRule: Rule {
             context.levels(.writesPerSecond).severity(of: writes) != nil
         else { return .notTriggered(reason: "writes are low", evidence: []) }
         return .recommend([
-            recommendation(severity: .warning, target: context.databaseName, summary: "writes", evidence: [], actions: [])
+            recommendation(
+                severity: .warning, target: context.databaseName, summary: "writes", evidence: [], actions: [])
         ])
     }
 }
@@ -131,11 +133,8 @@ private struct WriteRule: Rule {
     /// `YYYY-MM-DD` of the snapshot's own time, shifted by whole days: entries are judged
     /// against the data, never the wall clock.
     static func day(_ offset: Int) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let date = calendar.date(byAdding: .day, value: offset, to: snapshot.interval.finishedAt)!
-        let parts = calendar.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
+        let date = snapshot.interval.finishedAt.addingTimeInterval(Double(offset) * 86_400)
+        return String(SnapshotCoding.formatTimestamp(date).prefix(10))
     }
 
     func report(_ ignore: [IgnoreEntry]) throws -> Report {
@@ -152,7 +151,9 @@ private struct WriteRule: Rule {
     }
 
     @Test func anEntryRemovesTheFindingAndItsBreachAndSaysWhy() throws {
-        let accepted = try report([IgnoreEntry(rule: "test-writes", target: "app", reason: "batch night", until: Self.day(0))])
+        let accepted = try report([
+            IgnoreEntry(rule: "test-writes", target: "app", reason: "batch night", until: Self.day(0))
+        ])
         #expect(accepted.recommendations.isEmpty)
         #expect(accepted.gate.breaches.isEmpty)
         #expect(accepted.gate.passed)
