@@ -26,10 +26,8 @@ done
 [ -n "$pg_query" ] || { echo "dist: libpg_query.a not found; fix: apt-get install libpg-query-dev" >&2; exit 2; }
 ln -s "$pg_query" "$static_libs/libpg_query.a"
 # libstdc++.a comes with g++'s libstdc++-N-dev; without it libstdc++6 stays a (standard) dependency.
-stdcxx=""
-for candidate in /usr/lib/gcc/*/*/libstdc++.a; do
-  if [ -f "$candidate" ]; then stdcxx=$candidate; fi
-done
+stdcxx=$(printf '%s\n' /usr/lib/gcc/*/*/libstdc++.a | sort -V | tail -n 1)
+[ -f "$stdcxx" ] || stdcxx=""
 if [ -n "$stdcxx" ]; then ln -s "$stdcxx" "$static_libs/libstdc++.a"; fi
 libpq_pc="$(pkg-config --variable=pcfiledir libpq)/libpq.pc"
 sed -E "s|^Libs:|Libs: -L$static_libs|" "$libpq_pc" > "$scratch/pkgconfig/libpq.pc"
