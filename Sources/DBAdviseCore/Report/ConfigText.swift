@@ -21,6 +21,6 @@ public enum ConfigText {
     }
 
     public static func suppressedHeading(_ report: Report) -> String {
-        "Suppressed by ignore: (\(report.suppressed.count))"
+        "Suppressed by ignore entries (\(report.suppressed.count))"
     }
 }
