@@ -40,6 +40,10 @@ public struct CommandError: Error, Sendable {
                 fix: Self.connectionFix(for: message))
         case .unsupportedServer:
             self.init(.unreachable, error.description)
+        case .unsafeSession:
+            self.init(
+                .unreachable, error.description,
+                fix: "connect to PostgreSQL directly, or let the pooler pass the options startup parameter")
         }
     }
 

@@ -35,6 +35,8 @@ public final class SnapshotCollector {
     var serverVersion = 0
     var inRecovery = false
     var statementsVersion: String?
+    /// The schema pg_stat_statements was created in: its views are named through it.
+    var statementsSchema: String?
     /// Each standby's replay lag (by walsender pid) sampled through the interval.
     var standbyLag: [Int: (seconds: [Double?], bytes: [Int?])] = [:]
     /// Every statement sent, for the benchmark and the round-trip test.
@@ -109,10 +111,14 @@ public final class SnapshotCollector {
     public func collect(progress: Progress? = nil) throws(CollectorError) -> Snapshot {
         let startedAt = Date()
         var identity = try readIdentity()
-        statementsVersion =
-            try section("statements") {
-                try run(StatementQueries.installedVersion).first?.string("version")
-            } ?? nil
+        if let installed = try section("statements", {
+            try run(StatementQueries.installedVersion).first.map { row throws(PostgresError) in
+                (version: try row.string("version"), schema: try row.string("schema"))
+            }
+        }) ?? nil {
+            statementsVersion = installed.version
+            statementsSchema = installed.schema
+        }
 
         var activity = ActivityAccumulator()
         let replicaSampler =

@@ -33,6 +33,38 @@ public enum ConnectionString {
         throw .invalidConnectionString(message: redact(oneLine(message), in: conninfo))
     }
 
+    /// The value the connection string gives `keyword` (`options`, for instance), parsed by
+    /// libpq itself; nil for a plain database name, an unparsable string or an absent keyword.
+    public static func value(of keyword: String, in conninfo: String) -> String? {
+        guard isExpandable(conninfo) else { return nil }
+        var errorMessage: UnsafeMutablePointer<CChar>? = nil
+        guard let options = PQconninfoParse(conninfo, &errorMessage) else {
+            if let errorMessage { PQfreemem(errorMessage) }
+            return nil
+        }
+        defer { PQconninfoFree(options) }
+        // "returns a connection options array ... terminated by an entry with a null keyword"
+        var cursor = options
+        while let name = cursor.pointee.keyword {
+            if String(cString: name) == keyword {
+                return cursor.pointee.val.map { String(cString: $0) }
+            }
+            cursor += 1
+        }
+        return nil
+    }
+
+    /// One `-c name=value` argument of libpq's `options`: the server splits that string at
+    /// unescaped whitespace and reads a backslash as escaping the next character.
+    public static func commandLineSetting(_ name: String, _ value: String) -> String {
+        var escaped = ""
+        for character in value {
+            if character == "\\" || character.isWhitespace { escaped.append("\\") }
+            escaped.append(character)
+        }
+        return "-c \(name)=\(escaped)"
+    }
+
     /// Removes every password the connection string carries from `text`.
     public static func redact(_ text: String, in conninfo: String) -> String {
         var result = text

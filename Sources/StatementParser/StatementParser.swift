@@ -37,7 +37,7 @@ public enum StatementParser {
     }
 
     /// The JSON parse tree, copied into Swift memory before libpg_query's result is freed.
-    private static func parseTree(_ sql: String) throws(StatementParseError) -> String {
+    static func parseTree(_ sql: String) throws(StatementParseError) -> String {
         // "PgQueryParseResult pg_query_parse(const char* input)": the result owns parse_tree,
         // stderr_buffer and error; the input is only read during the call.
         let result = sql.withCString { pg_query_parse($0) }
