@@ -115,6 +115,14 @@ public enum SafeSession {
         }?.name
     }
 
+    /// A value the database chose, fit for a terminal: control characters shown escaped.
+    static func printable(_ text: String) -> String {
+        text.unicodeScalars.map { scalar in
+            scalar.properties.generalCategory == .control
+                ? "\\u{\(String(scalar.value, radix: 16))}" : String(scalar)
+        }.joined()
+    }
+
     /// What the session must look like before anything else is sent.
     public static let verification = Query(
         "session verification",
@@ -138,7 +146,7 @@ public enum SafeSession {
         }
         guard schemas == searchPath.split(separator: ",").map(String.init) else {
             throw CollectorError.unsafeSession(
-                "the session's search_path is \"\(path)\", not \"\(searchPath)\": "
+                "the session's search_path is \"\(printable(path))\", not \"\(searchPath)\": "
                     + "the startup options did not reach the server")
         }
         guard try row.string("read_only") == "on" else {

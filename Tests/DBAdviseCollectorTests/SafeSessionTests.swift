@@ -28,6 +28,11 @@ struct SafeSessionOptionTests {
         #expect(SafeSession.rejectedPin(.connectionLost(message: "\"transaction_timeout\""), among: pins) == nil)
     }
 
+    @Test func aSearchPathInTheMessageCannotDriveTheTerminal() {
+        #expect(SafeSession.printable("evil\u{1b}[2J, public") == "evil\\u{1b}[2J, public")
+        #expect(SafeSession.printable("\"$user\", public") == "\"$user\", public")
+    }
+
     @Test func theUsersOptionsAreReadFromTheConnectionString() {
         #expect(ConnectionString.value(of: "options", in: "host=x options='-c a=b'") == "-c a=b")
         #expect(ConnectionString.value(of: "options", in: "postgres://u@h/db?options=-c%20a%3Db") == "-c a=b")
