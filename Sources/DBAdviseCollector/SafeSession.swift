@@ -146,7 +146,7 @@ public enum SafeSession {
         }
         guard schemas == searchPath.split(separator: ",").map(String.init) else {
             throw CollectorError.unsafeSession(
-                "the session's search_path is \"\(printable(path))\", not \"\(searchPath)\": "
+                "the session's search_path is \(printable(path)) (not \(searchPath)): "
                     + "the startup options did not reach the server")
         }
         guard try row.string("read_only") == "on" else {

@@ -264,3 +264,125 @@ struct TrojanDatabaseTests {
         #expect(after.isNone, "\(after)")
     }
 }
+
+/// A stand-in for a pooler configured to drop the `options` startup parameter (pgbouncer's
+/// `ignore_startup_parameters = options`): it forwards TCP connections to the test server's
+/// socket, rewriting the startup packet without `options` (or, as the control, unchanged).
+enum StartupRewritingProxy {
+    static let script = """
+        import os, socket, struct, sys, threading
+        upstream, port_file, mode = sys.argv[1], sys.argv[2], sys.argv[3]
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(16)
+        with open(port_file + ".tmp", "w") as f:
+            f.write(str(listener.getsockname()[1]))
+        os.rename(port_file + ".tmp", port_file)
+
+        def exactly(sock, n):
+            data = b""
+            while len(data) < n:
+                chunk = sock.recv(n - len(data))
+                if not chunk:
+                    raise OSError("closed")
+                data += chunk
+            return data
+
+        def pump(source, target):
+            try:
+                while True:
+                    data = source.recv(65536)
+                    if not data:
+                        break
+                    target.sendall(data)
+            except OSError:
+                pass
+            for s in (source, target):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+        def handle(client):
+            try:
+                while True:
+                    length = struct.unpack("!I", exactly(client, 4))[0]
+                    body = exactly(client, length - 4)
+                    if struct.unpack("!I", body[:4])[0] in (80877103, 80877104):
+                        client.sendall(b"N")  # no SSL, no GSS encryption
+                        continue
+                    break
+                fields = body[4:].split(b"\\0")
+                pairs = [(fields[i], fields[i + 1]) for i in range(0, len(fields) - 1, 2) if fields[i]]
+                if mode == "drop":
+                    pairs = [(k, v) for k, v in pairs if k != b"options"]
+                packet = body[:4] + b"".join(k + b"\\0" + v + b"\\0" for k, v in pairs) + b"\\0"
+                server = socket.socket(socket.AF_UNIX)
+                server.connect(upstream)
+                server.sendall(struct.pack("!I", len(packet) + 4) + packet)
+            except OSError:
+                client.close()
+                return
+            threading.Thread(target=pump, args=(client, server), daemon=True).start()
+            threading.Thread(target=pump, args=(server, client), daemon=True).start()
+
+        while True:
+            client, _ = listener.accept()
+            threading.Thread(target=handle, args=(client,), daemon=True).start()
+        """
+
+    /// Runs `dbadvise ARGUMENTS --dsn <through the proxy>` with the proxy beside it, both in
+    /// one script (the test process then has a single child to wait for: see
+    /// ``Shell/script(_:environment:)``); the proxy is stopped when the script ends.
+    static func dbadvise(_ arguments: [String], dropOptions: Bool, dsnTail: String) throws -> Shell.Result {
+        let scriptFile = try Shell.temporaryFile(".py")
+        try Data(script.utf8).write(to: scriptFile)
+        let portFile = try Shell.temporaryFile(".port")
+        try FileManager.default.removeItem(at: portFile)
+        let quoted = arguments.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+        return try Shell.script(
+            """
+            python3 "$PROXY_SCRIPT" "$PROXY_UPSTREAM" "$PROXY_PORT_FILE" "$PROXY_MODE" &
+            proxy=$!
+            trap 'kill $proxy 2>/dev/null' EXIT
+            # the proxy writes its port once it listens: poll for it, up to 30 s
+            for _ in $(seq 1 600); do [ -s "$PROXY_PORT_FILE" ] && break; sleep 0.05; done
+            port=$(cat "$PROXY_PORT_FILE")
+            "$DBADVISE" \(quoted) --dsn "host=127.0.0.1 port=$port $DSN_TAIL"
+            """,
+            environment: [
+                "PROXY_SCRIPT": scriptFile.path,
+                "PROXY_UPSTREAM": try TestServer.socket() + "/.s.PGSQL." + TestServer.port(),
+                "PROXY_PORT_FILE": portFile.path, "PROXY_MODE": dropOptions ? "drop" : "keep",
+                "DBADVISE": Shell.dbadviseBinary, "DSN_TAIL": dsnTail,
+            ])
+    }
+}
+
+@Suite("A session whose startup options are dropped on the way is refused", TestServer.enabled, .serialized)
+struct DroppedStartupOptionsTests {
+    static let password = "Sekr1t-dropped-options"
+
+    static let dsnTail =
+        "dbname=dbadvise_test user=postgres sslmode=disable gssencmode=disable password=\(password)"
+
+    @Test func everyCommandExitsThreeWithoutItsPassword() throws {
+        for command in ["collect", "analyze", "check"] {
+            let result = try StartupRewritingProxy.dbadvise(
+                [command, "--interval", "0"], dropOptions: true, dsnTail: Self.dsnTail)
+            #expect(result.status == 3, "\(command): \(result.stderr)")
+            #expect(result.stderr.contains("refusing an unsafe session"), "\(command): \(result.stderr)")
+            #expect(result.stderr.contains("search_path"), "\(command): \(result.stderr)")
+            #expect(!result.stderr.contains(Self.password) && !result.stdout.contains(Self.password))
+            #expect(result.stdout.isEmpty)
+        }
+    }
+
+    /// The control: the same proxy passing the options on gives an ordinary collection.
+    @Test func theSameProxyKeepingTheOptionsIsFine() throws {
+        let result = try StartupRewritingProxy.dbadvise(
+            ["collect", "--interval", "0"], dropOptions: false, dsnTail: Self.dsnTail)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(!result.stdout.contains(Self.password))
+    }
+}
