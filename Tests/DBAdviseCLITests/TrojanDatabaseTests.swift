@@ -123,23 +123,12 @@ enum TrojanServer {
 
     static let started: Result<Info, StartFailed> = {
         do {
-            let base = try TestServer.directory() + "/trojan"
-            let script = Shell.packageRoot.appendingPathComponent("scripts/test-server.sh").path
-            let result = try Shell.run("/bin/bash", [script, "start", base])
-            guard result.status == 0 else {
-                return .failure(StartFailed(description: "test-server.sh start \(base): \(result.stderr)"))
-            }
-            let env = try String(contentsOfFile: base + "/env", encoding: .utf8)
-            func value(_ name: String) -> String {
-                env.split(separator: "\n").first { $0.hasPrefix("export \(name)=") }
-                    .map { String($0.dropFirst("export \(name)=".count)).replacingOccurrences(of: "\"", with: "") }
-                    ?? ""
-            }
-            let socket = value("DBADVISE_TEST_SOCKET")
-            let port = value("DBADVISE_TEST_PORT")
+            let (socket, port) = try TestServer.startOwnCluster("trojan")
             let version = try TestServer.psql(
                 "SHOW server_version_num", dsn: "host=\(socket) port=\(port) dbname=postgres user=postgres")
-            let info = Info(socket: socket, port: port, log: base + "/server.log", serverVersion: Int(version) ?? 0)
+            let info = Info(
+                socket: socket, port: port, log: try TestServer.directory() + "/trojan/server.log",
+                serverVersion: Int(version) ?? 0)
             for step in setup {
                 try TestServer.psql(step.sql, dsn: info.adminDSN(step.database, user: step.user))
             }
