@@ -67,7 +67,10 @@ public enum SafeSession {
         var settings = ["application_name": "dbadvise", "client_encoding": "UTF8"]
         if let database { settings["dbname"] = database }
         let userOptions = userStartupOptions(conninfo: conninfo)
-        var pins = pinnedSettings
+        // what this server refused before: each refusal costs a connection and a FATAL line
+        // in the server's log, so it is paid once per server, not once per database
+        let server = conninfo ?? ""
+        var pins = pinnedSettings.filter { !refusedPins.contains($0.name, server: server) }
         while true {
             settings["options"] = startupOptions(userOptions: userOptions, pins: pins)
             do {
@@ -80,12 +83,30 @@ public enum SafeSession {
             } catch let error as PostgresError {
                 if let rejected = rejectedPin(error, among: pins) {
                     pins.removeAll { $0.name == rejected }
+                    refusedPins.insert(rejected, server: server)
                     continue
                 }
                 throw CollectorError(error)
             } catch {
                 throw CollectorError.unreachable("\(error)")
             }
+        }
+    }
+
+    static let refusedPins = RefusedPins()
+
+    /// Version-gated settings each server (by connection string) refused, shared by the
+    /// threads that open sessions (replicas, `--all-databases` jobs).
+    final class RefusedPins: @unchecked Sendable {
+        private let lock = NSLock()
+        private var names: [String: Set<String>] = [:]
+
+        func contains(_ name: String, server: String) -> Bool {
+            lock.withLock { names[server]?.contains(name) ?? false }
+        }
+
+        func insert(_ name: String, server: String) {
+            lock.withLock { _ = names[server, default: []].insert(name) }
         }
     }
 

@@ -63,6 +63,27 @@ struct SafeSessionServerTests {
         }
     }
 
+    /// PostgreSQL 15 does not know transaction_timeout (17): the first session finds out,
+    /// later ones to the same server do not ask again; a server that knows it keeps it pinned.
+    @Test func aSettingTheServerDoesNotKnowIsDroppedOnceForThatServer() throws {
+        let dsn = try TestServer.dsn()
+        let connection = try SafeSession.open(conninfo: dsn)
+        let version = connection.serverVersionNumber
+        _ = try SafeSession.open(conninfo: dsn, database: "postgres")
+        let known = try connection.query(
+            "SELECT pg_catalog.current_setting('transaction_timeout', true) AS value"
+        ).rows.first?.string("value")
+        if version >= 170000 {
+            #expect(known == "0")
+            #expect(!SafeSession.refusedPins.contains("transaction_timeout", server: dsn))
+        } else {
+            #expect(known == nil)
+            #expect(SafeSession.refusedPins.contains("transaction_timeout", server: dsn))
+            #expect(!SafeSession.refusedPins.contains("idle_session_timeout", server: dsn) || version < 140000)
+        }
+        #expect(!SafeSession.refusedPins.contains("search_path", server: dsn))
+    }
+
     @Test func thePinnedSessionPassesAndKeepsTheUsersOtherOptions() throws {
         let dsn = try TestServer.dsn()
             + " options='-c work_mem=7MB -c search_path=public -c default_transaction_read_only=off'"
