@@ -1,3 +1,4 @@
+import DBAdviseCore
 import Foundation
 
 #if canImport(Glibc)
@@ -17,8 +18,9 @@ enum Terminal {
         stdoutIsTerminal && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
     }
 
+    /// Messages quote names (a database, a file): their control characters are shown escaped.
     static func writeError(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
+        FileHandle.standardError.write(Data(DisplayText.escaped(text).utf8))
     }
 
     static func writeOutput(_ text: String) {
@@ -28,11 +30,11 @@ enum Terminal {
     /// A one-line progress indicator, redrawn in place, only when stderr is a terminal.
     static func progress(_ text: String) {
         guard stderrIsTerminal else { return }
-        writeError("\r\u{1B}[2K" + text)
+        FileHandle.standardError.write(Data(("\r\u{1B}[2K" + DisplayText.escaped(text)).utf8))
     }
 
     static func endProgress() {
         guard stderrIsTerminal else { return }
-        writeError("\r\u{1B}[2K")
+        FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8))
     }
 }

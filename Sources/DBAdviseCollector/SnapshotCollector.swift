@@ -37,6 +37,9 @@ public final class SnapshotCollector {
     var statementsVersion: String?
     /// The schema pg_stat_statements was created in: its views are named through it.
     var statementsSchema: String?
+    /// Whether the role sees other roles' sessions and statements (pg_read_all_stats); nil
+    /// when that could not be asked, and then what the views show is taken as it is.
+    var readsAllStats: Bool?
     /// Each standby's replay lag (by walsender pid) sampled through the interval.
     var standbyLag: [Int: (seconds: [Double?], bytes: [Int?])] = [:]
     /// Every statement sent, for the benchmark and the round-trip test.
@@ -111,6 +114,10 @@ public final class SnapshotCollector {
     public func collect(progress: Progress? = nil) throws(CollectorError) -> Snapshot {
         let startedAt = Date()
         var identity = try readIdentity()
+        readsAllStats =
+            try section("server.privileges") {
+                try run(ServerQueries.statsVisibility).first?.bool("reads_all_stats")
+            } ?? nil
         if let installed = try section("statements", {
             try run(StatementQueries.installedVersion).first.map { row throws(PostgresError) in
                 (version: try row.string("version"), schema: try row.string("schema"))
@@ -119,6 +126,7 @@ public final class SnapshotCollector {
             statementsVersion = installed.version
             statementsSchema = installed.schema
         }
+        if readsAllStats == false { recordHiddenStatistics() }
 
         var activity = ActivityAccumulator()
         let replicaSampler =
@@ -176,7 +184,7 @@ public final class SnapshotCollector {
             rates.walBytesPerSecond = perSecond(walBytes, seconds)
         }
 
-        return Snapshot(
+        var snapshot = Snapshot(
             tool: ToolInfo(version: options.toolVersion),
             interval: SampleInterval(
                 mode: mode, requestedSeconds: options.intervalSeconds, startedAt: startedAt,
@@ -196,6 +204,25 @@ public final class SnapshotCollector {
             activity: activity.summary(maxConnections: maxConnections),
             statements: statementStats(start: start?.statements, end: end.statements),
             unavailable: unavailable)
+        snapshot.host = HostInfo.local(of: identity.connection)
+        return snapshot
+    }
+
+    /// A role without pg_read_all_stats sees only its own sessions and statements: counting
+    /// what it sees would report other roles' work as none, so those sections are not read and
+    /// say which privilege would show them.
+    func recordHiddenStatistics() {
+        recordUnavailable(
+            "activity",
+            "pg_stat_activity shows other roles' sessions as <insufficient privilege>, without state or wait event: "
+                + "grant the role pg_monitor (or pg_read_all_stats) to count every session")
+        if statementsVersion != nil {
+            statementsVersion = nil
+            recordUnavailable(
+                "statements",
+                "pg_stat_statements shows other roles' statements without text or queryid: "
+                    + "grant the role pg_monitor (or pg_read_all_stats) to read every statement")
+        }
     }
 
     /// The seconds rates divide by: server clock between the samples, or since the reset.

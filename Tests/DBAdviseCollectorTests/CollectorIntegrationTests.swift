@@ -98,13 +98,13 @@ struct PgbenchCollectionTests {
 
     @Test func redactedSnapshotNamesNoTableAndNoQuery() throws {
         let dsn = try TestServer.dsn(database: Self.database)
-        let snapshot = SnapshotRedactor.redact(try collect(dsn, interval: 0))
+        let snapshot = testRedaction(try collect(dsn, interval: 0))
         let text = String(decoding: try SnapshotCoding.encoder().encode(snapshot), as: UTF8.self)
         #expect(snapshot.redacted)
         #expect(!text.contains("pgbench"))
         #expect(!text.contains("\"query\""))
         #expect(!text.contains(Self.database))
-        #expect(snapshot.tables?.contains { $0.name == SnapshotRedactor.pseudonym("pgbench_accounts") } == true)
+        #expect(snapshot.tables?.contains { $0.name == testRedactionKey.pseudonym("pgbench_accounts") } == true)
         try validateAgainstSchema(snapshot)
     }
 
@@ -230,12 +230,12 @@ struct CatalogCollectionTests {
         #expect(!snapshot.unavailable.contains { $0.section == "foreign_keys" })
         try validateAgainstSchema(snapshot)
 
-        let redacted = SnapshotRedactor.redact(snapshot)
+        let redacted = testRedaction(snapshot)
         let hidden = try #require(
-            redacted.foreignKeys?.first { $0.name == SnapshotRedactor.pseudonym("invoices_order_fkey") })
-        #expect(hidden.schema == SnapshotRedactor.pseudonym("billing"))
-        #expect(hidden.columns == ["order_id", "tenant_id"].map(SnapshotRedactor.pseudonym))
-        #expect(hidden.referencedTable == SnapshotRedactor.pseudonym("orders"))
+            redacted.foreignKeys?.first { $0.name == testRedactionKey.pseudonym("invoices_order_fkey") })
+        #expect(hidden.schema == testRedactionKey.pseudonym("billing"))
+        #expect(hidden.columns == ["order_id", "tenant_id"].map(testRedactionKey.pseudonym))
+        #expect(hidden.referencedTable == testRedactionKey.pseudonym("orders"))
         let text = String(decoding: try SnapshotCoding.encoder().encode(redacted), as: UTF8.self)
         #expect(!text.contains("invoices") && !text.contains("tenant_id"))
         try validateAgainstSchema(redacted)

@@ -7,7 +7,8 @@ public enum FleetReportRenderer {
         _ report: FleetReport, as format: ReportFormat, useColor: Bool = false,
         directory: String? = nil
     ) -> String {
-        switch format {
+        let report = DisplayText.escapedStrings(in: report)
+        return switch format {
         case .text: FleetTextRenderer.render(report, useColor: useColor, directory: directory)
         case .json: FleetJSONRenderer.render(report)
         case .markdown: FleetMarkdownRenderer.render(report, directory: directory)
