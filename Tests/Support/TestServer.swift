@@ -88,6 +88,25 @@ public enum TestServer {
         }
     }
 
+    /// Starts a cluster of its own under the test server's directory (so
+    /// `scripts/test-server.sh stop` stops it with the rest), for a suite that must see only
+    /// its own databases or change roles; returns its socket directory and port.
+    public static func startOwnCluster(_ name: String) throws -> (socket: String, port: String) {
+        let base = try directory() + "/" + name
+        let script = Shell.packageRoot.appendingPathComponent("scripts/test-server.sh").path
+        let result = try Shell.run("/bin/bash", [script, "start", base])
+        guard result.status == 0 else {
+            throw Shell.Failure(command: "test-server.sh start \(base)", result: result)
+        }
+        let env = try String(contentsOfFile: base + "/env", encoding: .utf8)
+        func value(_ name: String) -> String {
+            env.split(separator: "\n").first { $0.hasPrefix("export \(name)=") }
+                .map { String($0.dropFirst("export \(name)=".count)).replacingOccurrences(of: "\"", with: "") }
+                ?? ""
+        }
+        return (value("DBADVISE_TEST_SOCKET"), value("DBADVISE_TEST_PORT"))
+    }
+
     /// Runs SQL with psql against any DSN.
     @discardableResult
     public static func psql(_ sql: String, dsn: String) throws -> String {
