@@ -139,7 +139,7 @@ struct FleetCollection {
         }
         let report = FleetReport(entries: written, unreachable: failures, failOn: Config().failOn)
         let useColor = Terminal.colorEnabled
-        Terminal.writeOutput(
+        try Terminal.writeOutput(
             FleetReportRenderer.render(report, as: .text, useColor: useColor, directory: directoryArgument))
         if !failures.isEmpty {
             let attempted = written.count + failures.count
