@@ -27,6 +27,15 @@ struct IntervalOption: ParsableArguments {
             valueName: "duration"))
     var interval: String = "10s"
 
+    /// A bad interval is refused at once, also where it is not used (analyze --input).
+    func validate() throws {
+        do {
+            _ = try IntervalParser.seconds(interval)
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+
     func seconds() throws(CommandError) -> Double {
         do {
             return try IntervalParser.seconds(interval)
