@@ -110,6 +110,11 @@ struct CheckCommand: ParsableCommand {
     static func appendStepSummary(_ markdown: String) {
         guard let path = ProcessInfo.processInfo.environment["GITHUB_STEP_SUMMARY"], !path.isEmpty
         else { return }
+        // appended to, not replaced (GitHub owns the file), but never a FIFO or a device
+        if case .other(let kind) = FileKind.of(path) {
+            Terminal.writeError("dbadvise: warning: GITHUB_STEP_SUMMARY (\(path)) is \(kind), not a regular file; not written\n")
+            return
+        }
         do {
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
             defer { try? handle.close() }
