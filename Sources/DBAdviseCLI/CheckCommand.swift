@@ -112,7 +112,8 @@ struct CheckCommand: ParsableCommand {
         else { return }
         // appended to, not replaced (GitHub owns the file), but never a FIFO or a device
         if case .other(let kind) = FileKind.of(path) {
-            Terminal.writeError("dbadvise: warning: GITHUB_STEP_SUMMARY (\(path)) is \(kind), not a regular file; not written\n")
+            Terminal.writeError(
+                "dbadvise: warning: GITHUB_STEP_SUMMARY (\(path)) is \(kind), not a regular file; not written\n")
             return
         }
         do {

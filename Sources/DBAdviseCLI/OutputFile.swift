@@ -1,3 +1,4 @@
+import DBAdviseCore
 import Foundation
 
 #if canImport(Glibc)
@@ -53,11 +54,12 @@ struct OutputFile: Sendable {
         case .regular:
             break
         }
-        let handle = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard handle >= 0, let data = try? FileHandle(fileDescriptor: handle, closeOnDealloc: true).readToEnd()
-        else {
+        let data: Data
+        do {
+            data = try InputFile.read(path)
+        } catch {
             throw .usage(
-                "refusing to overwrite \(path): it cannot be read to check that it is \(what)",
+                "refusing to overwrite \(path): it cannot be read to check that it is \(what) (\(error.reason))",
                 fix: "choose another \(flag) path, or move the file away first")
         }
         guard data.isEmpty || isReplaceable(data) else {
@@ -81,30 +83,8 @@ struct OutputFile: Sendable {
         do {
             try AtomicFileWriter.write(data, to: path)
         } catch {
-            throw .usage("cannot write \(path): \(error.reason)", fix: "free space on the disk or choose another \(flag) path")
-        }
-    }
-}
-
-/// What a path names, following symbolic links (a link to a regular file is written through
-/// as a rename of the link itself, which leaves the linked file alone).
-enum FileKind: Equatable {
-    case absent
-    case regular
-    /// `a directory`, `a FIFO`, `a character device` …: how the refusal names it.
-    case other(String)
-
-    static func of(_ path: String) -> FileKind {
-        var status = stat()
-        guard stat(path, &status) == 0 else { return .absent }
-        switch status.st_mode & S_IFMT {
-        case S_IFREG: return .regular
-        case S_IFDIR: return .other("a directory")
-        case S_IFIFO: return .other("a FIFO")
-        case S_IFSOCK: return .other("a socket")
-        case S_IFCHR: return .other("a character device")
-        case S_IFBLK: return .other("a block device")
-        default: return .other("not a regular file")
+            throw .usage(
+                "cannot write \(path): \(error.reason)", fix: "free space on the disk or choose another \(flag) path")
         }
     }
 }

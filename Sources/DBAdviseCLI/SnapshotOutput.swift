@@ -118,7 +118,8 @@ enum SnapshotOutput {
             try AtomicFileWriter.write(data, to: url.path)
         } catch {
             throw .usage(
-                "cannot write \(url.path): \(error.reason)", fix: "free space on the disk or choose another --output path")
+                "cannot write \(url.path): \(error.reason)",
+                fix: "free space on the disk or choose another --output path")
         }
     }
 

@@ -16,19 +16,11 @@ public enum InputFile {
     }
 
     public static func read(_ path: String) throws(Failure) -> Data {
-        var status = stat()
-        guard stat(path, &status) == 0 else { throw Failure(reason: systemReason(errno)) }
-        let kind: String? =
-            switch status.st_mode & S_IFMT {
-            case S_IFREG: nil
-            case S_IFDIR: "a directory"
-            case S_IFIFO: "a FIFO"
-            case S_IFSOCK: "a socket"
-            case S_IFCHR: "a character device"
-            case S_IFBLK: "a block device"
-            default: "of an unknown type"
-            }
-        if let kind { throw Failure(reason: "it is \(kind), not a regular file") }
+        switch FileKind.of(path) {
+        case .absent: break  // open says why: no such file, or permission denied on the way
+        case .other(let kind): throw Failure(reason: "it is \(kind), not a regular file")
+        case .regular: break
+        }
         // O_NONBLOCK: should the path be swapped for a FIFO after the check, open does not wait.
         let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard descriptor >= 0 else { throw Failure(reason: systemReason(errno)) }
@@ -50,6 +42,30 @@ public enum InputFile {
         case ENOENT: "no such file"
         case EACCES: "permission denied"
         default: String(cString: strerror(code)).lowercased()
+        }
+    }
+}
+
+/// What a path names, following symbolic links: what input files must be, and what output
+/// files may replace (a link to a regular file is written through as a rename of the link
+/// itself, which leaves the linked file alone).
+public enum FileKind: Equatable, Sendable {
+    case absent
+    case regular
+    /// `a directory`, `a FIFO`, `a character device` …: how a refusal names it.
+    case other(String)
+
+    public static func of(_ path: String) -> FileKind {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return .absent }
+        switch status.st_mode & S_IFMT {
+        case S_IFREG: return .regular
+        case S_IFDIR: return .other("a directory")
+        case S_IFIFO: return .other("a FIFO")
+        case S_IFSOCK: return .other("a socket")
+        case S_IFCHR: return .other("a character device")
+        case S_IFBLK: return .other("a block device")
+        default: return .other("of an unknown type")
         }
     }
 }

@@ -85,6 +85,8 @@ struct OutputSafetyTests {
         let directory = try Shell.temporaryDirectory().path
         let baseline = directory + "/baseline.json"
         let plot = directory + "/growth.svg"
+        // an empty file, as mktemp makes, may be replaced
+        FileManager.default.createFile(atPath: baseline, contents: nil)
         let first = try Shell.dbadvise(["check", "--input", Self.snapshot, "--write-baseline", baseline])
         #expect(first.status == 0, "\(first.stderr)")
         // dbadvise's own file is replaced; the permissions a new file gets are the umask's
@@ -124,7 +126,8 @@ struct OutputSafetyTests {
 
     @Test func aFullDiskOnStdoutIsOneErrorAndExit2() throws {
         for arguments in [["rules"], ["analyze", "--input", Self.snapshot, "--format", "json"]] {
-            let result = try Shell.script("'\(Shell.dbadviseBinary)' \(arguments.map { "'\($0)'" }.joined(separator: " ")) > /dev/full")
+            let result = try Shell.script(
+                "'\(Shell.dbadviseBinary)' \(arguments.map { "'\($0)'" }.joined(separator: " ")) > /dev/full")
             #expect(result.status == 2, "\(arguments): \(result.stderr)")
             #expect(result.stderr.hasPrefix("dbadvise: cannot write to standard output: No space left on device\n"))
             #expect(!result.stderr.contains("Fatal error"))
@@ -156,10 +159,16 @@ struct OutputSafetyTests {
     @Test func inputsThatAreNotRegularFilesAreNamedAsSuch() throws {
         let fifo = try Self.specialFiles().first { $0.kind == "a FIFO" }!.path
         for (arguments, expected) in [
-            (["analyze", "--input", "/dev/zero"], "cannot read /dev/zero: it is a character device, not a regular file"),
+            (
+                ["analyze", "--input", "/dev/zero"],
+                "cannot read /dev/zero: it is a character device, not a regular file"
+            ),
             (["analyze", "--input", fifo], "it is a FIFO, not a regular file"),
             (["check", "--input", Self.snapshot, "--config", fifo], "it is a FIFO, not a regular file"),
-            (["check", "--input", Self.snapshot, "--baseline", "/dev/zero"], "it is a character device, not a regular file"),
+            (
+                ["check", "--input", Self.snapshot, "--baseline", "/dev/zero"],
+                "it is a character device, not a regular file"
+            ),
             (["collect", "--interval", "-1"], "the interval must not be negative"),
             (["analyze", "--input", Self.snapshot, "--interval", "-5s"], "the interval must not be negative"),
             (["analyze", "--input", Self.snapshot, "--what-if", "data=1e12x"], "above 1,000,000x"),
@@ -216,7 +225,8 @@ struct OutputSafetyTests {
                 ["analyze", "--input", Self.snapshot, "--config", configFile.path, "--what-if", "1000x"],
             ] {
                 let result = try Shell.dbadvise(arguments)
-                #expect([0, 1, 2].contains(result.status), "case \(number) \(arguments): \(result.status) \(result.stderr)")
+                #expect(
+                    [0, 1, 2].contains(result.status), "case \(number) \(arguments): \(result.status) \(result.stderr)")
                 #expect(!result.stderr.contains("Fatal error"), "case \(number): \(result.stderr)")
                 if result.status == 2 {
                     #expect(result.stderr.hasPrefix("dbadvise: "), "case \(number): \(result.stderr)")

@@ -29,7 +29,8 @@ struct FuzzTests {
         let directory = repository.appendingPathComponent("samples/snapshots")
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
             .filter { $0.hasSuffix(".json") }.sorted()
-        return try names.map { ("snapshots/\($0)", try sample("snapshots/\($0)")) } + history().map { ($0.name, $0.data) }
+        return try names.map { ("snapshots/\($0)", try sample("snapshots/\($0)")) }
+            + history().map { ($0.name, $0.data) }
     }
 
     static func history() throws -> [(name: String, data: Data)] {
@@ -79,7 +80,8 @@ struct FuzzTests {
         let baseline = Baseline(report: report)
         let comparison = baseline.compare(with: report)
         for format in CheckFormat.allCases {
-            _ = CheckRenderer.render(report, comparison: comparison, ruleIDs: RuleRegistry.descriptions.map(\.id), as: format)
+            _ = CheckRenderer.render(
+                report, comparison: comparison, ruleIDs: RuleRegistry.descriptions.map(\.id), as: format)
         }
         _ = CheckRenderer.githubStepSummary(report, comparison: comparison)
         _ = try? baseline.encoded()

@@ -43,6 +43,11 @@ public enum FuzzMutator {
         "\"\u{FEFF}bom\"", "\"\\uFFFF\"", "\"日本語テーブル\"",
     ]
 
+    /// One of `items` (never empty where it is called).
+    static func pick<Item>(_ items: [Item], _ random: inout SeededGenerator) -> Item {
+        items[Int.random(in: 0..<items.count, using: &random)]
+    }
+
     /// Where each token of a valid JSON text starts and ends.
     public struct Token: Sendable {
         public enum Kind: Sendable { case number, string, literal }
@@ -101,33 +106,33 @@ public enum FuzzMutator {
         switch Int.random(in: 0..<100, using: &random) {
         case 0..<40 where !numbers.isEmpty:
             // most weight on numbers: they are what the range checks guard
-            return replace(numbers.randomElement(using: &random)!, with: extremeNumbers.randomElement(using: &random)!)
+            return replace(pick(numbers, &random), with: pick(extremeNumbers, &random))
         case 40..<52 where !tokens.isEmpty:
-            return replace(tokens.randomElement(using: &random)!, with: wrongTypes.randomElement(using: &random)!)
+            return replace(pick(tokens, &random), with: pick(wrongTypes, &random))
         case 52..<66 where !strings.isEmpty:
-            return replace(strings.randomElement(using: &random)!, with: hostileStrings.randomElement(using: &random)!)
+            return replace(pick(strings, &random), with: pick(hostileStrings, &random))
         case 66..<72 where !tokens.isEmpty:
-            let depth = [64, 600, 5_000, 20_000].randomElement(using: &random)!
+            let depth = pick([64, 600, 5_000, 20_000], &random)
             let open = Bool.random(using: &random) ? "[" : "{\"a\":"
             let close = open == "[" ? "]" : "}"
             return replace(
-                tokens.randomElement(using: &random)!,
+                pick(tokens, &random),
                 with: String(repeating: open, count: depth) + "1" + String(repeating: close, count: depth))
         case 72..<78 where !strings.isEmpty:
-            let length = [1_000, 100_000, 1_000_000].randomElement(using: &random)!
-            return replace(strings.randomElement(using: &random)!, with: "\"" + String(repeating: "A", count: length) + "\"")
+            let length = pick([1_000, 100_000, 1_000_000], &random)
+            return replace(pick(strings, &random), with: "\"" + String(repeating: "A", count: length) + "\"")
         case 78..<86:
             return Array(bytes.prefix(Int.random(in: 0...bytes.count, using: &random)))
         case 86..<92 where !bytes.isEmpty:
             // a raw byte anywhere: a control character, a stray quote, invalid UTF-8
             var mutated = bytes
             let raw: [UInt8] = [0x00, 0x1B, 0x07, 0x22, 0x5C, 0xFF, 0xC3, 0x7F, 0x0A]
-            mutated.insert(raw.randomElement(using: &random)!, at: Int.random(in: 0..<bytes.count, using: &random))
+            mutated.insert(pick(raw, &random), at: Int.random(in: 0..<bytes.count, using: &random))
             return mutated
         case 92..<96 where strings.count > 1:
             // a key or a value swapped for another: a missing required key, an unknown one
-            let first = strings.randomElement(using: &random)!
-            let second = strings.randomElement(using: &random)!
+            let first = pick(strings, &random)
+            let second = pick(strings, &random)
             return replace(first, with: String(decoding: bytes[second.range], as: UTF8.self))
         default:
             return Array(bytes.prefix(Int.random(in: 0...bytes.count, using: &random)))
@@ -153,22 +158,24 @@ public enum FuzzMutator {
         case 0..<45:
             // every number of one line
             guard let index = lines.indices.randomElement(using: &random) else { return text }
-            let replacement = yamlNumbers.randomElement(using: &random)!
+            let replacement = pick(yamlNumbers, &random)
             lines[index] = lines[index].replacingOccurrences(
                 of: "(?<![A-Za-z_])[0-9]+(\\.[0-9]+)?", with: replacement, options: .regularExpression)
             return lines.joined(separator: "\n")
         case 45..<55:
-            let depth = [64, 1_000, 10_000].randomElement(using: &random)!
+            let depth = pick([64, 1_000, 10_000], &random)
             return text + "\nhardware: " + String(repeating: "[", count: depth) + String(repeating: "]", count: depth)
         case 55..<62:
             // an alias bomb
             var bomb = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
             for level in 1...9 {
-                bomb += "a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ") + "]\n"
+                bomb +=
+                    "a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ")
+                    + "]\n"
             }
             return bomb + text
         case 62..<72:
-            let hostile = ["\u{1B}[2J", "\u{0}", "\u{7}", "\t", "\u{202E}", "\u{FEFF}", "\r"].randomElement(using: &random)!
+            let hostile = pick(["\u{1B}[2J", "\u{0}", "\u{7}", "\t", "\u{202E}", "\u{FEFF}", "\r"], &random)
             guard let index = lines.indices.randomElement(using: &random) else { return text }
             lines[index].insert(contentsOf: hostile, at: lines[index].startIndex)
             return lines.joined(separator: "\n")
