@@ -48,6 +48,16 @@ public enum FuzzMutator {
         items[Int.random(in: 0..<items.count, using: &random)]
     }
 
+    static let extremeTimestamps = [
+        "\"0001-01-01T00:00:00Z\"", "\"9999-12-31T23:59:59.999Z\"", "\"1970-01-01T00:00:00Z\"",
+        "\"2026-11-26T00:03:10.000Z\"", "\"2026-02-30T25:61:61Z\"",
+    ]
+
+    static func isTimestamp(_ token: Token, _ bytes: [UInt8]) -> Bool {
+        token.kind == .string && token.range.count == 26 && bytes[token.range.lowerBound + 1] == UInt8(ascii: "2")
+            && bytes[token.range.lowerBound + 11] == UInt8(ascii: "T")
+    }
+
     /// Where each token of a valid JSON text starts and ends.
     public struct Token: Sendable {
         public enum Kind: Sendable { case number, string, literal }
@@ -109,6 +119,10 @@ public enum FuzzMutator {
             return replace(pick(numbers, &random), with: pick(extremeNumbers, &random))
         case 40..<52 where !tokens.isEmpty:
             return replace(pick(tokens, &random), with: pick(wrongTypes, &random))
+        case 52..<58 where strings.contains(where: { isTimestamp($0, bytes) }):
+            // the far past and future: growth over ten thousand years, or over a millisecond
+            let timestamps = strings.filter { isTimestamp($0, bytes) }
+            return replace(pick(timestamps, &random), with: pick(extremeTimestamps, &random))
         case 52..<66 where !strings.isEmpty:
             return replace(pick(strings, &random), with: pick(hostileStrings, &random))
         case 66..<72 where !tokens.isEmpty:
