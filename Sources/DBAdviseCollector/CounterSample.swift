@@ -120,6 +120,8 @@ extension Rates {
         writesPerSecond = perSecond(
             sum(delta(\.tupInserted), delta(\.tupUpdated), delta(\.tupDeleted)), seconds)
         readsPerSecond = perSecond(sum(delta(\.tupReturned), delta(\.tupFetched)), seconds)
+        tupReturnedPerSecond = perSecond(delta(\.tupReturned), seconds)
+        tupFetchedPerSecond = perSecond(delta(\.tupFetched), seconds)
         blksReadPerSecond = perSecond(delta(\.blksRead), seconds)
         blksHitPerSecond = perSecond(delta(\.blksHit), seconds)
         tempBytesPerSecond = perSecond(delta(\.tempBytes), seconds)

@@ -170,7 +170,7 @@ public final class SnapshotCollector {
             rates.walBytesPerSecond = perSecond(walBytes, seconds)
         }
 
-        return Snapshot(
+        var snapshot = Snapshot(
             tool: ToolInfo(version: options.toolVersion),
             interval: SampleInterval(
                 mode: mode, requestedSeconds: options.intervalSeconds, startedAt: startedAt,
@@ -190,6 +190,8 @@ public final class SnapshotCollector {
             activity: activity.summary(maxConnections: maxConnections),
             statements: statementStats(start: start?.statements, end: end.statements),
             unavailable: unavailable)
+        snapshot.host = HostInfo.local(of: identity.connection)
+        return snapshot
     }
 
     /// The seconds rates divide by: server clock between the samples, or since the reset.

@@ -30,6 +30,9 @@ public struct Snapshot: Codable, Sendable, Equatable {
     public var checkpoints: CheckpointStats?
     public var activity: ActivitySummary?
     public var statements: StatementStats
+    /// The machine dbadvise ran on, when it is the database server's (a local socket or a
+    /// loopback address): its vCPUs and memory stand in for unconfigured hardware.
+    public var host: HostInfo?
     /// Every section or item that could not be read, with the reason.
     public var unavailable: [Unavailable] = []
 
@@ -57,6 +60,37 @@ public struct Snapshot: Codable, Sendable, Equatable {
         self.activity = activity
         self.statements = statements
         self.unavailable = unavailable
+    }
+}
+
+/// What the collecting machine could see of itself when the server runs on it.
+public struct HostInfo: Codable, Sendable, Equatable {
+    public var vcpus: Int
+    public var memoryBytes: Int
+    /// How the machine was known to be the server's: `local socket /run/postgresql`,
+    /// `loopback 127.0.0.1`.
+    public var reason: String
+
+    public init(vcpus: Int, memoryBytes: Int, reason: String) {
+        self.vcpus = vcpus
+        self.memoryBytes = memoryBytes
+        self.reason = reason
+    }
+
+    /// This machine, when `connection` reached a server on it; nil otherwise.
+    public static func local(of connection: ConnectionInfo) -> HostInfo? {
+        let host = connection.host ?? ""
+        let reason: String
+        if host.isEmpty || host.hasPrefix("/") || host.hasPrefix("@") {
+            reason = "local socket \(host.isEmpty ? "(default)" : host)"
+        } else if ["localhost", "127.0.0.1", "::1"].contains(host) {
+            reason = "loopback \(host)"
+        } else {
+            return nil
+        }
+        let info = ProcessInfo.processInfo
+        let memory = info.physicalMemory > UInt64(Int.max) ? Int.max : Int(info.physicalMemory)
+        return HostInfo(vcpus: max(1, info.activeProcessorCount), memoryBytes: memory, reason: reason)
     }
 }
 
@@ -199,6 +233,11 @@ public struct Rates: Codable, Sendable, Equatable {
     public var writesPerSecond: Double?
     /// tup_returned + tup_fetched per second: rows the executor read.
     public var readsPerSecond: Double?
+    /// `tup_returned` per second: live rows read by sequential scans and index entries
+    /// returned by index scans. A seq scan of a 50-row table reads 50 rows each time.
+    public var tupReturnedPerSecond: Double?
+    /// `tup_fetched` per second: live rows fetched through index scans.
+    public var tupFetchedPerSecond: Double?
     public var blksReadPerSecond: Double?
     public var blksHitPerSecond: Double?
     public var tempBytesPerSecond: Double?

@@ -33,6 +33,7 @@ public enum RuleRegistry {
         // 6. Cache
         HotRepeatedReadsRule(),
         // Tuning
+        LockContentionRule(),
         DeadTuplesRule(),
         TransactionIDAgeRule(),
         UnusedLargeIndexRule(),

@@ -17,6 +17,7 @@ enum Manual {
     static let connections =
         "https://www.postgresql.org/docs/current/runtime-config-connection.html#GUC-MAX-CONNECTIONS"
     static let walConfiguration = "https://www.postgresql.org/docs/current/wal-configuration.html"
+    static let walInternals = "https://www.postgresql.org/docs/current/wal-internals.html"
     static let partitioning = "https://www.postgresql.org/docs/current/ddl-partitioning.html"
     static let partitioningBestPractices =
         "https://www.postgresql.org/docs/current/ddl-partitioning.html#DDL-PARTITIONING-DECLARATIVE-BEST-PRACTICES"

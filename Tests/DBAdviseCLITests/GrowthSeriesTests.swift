@@ -53,17 +53,63 @@ struct GrowthSeriesTests {
                 + "payload text)", database: database)
         let history = try Shell.temporaryDirectory().appendingPathComponent("history", isDirectory: true)
         for index in 1...count {
+            // ANALYZE as autovacuum would between hourly collections: the planner's row count
+            // must not depend on whether autovacuum got round to the table during the test.
             try TestServer.psql(
-                "INSERT INTO events (payload) SELECT repeat('x', 200) FROM generate_series(1, 20000)",
+                "INSERT INTO events (payload) SELECT repeat('x', 200) FROM generate_series(1, 20000); ANALYZE events",
                 database: database)
-            if index == 4 { try TestServer.psql("SELECT pg_stat_reset()", database: database) }
+            if index == 4 { try TestServer.resetStatistics(dsn: dsn) }
+            try TestServer.settleStatistics(dsn: dsn)
             let result = try Shell.dbadvise([
                 "collect", "--dsn", dsn, "--interval", "0", "--output", history.path + "/",
             ])
             #expect(result.status == 0, "\(result.stderr)")
             Thread.sleep(forTimeInterval: 0.3)
         }
+        try retimeHourly(history)
         return history
+    }
+
+    /// Moves the collected snapshots onto an hourly cron's clock: the n-th collection at n
+    /// hours after the first, every other time in the files (the statistics reset, vacuum and
+    /// analyze times) moved with the collection that follows it. The collections really ran
+    /// seconds apart, as fast as the machine allowed; growth per day, its fit and the
+    /// forecast must not depend on how regular that was.
+    static func retimeHourly(_ history: URL) throws {
+        let files = try FileManager.default.contentsOfDirectory(at: history, includingPropertiesForKeys: nil)
+            .filter { $0.pathExtension == "json" }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        var documents: [(url: URL, json: [String: Any], finished: Date)] = []
+        for file in files {
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])
+            let interval = try #require(json["interval"] as? [String: Any])
+            let finished = try #require((interval["finished_at"] as? String).flatMap(formatter.date(from:)))
+            documents.append((file, json, finished))
+        }
+        documents.sort { $0.finished < $1.finished }
+        let real = documents.map(\.finished)
+        let base = try #require(real.first)
+        let hourly = real.indices.map { base.addingTimeInterval(Double($0) * 3_600) }
+        // Each time moves with the first collection at or after it, so an interval, a reset
+        // and the collection after them keep their real seconds apart.
+        func move(_ date: Date) -> Date {
+            let owner = real.firstIndex { $0 >= date } ?? real.count - 1
+            return date.addingTimeInterval(hourly[owner].timeIntervalSince(real[owner]))
+        }
+        func retimed(_ value: Any) -> Any {
+            switch value {
+            case let text as String: return formatter.date(from: text).map { formatter.string(from: move($0)) } ?? text
+            case let object as [String: Any]: return object.mapValues(retimed)
+            case let array as [Any]: return array.map(retimed)
+            default: return value
+            }
+        }
+        for document in documents {
+            let data = try JSONSerialization.data(
+                withJSONObject: retimed(document.json), options: [.prettyPrinted, .sortedKeys])
+            try data.write(to: document.url)
+        }
     }
 
     @Test func historyTrendsForecastsWhatIfAndPlot() throws {

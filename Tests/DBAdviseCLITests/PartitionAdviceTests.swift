@@ -39,8 +39,10 @@ struct AdviceReport: Decodable {
 
     /// Runs the built binary live against `dsn` with a YAML config (`--interval 0`: counters
     /// since the statistics reset).
+    /// Waits first until the statements the test ran have their counters in the statistics.
     static func analyze(_ dsn: String, config: String) throws -> AdviceReport {
-        try analyze(["--dsn", dsn, "--interval", "0"], config: config)
+        try TestServer.settleStatistics(dsn: dsn)
+        return try analyze(["--dsn", dsn, "--interval", "0"], config: config)
     }
 
     /// Runs the built binary on a snapshot file with a YAML config.
@@ -167,7 +169,7 @@ struct ExistingPartitionsAdviceTests {
         let dsn = try TestServer.freshDatabase(Self.database)
         try TestServer.psql(Self.setup, dsn: dsn)
         // Counters start from here; ANALYZE sets the live row counts again.
-        try TestServer.psql("SELECT pg_stat_reset()", dsn: dsn)
+        try TestServer.resetStatistics(dsn: dsn)
         try TestServer.psql("ANALYZE public.metrics", dsn: dsn)
         try TestServer.psql(try Self.workload(), dsn: dsn)
         let skewed = try Self.month(-6)
@@ -260,7 +262,7 @@ struct ExistingPartitionsAdviceTests {
             """, dsn: dsn)
         // A session of its own: the inserts' counters reach the statistics when their session
         // commits, and must land before the reset.
-        try TestServer.psql("SELECT pg_stat_reset()", dsn: dsn)
+        try TestServer.resetStatistics(dsn: dsn)
         try TestServer.psql("ANALYZE public.logs", dsn: dsn)
         try TestServer.psql("INSERT INTO public.logs VALUES (current_date, 'today')", dsn: dsn)
         let report = try AdviceReport.analyze(dsn, config: Self.roomyMachine)

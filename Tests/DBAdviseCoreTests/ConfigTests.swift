@@ -11,13 +11,14 @@ import Testing
         let config = try Config.load(path: Self.sample)
         #expect(config.hardware == Hardware())
         #expect(config.failOn == Config.defaultFailOn)
+        #expect(config.measurement == MeasurementPolicy())
         for key in ThresholdKey.allCases {
             let configured = try #require(
                 config.thresholds[key], "samples/dbadvise.yml lacks thresholds.\(key.rawValue)")
             #expect(configured == key.defaultLevels(hardware: Hardware()), "default of \(key.rawValue) drifted")
         }
         let text = try String(contentsOfFile: Self.sample, encoding: .utf8)
-        for key in Hardware.keys + Config.gateKeys {
+        for key in Hardware.keys + Config.gateKeys + MeasurementPolicy.keys {
             #expect(text.contains("\(key):"), "samples/dbadvise.yml lacks \(key)")
         }
         for line in text.split(separator: "\n") where line.contains(":") && !line.hasPrefix("#") {

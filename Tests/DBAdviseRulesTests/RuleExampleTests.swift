@@ -4,11 +4,17 @@ import Foundation
 import Testing
 
 /// Runs each rule over the base fixture with the example's edit.
-func context(_ edit: RuleExample.Edit = { _, _ in }) throws -> RuleContext {
+func context(_ edit: RuleExample.Edit = { _, _ in }, seriesHours: Int = 0) throws -> RuleContext {
     var snapshot = try BaseFixture.snapshot()
     var config = BaseFixture.config
     edit(&snapshot, &config)
-    return RuleContext(latest: snapshot, config: config)
+    let earlier = (1...max(1, seriesHours)).reversed().prefix(seriesHours).map { hours in
+        var copy = snapshot
+        copy.interval.startedAt.addTimeInterval(Double(-hours) * 3_600)
+        copy.interval.finishedAt.addTimeInterval(Double(-hours) * 3_600)
+        return copy
+    }
+    return RuleContext(latest: snapshot, earlier: Array(earlier), config: config)
 }
 
 @Suite struct RuleExampleTests {
@@ -17,7 +23,7 @@ func context(_ edit: RuleExample.Edit = { _, _ in }) throws -> RuleContext {
         let rule = try #require(
             RuleRegistry.rule(id: example.rule), "no registered rule \(example.rule)",
             sourceLocation: example.location)
-        let verdict = rule.evaluate(try context(example.edit))
+        let verdict = rule.evaluate(try context(example.edit, seriesHours: example.seriesHours))
         switch verdict {
         case let .recommend(recommendations):
             #expect(

@@ -9,29 +9,42 @@ struct RuleExample: Sendable, CustomTestStringConvertible {
     let triggers: Bool
     let name: String
     let edit: Edit
+    /// Earlier snapshots, the same as the edited one, one an hour before it: a series that
+    /// shows sustained load (0: a single snapshot).
+    var seriesHours = 0
     let location: SourceLocation
 
     var testDescription: String { "\(rule) \(triggers ? "triggers" : "stays quiet"): \(name)" }
 }
 
 private func trigger(
-    _ rule: String, _ name: String, sourceLocation: SourceLocation = #_sourceLocation,
+    _ rule: String, _ name: String, seriesHours: Int = 0, sourceLocation: SourceLocation = #_sourceLocation,
     _ edit: @escaping RuleExample.Edit
 ) -> RuleExample {
-    RuleExample(rule: rule, triggers: true, name: name, edit: edit, location: sourceLocation)
+    RuleExample(rule: rule, triggers: true, name: name, edit: edit, seriesHours: seriesHours, location: sourceLocation)
 }
 
 private func quiet(
-    _ rule: String, _ name: String, sourceLocation: SourceLocation = #_sourceLocation,
+    _ rule: String, _ name: String, seriesHours: Int = 0, sourceLocation: SourceLocation = #_sourceLocation,
     _ edit: @escaping RuleExample.Edit = { _, _ in }
 ) -> RuleExample {
-    RuleExample(rule: rule, triggers: false, name: name, edit: edit, location: sourceLocation)
+    RuleExample(rule: rule, triggers: false, name: name, edit: edit, seriesHours: seriesHours, location: sourceLocation)
 }
 
 private let gigabyte = BaseFixture.gigabyte
 
 private func busy(_ snapshot: inout Snapshot, sessions: Double) {
     snapshot.activity?.avgActiveSessions = sessions
+}
+
+/// 100 GB of accounts read in the window on the fixture's 64 GB machine, sessions waiting on IO.
+private func coldWorkingSet(_ snapshot: inout Snapshot) {
+    snapshot.tables?[0].totalBytes = 100 * gigabyte
+    snapshot.tables?[0].readsPerSecond = 5_000
+    snapshot.database?.sizeBytes = 120 * gigabyte
+    snapshot.activity?.waitEventTypes = ["CPU": 1, "IO": 3]
+    snapshot.activity?.avgActiveSessions = 4
+    snapshot.server.startTime = snapshot.interval.finishedAt.addingTimeInterval(-30 * 86_400)
 }
 
 private func analyticStatement(_ query: String, ms: Double) -> Statement {
@@ -173,21 +186,61 @@ let ruleExamples: [RuleExample] = [
     trigger("vertical-cpu-saturation", "14 active sessions on 16 vCPUs") { snapshot, _ in busy(&snapshot, sessions: 14)
     },
     quiet("vertical-cpu-saturation", "2 active sessions on 16 vCPUs"),
+    quiet("vertical-cpu-saturation", "14 active sessions over a 2 s sample: unsettled") { snapshot, _ in
+        busy(&snapshot, sessions: 14)
+        snapshot.interval.rateSeconds = 2
+    },
+    quiet("vertical-cpu-saturation", "16 active sessions, 14 of them waiting on row locks: contention") {
+        snapshot, _ in
+        busy(&snapshot, sessions: 16)
+        snapshot.activity?.waitEventTypes = ["CPU": 2, "Lock": 14]
+        snapshot.statements.totalExecTimeMs = nil
+    },
     quiet("vertical-cpu-saturation", "vCPUs unknown") { snapshot, config in
         busy(&snapshot, sessions: 14)
         config.hardware.vcpus = nil
     },
 
-    trigger("vertical-memory-pressure", "cache hit ratio 0.90") { snapshot, _ in snapshot.rates.cacheHitRatio = 0.90 },
+    trigger("vertical-memory-pressure", "cache hit ratio 0.90, 100 GB read on 64 GB, sessions wait on IO") {
+        snapshot, _ in
+        snapshot.rates.cacheHitRatio = 0.90
+        coldWorkingSet(&snapshot)
+    },
     quiet("vertical-memory-pressure", "cache hit ratio 0.999"),
+    quiet("vertical-memory-pressure", "cache hit ratio 0.90 right after a restart: a cold cache") { snapshot, _ in
+        snapshot.rates.cacheHitRatio = 0.90
+        coldWorkingSet(&snapshot)
+        snapshot.server.startTime = snapshot.interval.finishedAt.addingTimeInterval(-600)
+    },
+    quiet("vertical-memory-pressure", "cache hit ratio 0.90 but the working set fits in memory") { snapshot, _ in
+        snapshot.rates.cacheHitRatio = 0.90
+        coldWorkingSet(&snapshot)
+        snapshot.tables?[0].totalBytes = 10 * gigabyte
+    },
+    quiet("vertical-memory-pressure", "cache hit ratio 0.90 but no session waits on IO") { snapshot, _ in
+        snapshot.rates.cacheHitRatio = 0.90
+        coldWorkingSet(&snapshot)
+        snapshot.activity?.waitEventTypes = ["CPU": 5]
+    },
     quiet("vertical-memory-pressure", "low ratio on an idle database") { snapshot, _ in
         snapshot.rates.cacheHitRatio = 0.90
         snapshot.rates.writesPerSecond = 1
         snapshot.rates.readsPerSecond = 10
     },
 
-    trigger("vertical-write-load", "6,000 writes/s") { snapshot, _ in snapshot.rates.writesPerSecond = 6_000 },
+    trigger("vertical-write-load", "6,000 writes/s on a CPU-saturated primary") { snapshot, _ in
+        snapshot.rates.writesPerSecond = 6_000
+        busy(&snapshot, sessions: 16)
+    },
     quiet("vertical-write-load", "800 writes/s"),
+    quiet("vertical-write-load", "6,000 writes/s with CPU headroom") { snapshot, _ in
+        snapshot.rates.writesPerSecond = 6_000
+    },
+    quiet("vertical-write-load", "6,000 writes/s over 3 s: unsettled") { snapshot, _ in
+        snapshot.rates.writesPerSecond = 6_000
+        busy(&snapshot, sessions: 16)
+        snapshot.interval.rateSeconds = 3
+    },
 
     trigger("vertical-connection-saturation", "95 of 100 connections") { snapshot, _ in
         snapshot.activity?.connections = 95
@@ -380,6 +433,16 @@ let ruleExamples: [RuleExample] = [
         ]
     },
 
+    // MARK: lock contention (tuning, listed here beside the CPU cases it is told apart from)
+    trigger("tuning-lock-contention", "16 clients on 5 hot rows: 14 sessions wait on locks") { snapshot, _ in
+        busy(&snapshot, sessions: 16)
+        snapshot.activity?.waitEventTypes = ["CPU": 2, "Lock": 14]
+    },
+    quiet("tuning-lock-contention", "2 active sessions on CPU"),
+    quiet("tuning-lock-contention", "a lock wait now and then") { snapshot, _ in
+        snapshot.activity?.waitEventTypes = ["CPU": 1.5, "Lock": 0.2]
+    },
+
     // MARK: sharding
     trigger("shard-beyond-one-machine", "a 300 GB partition, 256 GB largest machine") { snapshot, config in
         config.hardware.maxMemoryGB = 256
@@ -391,13 +454,39 @@ let ruleExamples: [RuleExample] = [
         config.hardware.storageGB = 2_000
         snapshot.partitionedTables = [BaseFixture.partitionTree("events", sizes: [100 * gigabyte, 100 * gigabyte])]
     },
-    quiet("shard-beyond-one-machine", "no machine ceiling configured") { snapshot, _ in
-        snapshot.partitionedTables = [BaseFixture.partitionTree("events", sizes: [3_000 * gigabyte])]
+    quiet("shard-beyond-one-machine", "no ceiling configured: a 500 GB partition within the assumed 1 TB") {
+        snapshot, _ in
+        snapshot.partitionedTables = [BaseFixture.partitionTree("events", sizes: [500 * gigabyte])]
     },
 
-    trigger("shard-write-throughput", "25,000 writes/s") { snapshot, _ in snapshot.rates.writesPerSecond = 25_000 },
-    quiet("shard-write-throughput", "6,000 writes/s is a vertical matter") { snapshot, _ in
-        snapshot.rates.writesPerSecond = 6_000
+    trigger(
+        "shard-write-throughput", "a day at 50 active sessions on the 64-vCPU ceiling: beyond its projection",
+        seriesHours: 25
+    ) { snapshot, config in
+        snapshot.rates.writesPerSecond = 25_000
+        busy(&snapshot, sessions: 50)
+        config.hardware.vcpus = 64
+        config.hardware.maxVCPUs = 64
+    },
+    quiet("shard-write-throughput", "25,000 writes/s for a day on 14 CPU sessions: a 128-vCPU machine carries it",
+        seriesHours: 25
+    ) { snapshot, _ in
+        snapshot.rates.writesPerSecond = 25_000
+        busy(&snapshot, sessions: 14)
+    },
+    quiet("shard-write-throughput", "beyond the ceiling's projection but one 10 s sample: not sustained") {
+        snapshot, config in
+        snapshot.rates.writesPerSecond = 25_000
+        busy(&snapshot, sessions: 50)
+        config.hardware.vcpus = 64
+        config.hardware.maxVCPUs = 64
+    },
+    quiet("shard-write-throughput", "386,728 writes/s since a reset 40 s ago: unsettled") { snapshot, config in
+        snapshot.rates.writesPerSecond = 386_728
+        snapshot.interval.mode = .sinceReset
+        snapshot.interval.rateSeconds = 40
+        busy(&snapshot, sessions: 50)
+        config.hardware.maxVCPUs = 16
     },
 
     trigger("shard-database-size", "11 TB database") { snapshot, _ in snapshot.database?.sizeBytes = 11_000 * gigabyte

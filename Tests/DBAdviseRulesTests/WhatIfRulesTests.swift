@@ -46,8 +46,12 @@ import Testing
         #expect(tenfold.newSteps.isEmpty)
     }
 
+    /// Thirty times the writes on a primary already at its 16-vCPU ceiling: the projection
+    /// onto the ceiling falls short, so sharding; no new data, so no partitioning.
     @Test func writesAloneScaleWriteSteps() throws {
-        let whatIf = try #require(try report("writes=30x", hardware: machine).whatIf)
+        var atCeiling = machine
+        atCeiling.maxVCPUs = 16
+        let whatIf = try #require(try report("writes=30x", hardware: atCeiling).whatIf)
         #expect(whatIf.metrics.writesPerSecond.map { $0 > 20_000 } == true)
         #expect(whatIf.newSteps.contains(.sharding))
         #expect(!whatIf.newSteps.contains(.partitioning), "no more data: no partitioning")

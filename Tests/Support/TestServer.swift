@@ -108,3 +108,39 @@ public enum TestServer {
         try Shell.start(try binDirectory() + "/pgbench", arguments + [try dsn(database: database)])
     }
 }
+
+extension TestServer {
+    /// Waits until no other client session is connected to the DSN's database.
+    ///
+    /// A session's table and database counters reach the statistics others read when it
+    /// flushes them, at the latest when it ends (PostgreSQL 15+ flushes pending counters in
+    /// the backend's exit, before it leaves pg_stat_activity). psql returns before its backend
+    /// has finished exiting, so a test that resets the statistics or analyzes right after a
+    /// load could otherwise see the load's counters land after the reset, or not yet: on a
+    /// busy machine that decided the verdict. Polling until the sessions are gone makes the
+    /// counters a test sees independent of how fast the machine is.
+    public static func settleStatistics(dsn: String, timeoutSeconds: Double = 120) throws {
+        let others = """
+            SELECT count(*) FROM pg_catalog.pg_stat_activity
+            WHERE datname OPERATOR(pg_catalog.=) pg_catalog.current_database()
+                AND pid OPERATOR(pg_catalog.<>) pg_catalog.pg_backend_pid()
+                AND backend_type OPERATOR(pg_catalog.=) 'client backend'
+            """
+        let deadline = Date().addingTimeInterval(timeoutSeconds)
+        while try psql(others, dsn: dsn) != "0" {
+            guard Date() < deadline else {
+                throw Shell.Failure(
+                    command: "settleStatistics: sessions still connected after \(Int(timeoutSeconds)) s",
+                    result: Shell.Result(status: 1, stdout: "", stderr: ""))
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+    }
+
+    /// Resets the database's statistics once every earlier session's counters have landed, so
+    /// the counters after it are exactly what the test runs next.
+    public static func resetStatistics(dsn: String) throws {
+        try settleStatistics(dsn: dsn)
+        try psql("SELECT pg_catalog.pg_stat_reset()", dsn: dsn)
+    }
+}

@@ -1,24 +1,40 @@
 import Foundation
 
-/// What the primary runs on. PostgreSQL cannot see it, so the user says it; every field is
-/// optional and unknown stays nil.
+/// What the primary runs on. PostgreSQL cannot see it, so the user says it (or names a
+/// managed instance class); every field is optional and unknown stays nil. What a report
+/// uses is ``ResolvedHardware``: these values, else the instance class's, else what the
+/// collecting host could see, else the assumed ceiling.
 public struct Hardware: Sendable, Equatable, Codable {
+    /// A managed instance class, `aws:db.r6g.4xlarge`, `gcp:db-custom-16-65536`,
+    /// `azure:Standard_E16ds_v5` (see ``InstanceCatalog``).
+    public var instance: String?
     public var vcpus: Int?
     public var memoryGB: Double?
     public var storageGB: Double?
     /// The largest machine the team could move to: the vertical ceiling.
     public var maxVCPUs: Int?
     public var maxMemoryGB: Double?
+    public var maxStorageGB: Double?
+    /// The storage's provisioned IOPS limit.
+    public var maxIOPS: Double?
 
     public init(
-        vcpus: Int? = nil, memoryGB: Double? = nil, storageGB: Double? = nil,
-        maxVCPUs: Int? = nil, maxMemoryGB: Double? = nil
+        instance: String? = nil, vcpus: Int? = nil, memoryGB: Double? = nil, storageGB: Double? = nil,
+        maxVCPUs: Int? = nil, maxMemoryGB: Double? = nil, maxStorageGB: Double? = nil, maxIOPS: Double? = nil
     ) {
+        self.instance = instance
         self.vcpus = vcpus
         self.memoryGB = memoryGB
         self.storageGB = storageGB
         self.maxVCPUs = maxVCPUs
         self.maxMemoryGB = maxMemoryGB
+        self.maxStorageGB = maxStorageGB
+        self.maxIOPS = maxIOPS
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case instance, vcpus, memoryGB = "memoryGb", storageGB = "storageGb", maxVCPUs = "maxVcpus",
+            maxMemoryGB = "maxMemoryGb", maxStorageGB = "maxStorageGb", maxIOPS = "maxIops"
     }
 
     public var memoryBytes: Double? { memoryGB.map { $0 * ThresholdUnit.bytesPerGigabyte } }
@@ -26,9 +42,12 @@ public struct Hardware: Sendable, Equatable, Codable {
     public var maxMemoryBytes: Double? {
         maxMemoryGB.map { $0 * ThresholdUnit.bytesPerGigabyte }
     }
+    public var maxStorageBytes: Double? { maxStorageGB.map { $0 * ThresholdUnit.bytesPerGigabyte } }
 
     /// The keys `hardware:` accepts, in the order the sample documents them.
-    public static let keys = ["vcpus", "memory_gb", "storage_gb", "max_vcpus", "max_memory_gb"]
+    public static let keys = [
+        "instance", "vcpus", "memory_gb", "storage_gb", "max_vcpus", "max_memory_gb", "max_storage_gb", "max_iops",
+    ]
 }
 
 /// `dbadvise.yml`: hardware, thresholds, gate. See ``Config/parse(_:file:)`` and
@@ -38,9 +57,11 @@ public struct Config: Sendable, Equatable {
     /// Only the keys the config set (missing warning/critical filled from the default).
     public var thresholds: [ThresholdKey: ThresholdLevels]
     public var failOn: FailOn
+    /// When a rate counts as measured demand: windows and series.
+    public var measurement = MeasurementPolicy()
 
     public static let defaultFailOn = FailOn.critical
-    public static let topLevelKeys = ["hardware", "thresholds", "gate"]
+    public static let topLevelKeys = ["hardware", "thresholds", "gate", "measurement"]
     public static let gateKeys = ["fail_on"]
 
     public init(

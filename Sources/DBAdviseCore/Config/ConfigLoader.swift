@@ -62,6 +62,7 @@ private struct ConfigReader {
         if let node = top["thresholds"] {
             config.thresholds = try thresholds(node, hardware: config.hardware)
         }
+        if let node = top["measurement"] { config.measurement = try measurement(node) }
         if let node = top["gate"] {
             let gate = try mapping(node, path: "gate", allowed: Config.gateKeys)
             if let value = gate["fail_on"] {
@@ -74,6 +75,17 @@ private struct ConfigReader {
     private func hardware(_ node: Node) throws(ConfigError) -> Hardware {
         let map = try mapping(node, path: "hardware", allowed: Hardware.keys)
         var hardware = Hardware()
+        if let node = map["instance"], node.tagName != .null {
+            guard case let .scalar(scalar) = node, node.tagName == .str,
+                InstanceCatalog.lookup(scalar.string) != nil
+            else {
+                throw invalid(
+                    node, "hardware.instance",
+                    "unknown instance class \(describe(node)); expected e.g. aws:db.r6g.4xlarge, "
+                        + "gcp:db-custom-16-65536 or azure:Standard_E16ds_v5 (or set vcpus and memory_gb)")
+            }
+            hardware.instance = scalar.string
+        }
         if let node = map["vcpus"] { hardware.vcpus = try positiveInteger(node, path: "hardware.vcpus") }
         if let node = map["memory_gb"] {
             hardware.memoryGB = try positiveNumber(node, path: "hardware.memory_gb")
@@ -86,6 +98,12 @@ private struct ConfigReader {
         }
         if let node = map["max_memory_gb"] {
             hardware.maxMemoryGB = try positiveNumber(node, path: "hardware.max_memory_gb")
+        }
+        if let node = map["max_storage_gb"] {
+            hardware.maxStorageGB = try positiveNumber(node, path: "hardware.max_storage_gb")
+        }
+        if let node = map["max_iops"] {
+            hardware.maxIOPS = try positiveNumber(node, path: "hardware.max_iops")
         }
         if let vcpus = hardware.vcpus, let max = hardware.maxVCPUs, max < vcpus {
             throw invalid(
@@ -100,6 +118,35 @@ private struct ConfigReader {
                     + "be smaller than the machine")
         }
         return hardware
+    }
+
+    private func measurement(_ node: Node) throws(ConfigError) -> MeasurementPolicy {
+        let map = try mapping(node, path: "measurement", allowed: MeasurementPolicy.keys)
+        var policy = MeasurementPolicy()
+        if let node = map["settled_since_reset_minutes"],
+            let value = try positiveNumber(node, path: "measurement.settled_since_reset_minutes")
+        {
+            policy.settledSinceResetMinutes = value
+        }
+        if let node = map["settled_interval_seconds"],
+            let value = try positiveNumber(node, path: "measurement.settled_interval_seconds")
+        {
+            policy.settledIntervalSeconds = value
+        }
+        if let node = map["sustained_snapshots"],
+            let value = try positiveInteger(node, path: "measurement.sustained_snapshots")
+        {
+            guard value >= 2 else {
+                throw invalid(node, "measurement.sustained_snapshots", "expected 2 or more: a trend needs two points")
+            }
+            policy.sustainedSnapshots = value
+        }
+        if let node = map["sustained_hours"],
+            let value = try positiveNumber(node, path: "measurement.sustained_hours")
+        {
+            policy.sustainedHours = value
+        }
+        return policy
     }
 
     private func thresholds(_ node: Node, hardware: Hardware) throws(ConfigError)

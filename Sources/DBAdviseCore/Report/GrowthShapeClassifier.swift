@@ -7,9 +7,14 @@ import Foundation
 ///    crosses `table_size_gb` warning: the volume of data is the first concern.
 /// 2. `idle`: fewer than ``idleWritesPerSecond`` writes/s and ``idleReadsPerSecond`` reads/s
 ///    (rows, pg_stat_database).
-/// 3. `write-heavy`: writes cross `writes_per_second` warning, or there are at most
-///    ``writeHeavyMaxReadsPerWrite`` rows read per row written.
-/// 4. `read-heavy`: at least ``readHeavyMinReadsPerWrite`` rows read per row written.
+/// 3. Reads and writes measured as work, when pg_stat_statements has it: `read-heavy` when
+///    read-only statements take at least ``readHeavyMinReadTimeShare`` of statement time,
+///    `write-heavy` when writing statements take at least ``writeHeavyMinWriteTimeShare``,
+///    `mixed` in between. Rows are a poor proxy: pgbench's TPC-B spends 72 % of its time
+///    writing yet reads 15 rows per row written, most of them seq scans of a 50-row table.
+/// 4. Otherwise rows, the fallback (the reason says so): `write-heavy` when writes cross
+///    `writes_per_second` warning or there are at most ``writeHeavyMaxReadsPerWrite`` rows
+///    read per row written; `read-heavy` at least ``readHeavyMinReadsPerWrite``.
 /// 5. `mixed`: in between, or when the rates are unknown (with the reason).
 ///
 /// Over a series of snapshots the trend decides: the database or a table that reaches its
@@ -24,6 +29,8 @@ public enum GrowthShapeClassifier {
     public static let idleReadsPerSecond = 1_000.0
     public static let readHeavyMinReadsPerWrite = 10.0
     public static let writeHeavyMaxReadsPerWrite = 2.0
+    public static let readHeavyMinReadTimeShare = 0.7
+    public static let writeHeavyMinWriteTimeShare = 0.6
 
     public static func classify(
         _ measured: ReportMetrics, config: Config, trends: SeriesTrends? = nil
@@ -79,23 +86,36 @@ public enum GrowthShapeClassifier {
                     + "\(Formatting.rate(idleReadsPerSecond)) reads/s"
             )
         }
+        if let readShare = metrics.readStatementTimeShare {
+            let split =
+                "\(rates); statement time \(Formatting.percent(readShare)) read-only, "
+                + "\(Formatting.percent(1 - readShare)) writing (pg_stat_statements)"
+            if readShare >= readHeavyMinReadTimeShare {
+                return (.readHeavy, "\(split) (read-only ≥ \(Formatting.percent(readHeavyMinReadTimeShare)))")
+            }
+            if 1 - readShare >= writeHeavyMinWriteTimeShare {
+                return (.writeHeavy, "\(split) (writing ≥ \(Formatting.percent(writeHeavyMinWriteTimeShare)))")
+            }
+            return (.mixed, split)
+        }
+        let fallback = "; rows, not statement time: pg_stat_statements has no split"
         if config.levels(.writesPerSecond).severity(of: writes) != nil {
-            return (.writeHeavy, "\(rates): writes cross the writes_per_second warning")
+            return (.writeHeavy, "\(rates): writes cross the writes_per_second warning\(fallback)")
         }
         let readsPerWrite = writes > 0 ? reads / writes : Double.infinity
         let ratio = writes > 0 ? "\(Formatting.number(readsPerWrite)) rows read per row written" : "no writes"
         if readsPerWrite <= writeHeavyMaxReadsPerWrite {
             return (
                 .writeHeavy,
-                "\(rates): \(ratio) (≤ \(Formatting.number(writeHeavyMaxReadsPerWrite)))"
+                "\(rates): \(ratio) (≤ \(Formatting.number(writeHeavyMaxReadsPerWrite)))\(fallback)"
             )
         }
         if readsPerWrite >= readHeavyMinReadsPerWrite {
             return (
                 .readHeavy,
-                "\(rates): \(ratio) (≥ \(Formatting.number(readHeavyMinReadsPerWrite)))"
+                "\(rates): \(ratio) (≥ \(Formatting.number(readHeavyMinReadsPerWrite)))\(fallback)"
             )
         }
-        return (.mixed, "\(rates): \(ratio)")
+        return (.mixed, "\(rates): \(ratio)\(fallback)")
     }
 }

@@ -35,6 +35,13 @@ public struct Report: Codable, Sendable, Equatable {
     /// Statement classes per table beside the tables' measured rates; null (with a note) when
     /// pg_stat_statements is unavailable.
     public var queryMix: QueryMix?
+    /// The hardware judged against, each figure configured, from the instance class,
+    /// inferred or assumed.
+    public var hardware: ResolvedHardware?
+    /// What the rates were measured over and whether they count as demand.
+    public var window: MeasurementWindow?
+    /// Demand against capacity per resource.
+    public var capacity: CapacityModel?
 
     public init(
         generatedAt: Date, source: ReportSource, summary: String, growthShape: GrowthShape,
@@ -61,7 +68,8 @@ public struct Report: Codable, Sendable, Equatable {
 
     private enum CodingKeys: String, CodingKey {
         case schemaVersion, kind, generatedAt, source, summary, growthShape, growthShapeReason,
-            metrics, notes, recommendations, notRecommended, gate, growth, forecasts, whatIf, baseline, queryMix
+            metrics, notes, recommendations, notRecommended, gate, growth, forecasts, whatIf, baseline, queryMix,
+            hardware, window, capacity
     }
 
     /// `growth` is written as null for a single snapshot, `query_mix` as null without
@@ -85,6 +93,9 @@ public struct Report: Codable, Sendable, Equatable {
         try container.encodeIfPresent(whatIf, forKey: .whatIf)
         try container.encodeIfPresent(baseline, forKey: .baseline)
         try container.encode(queryMix, forKey: .queryMix)
+        try container.encodeIfPresent(hardware, forKey: .hardware)
+        try container.encodeIfPresent(window, forKey: .window)
+        try container.encodeIfPresent(capacity, forKey: .capacity)
     }
 
     /// The first recommendation that is a scaling step, else nil ("stay on one box").

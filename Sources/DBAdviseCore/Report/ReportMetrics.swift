@@ -13,6 +13,13 @@ public struct ReportMetrics: Codable, Sendable, Equatable {
     public var replicationLagSeconds: Double?
     public var connectionsUsedRatio: Double?
     public var activeSessionsPerVCPU: Double?
+    /// Rows read by sequential scans and index entries (`tup_returned`) and live rows fetched
+    /// through indexes (`tup_fetched`) per second: reads_per_second split by how they were read.
+    public var tupReturnedPerSecond: Double?
+    public var tupFetchedPerSecond: Double?
+    /// Read-only statements' share of pg_stat_statements execution time: reads measured as
+    /// work, which the growth shape prefers to rows.
+    public var readStatementTimeShare: Double?
 
     public init(
         databaseBytes: Int? = nil, largestTableBytes: Int? = nil, largestTable: String? = nil,
@@ -36,6 +43,7 @@ public struct ReportMetrics: Codable, Sendable, Equatable {
             cacheHitRatio, replicationLagSeconds, connectionsUsedRatio
         // Spelled so that convertToSnakeCase gives `active_sessions_per_vcpu`.
         case activeSessionsPerVCPU = "activeSessionsPerVcpu"
+        case tupReturnedPerSecond, tupFetchedPerSecond, readStatementTimeShare
     }
 
     /// Every key is written, null included: a missing number must read as unknown, not absent.
@@ -50,6 +58,9 @@ public struct ReportMetrics: Codable, Sendable, Equatable {
         try container.encode(replicationLagSeconds.map(Self.tidy), forKey: .replicationLagSeconds)
         try container.encode(connectionsUsedRatio.map(Self.tidy), forKey: .connectionsUsedRatio)
         try container.encode(activeSessionsPerVCPU.map(Self.tidy), forKey: .activeSessionsPerVCPU)
+        try container.encode(tupReturnedPerSecond.map(Self.tidy), forKey: .tupReturnedPerSecond)
+        try container.encode(tupFetchedPerSecond.map(Self.tidy), forKey: .tupFetchedPerSecond)
+        try container.encode(readStatementTimeShare.map(Self.tidy), forKey: .readStatementTimeShare)
     }
 
     private static func tidy(_ value: Double) -> Double { (value * 10_000).rounded() / 10_000 }
@@ -90,6 +101,11 @@ public struct ReportMetrics: Codable, Sendable, Equatable {
         if metrics.readsPerSecond == nil {
             unknown("reads_per_second", recorded("rates") ?? "read rate was not measured")
         }
+        metrics.tupReturnedPerSecond = snapshot.rates.tupReturnedPerSecond
+        metrics.tupFetchedPerSecond = snapshot.rates.tupFetchedPerSecond
+        let split = readStatementTimeShare(snapshot)
+        metrics.readStatementTimeShare = split.share
+        if let reason = split.reason { unknown("read_statement_time_share", reason) }
         metrics.cacheHitRatio = snapshot.rates.cacheHitRatio
         if metrics.cacheHitRatio == nil {
             unknown(
@@ -123,6 +139,29 @@ public struct ReportMetrics: Codable, Sendable, Equatable {
             unknown("active_sessions_per_vcpu", reason)
         }
         return (metrics, notes)
+    }
+
+    /// Statements whose parsed shape covers at least this share of statement time decide
+    /// the split; below it, too much time is in statements of unknown kind.
+    public static let minimumClassifiedTimeShare = 0.5
+
+    /// Read-only statements' share of the statement time of those with a parsed shape.
+    static func readStatementTimeShare(_ snapshot: Snapshot) -> (share: Double?, reason: String?) {
+        let stats = snapshot.statements
+        guard stats.available else {
+            return (nil, "pg_stat_statements unavailable: \(stats.reason ?? "no reason recorded")")
+        }
+        var seen = Set<String>()
+        let listed = ((stats.topByTotalTime ?? []) + (stats.topByCalls ?? [])).filter { seen.insert($0.queryid).inserted }
+        let shaped = listed.filter { $0.shape != nil }
+        let shapedTime = shaped.reduce(0) { $0 + $1.totalExecTimeMs }
+        let total = stats.totalExecTimeMs ?? listed.reduce(0) { $0 + $1.totalExecTimeMs }
+        guard total > 0 else { return (nil, "pg_stat_statements recorded no statement time") }
+        guard shapedTime / total >= minimumClassifiedTimeShare else {
+            return (nil, "statements with a parsed shape cover only \(Formatting.percent(shapedTime / total)) of statement time")
+        }
+        let reads = shaped.filter { $0.shape?.isReadOnly == true }.reduce(0) { $0 + $1.totalExecTimeMs }
+        return (reads / shapedTime, nil)
     }
 
     private static func replicationLag(_ snapshot: Snapshot) -> (seconds: Double?, reason: String?) {

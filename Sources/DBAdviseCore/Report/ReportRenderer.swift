@@ -76,7 +76,41 @@ enum EvidenceText {
                 "active sessions/vCPU",
                 or("active_sessions_per_vcpu", metrics.activeSessionsPerVCPU.map(Formatting.rate))
             ),
-        ]
+        ] + capacityRows(report)
+    }
+
+    /// The window, the hardware and each resource's demand against its capacity.
+    static func capacityRows(_ report: Report) -> [(String, String)] {
+        var rows: [(String, String)] = []
+        if let window = report.window {
+            let state =
+                window.settled
+                ? "settled" : "unsettled: \(window.unsettledReason ?? "unknown window"); rates drive no step"
+            let series =
+                window.sustained
+                ? "; sustained over \(window.settledSnapshots) snapshots"
+                : window.snapshots > 1 ? "; \(window.settledSnapshots) of \(window.snapshots) snapshots settled" : ""
+            rows.append(("measured over", "\(window.description), \(state)\(series)"))
+        }
+        if let hardware = report.hardware { rows.append(("hardware", hardware.summary)) }
+        for resource in report.capacity?.resources ?? [] {
+            rows.append(("capacity: \(resource.resource)", capacityLine(resource)))
+        }
+        return rows
+    }
+
+    static func capacityLine(_ resource: CapacityModel.Resource) -> String {
+        func show(_ value: Double) -> String {
+            resource.unit == "bytes"
+                ? Formatting.bytes(value) : resource.unit == "bytes/s" ? Formatting.bytes(value) + "/s" : Formatting.rate(value)
+        }
+        guard let demand = resource.demand else { return "unknown" }
+        var line = show(demand)
+        if let capacity = resource.capacity { line += " of \(show(capacity))" }
+        if !["bytes", "bytes/s"].contains(resource.unit) { line += " \(resource.unit)" }
+        if let utilization = resource.utilization { line += " (\(Formatting.percent(utilization)))" }
+        if resource.saturated { line += ", saturated" }
+        return line
     }
 
     static func breach(_ breach: GateBreach) -> String {

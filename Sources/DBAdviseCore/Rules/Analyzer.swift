@@ -48,7 +48,7 @@ public struct Analyzer: Sendable {
         if let whatIf {
             let scaled = SnapshotScaler.scaled(latest, by: whatIf, isWrite: isWrite)
             let scaledReport = self.report(
-                context: RuleContext(latest: scaled, config: config), failOn: gate, sourceType: sourceType,
+                context: RuleContext(latest: scaled, config: config, scenario: true), failOn: gate, sourceType: sourceType,
                 generatedAt: generatedAt)
             report.whatIf = ReportWhatIf(scenario: whatIf, scaled: scaledReport, today: report)
         }
@@ -116,7 +116,7 @@ public struct Analyzer: Sendable {
             role: snapshot.replication?.role
                 ?? snapshot.server.inRecovery.map { $0 ? "standby" : "primary" },
             snapshots: context.snapshots.count, collectedAt: snapshot.interval.finishedAt)
-        return Report(
+        var report = Report(
             generatedAt: generatedAt, source: source,
             summary: Self.summary(sorted, context: context, forecasts: forecasts),
             growthShape: context.growthShape, growthShapeReason: context.growthShapeReason,
@@ -125,6 +125,10 @@ public struct Analyzer: Sendable {
             gate: GateEvaluator.evaluate(context, failOn: failOn),
             growth: context.trends.map { ReportGrowth(trends: $0, config: context.config) },
             forecasts: forecasts, queryMix: mix)
+        report.hardware = context.resolvedHardware
+        report.window = context.window
+        report.capacity = context.capacity
+        return report
     }
 
     /// One line: the next step, or "stay on one box" with the numbers that justify it.
@@ -145,7 +149,13 @@ public struct Analyzer: Sendable {
         }
         if let bytes = metrics.largestTableBytes { numbers.append("largest table \(Formatting.bytes(bytes))") }
         if let bytes = metrics.databaseBytes { numbers.append("database \(Formatting.bytes(bytes))") }
-        let measured = numbers.isEmpty ? "" : " (\(numbers.joined(separator: ", ")))"
+        if let cpu = context.capacity.resource("cpu"), let utilization = cpu.utilization {
+            numbers.append("CPU at \(Formatting.percent(utilization)) of its target")
+        }
+        var measured = numbers.isEmpty ? "" : " (\(numbers.joined(separator: ", ")))"
+        if let unsettled = context.window.unsettledReason {
+            measured += "; the rates are unsettled (\(unsettled)), so measure longer before acting on them"
+        }
         let tuning = recommendations.isEmpty ? "" : "; fix the tuning findings below"
         let soon = forecasts.first { $0.days <= Self.planningHorizonDays }.map { forecast in
             " At the measured trend \(forecast.target) reaches \(forecast.threshold.rawValue) "

@@ -29,9 +29,13 @@ public enum GateEvaluator {
                 for partition in context.sizes.partitions {
                     check(key, partition.name, Double(partition.bytes))
                 }
-            case .writesPerSecond: check(key, database, metrics.writesPerSecond)
+            // Rates from an unsettled window (a few seconds since a reset, a bulk load) and a
+            // hit ratio from a cold cache are shown in the report but measure no demand: the
+            // gate reads the same judgment as the rules.
+            case .writesPerSecond: check(key, database, context.settled(metrics.writesPerSecond))
             case .replicationLagSeconds: check(key, database, metrics.replicationLagSeconds)
-            case .cacheHitRatio: check(key, database, metrics.cacheHitRatio)
+            case .cacheHitRatio:
+                check(key, database, context.window.coldCacheReason == nil ? metrics.cacheHitRatio : nil)
             case .connectionsUsedRatio: check(key, database, metrics.connectionsUsedRatio)
             case .activeSessionsPerVCPU: check(key, database, metrics.activeSessionsPerVCPU)
             case .deadTupleRatio:

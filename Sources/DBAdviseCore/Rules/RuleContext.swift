@@ -21,13 +21,29 @@ public struct RuleContext: Sendable {
     /// rules stay constant-time on catalogs of tens of thousands of tables.
     public let tablesByName: [String: TableStats]
 
-    public init(latest: Snapshot, earlier: [Snapshot] = [], config: Config) {
+    /// The hardware judged against, each figure with its source.
+    public let resolvedHardware: ResolvedHardware
+    /// What the rates were measured over, and whether they count as demand.
+    public let window: MeasurementWindow
+    /// Demand against capacity per resource.
+    public let capacity: CapacityModel
+
+    /// `scenario`: a what-if load, stated rather than measured: it is taken as sustained
+    /// (the question is what the plan would be if it were).
+    public init(latest: Snapshot, earlier: [Snapshot] = [], config: Config, scenario: Bool = false) {
         snapshot = latest
         tablesByName = Dictionary(
             (latest.tables ?? []).map { ($0.qualifiedName, $0) }, uniquingKeysWith: { first, _ in first })
         snapshots = earlier + [latest]
         self.config = config
-        let (metrics, notes) = ReportMetrics.derive(from: latest, hardware: config.hardware)
+        resolvedHardware = ResolvedHardware(configured: config.hardware, host: latest.host)
+        var window = MeasurementWindow(snapshots: earlier + [latest], policy: config.measurement)
+        if scenario { window.sustained = window.settled }
+        self.window = window
+        capacity = CapacityModel(
+            snapshot: latest, hardware: resolvedHardware.hardware, window: window,
+            target: config.levels(.activeSessionsPerVCPU).warning)
+        let (metrics, notes) = ReportMetrics.derive(from: latest, hardware: resolvedHardware.hardware)
         self.metrics = metrics
         self.notes = notes
         let trends = SeriesTrends(snapshots: earlier + [latest])
@@ -37,7 +53,12 @@ public struct RuleContext: Sendable {
         sizes = RelationSizes(snapshot: latest)
     }
 
-    public var hardware: Hardware { config.hardware }
+    /// The resolved hardware: configured, from the instance class, inferred, or the assumed
+    /// ceiling (see ``resolvedHardware`` for which).
+    public var hardware: Hardware { resolvedHardware.hardware }
+
+    /// A measured rate that may drive a rule: the value when the window is settled, else nil.
+    public func settled(_ rate: Double?) -> Double? { window.settled ? rate : nil }
 
     public func levels(_ key: ThresholdKey) -> ThresholdLevels { config.levels(key) }
 

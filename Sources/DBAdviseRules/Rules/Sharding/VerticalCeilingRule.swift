@@ -28,11 +28,14 @@ public struct VerticalCeilingRule: Rule {
         let headroom = Evidence(
             metric: "vcpu_headroom", value: Double(ceiling) / Double(vcpus), threshold: 1, unit: "×",
             note: "hardware.max_vcpus \(ceiling) / hardware.vcpus \(vcpus)")
-        guard vcpus >= ceiling, severity == .critical else {
+        let cpuSaturated = context.window.settled && context.capacity.resource("cpu")?.saturated == true
+        guard vcpus >= ceiling, severity == .critical, cpuSaturated else {
             let reason =
                 vcpus < ceiling
                 ? "vertical headroom \(Formatting.rate(Double(ceiling) / Double(vcpus)))× (\(vcpus) of \(ceiling) vCPUs)"
-                : "at the \(ceiling)-vCPU ceiling but \(context.comparison(perVCPU, .activeSessionsPerVCPU, metric: "active sessions per vCPU"))"
+                : cpuSaturated
+                    ? "at the \(ceiling)-vCPU ceiling but \(context.comparison(perVCPU, .activeSessionsPerVCPU, metric: "active sessions per vCPU"))"
+                    : "at the \(ceiling)-vCPU ceiling, but CPU is not saturated over a settled window"
             return pass(reason, [evidence, headroom])
         }
         return .recommend([

@@ -1,6 +1,15 @@
 import DBAdviseCore
 
-/// Active sessions per vCPU: the load a bigger machine relieves first.
+/// Sessions on CPU beyond what the machine's vCPUs carry: the load a bigger machine relieves
+/// first, sized from the measured demand.
+///
+/// Demand is the capacity model's CPU sessions: active sessions with no wait event
+/// (pg_stat_activity samples), or statement time per second over a sampled interval when that
+/// is larger (sub-millisecond statements slip between samples). Sessions waiting on `Lock`
+/// are left out: they wait for each other, and more cores would not release a row lock (see
+/// `tuning-lock-contention`). The window must be settled; the size named is the smallest
+/// machine that carries the demand at the `active_sessions_per_vcpu` warning level, up to
+/// the ceiling (`hardware.max_vcpus`, else the assumed 128).
 public struct CPUSaturationRule: Rule {
     public static let cpuWaitTypes = ["CPU"]
     public static let ioWaitTypes = ["IO"]
@@ -9,61 +18,91 @@ public struct CPUSaturationRule: Rule {
         id: "vertical-cpu-saturation", strategy: .vertical,
         title: "Move to a machine with more vCPUs",
         rationale: """
-            When the average number of active sessions approaches the number of vCPUs, \
-            queries queue for a core. Sessions active with no wait event are on CPU; IO waits \
-            point at memory and storage instead. A larger instance is the cheapest step that \
-            relieves it, up to hardware.max_vcpus.
+            When the sessions on CPU approach the number of vCPUs, queries queue for a core. \
+            Sessions active with no wait event are on CPU; statement time per second counts \
+            the short statements that sampling misses; sessions waiting on locks are contention, \
+            not a CPU shortage. A larger instance is the cheapest step that relieves CPU, sized \
+            from the demand at the active_sessions_per_vcpu warning level, up to hardware.max_vcpus.
             """,
-        sources: [Manual.statActivity, Manual.waitEvents],
+        sources: [Manual.statActivity, Manual.waitEvents, Manual.statStatements],
         thresholds: [.activeSessionsPerVCPU],
         inputs: [
-            "activity.avg_active_sessions", "activity.wait_event_types", "hardware.vcpus",
-            "hardware.max_vcpus",
+            "activity.avg_active_sessions", "activity.wait_event_types", "statements.total_exec_time_ms",
+            "interval", "hardware.vcpus", "hardware.max_vcpus", "host.vcpus",
         ])
 
     public init() {}
 
     public func evaluate(_ context: RuleContext) -> RuleVerdict {
-        let perVCPU = context.metrics.activeSessionsPerVCPU
-        let (evidence, severity) = context.judge("active_sessions_per_vcpu", perVCPU, .activeSessionsPerVCPU)
-        guard let severity, let perVCPU, let vcpus = context.hardware.vcpus else {
+        let capacity = context.capacity
+        let cpu = capacity.resource("cpu")
+        let evidence = context.cpuEvidence()
+        guard let cpu, let demand = cpu.demand, let vcpus = context.hardware.vcpus else {
+            return pass("CPU demand or vCPUs unknown (\(context.resolvedHardware.summary))", evidence)
+        }
+        let perVCPU = demand / Double(vcpus)
+        guard context.window.settled else {
             return pass(
-                context.comparison(perVCPU, .activeSessionsPerVCPU, metric: "active sessions per vCPU"), [evidence])
+                "\(Formatting.rate(demand)) sessions on CPU over the \(context.window.description) is unsettled "
+                    + "(\(context.window.unsettledReason ?? "")); \(MeasurementWindow.measureNext)", evidence)
         }
-        let cpuShare = context.waitShare(Self.cpuWaitTypes)
-        let ioShare = context.waitShare(Self.ioWaitTypes)
-        var all = [evidence]
-        all.append(
-            Evidence(
-                metric: "cpu_wait_share", value: cpuShare, threshold: nil, unit: "ratio",
-                note: cpuShare == nil ? "no wait-event samples" : nil))
-        all.append(Evidence(metric: "io_wait_share", value: ioShare, threshold: nil, unit: "ratio"))
-        all.append(
-            Evidence(
-                metric: "vcpus", value: Double(vcpus), threshold: context.hardware.maxVCPUs.map(Double.init),
-                unit: "vCPUs", note: "threshold: hardware.max_vcpus, the vertical ceiling"))
-        let target = nextSize(current: Double(vcpus), ceiling: context.hardware.maxVCPUs.map(Double.init))
+        guard cpu.saturated else {
+            return pass(
+                "CPU has headroom: \(Formatting.rate(demand)) sessions on CPU on \(vcpus) vCPUs "
+                    + "(\(Formatting.rate(perVCPU)) per vCPU < \(Formatting.rate(capacity.targetPerVCPU)) target)",
+                evidence)
+        }
+        let levels = context.levels(.activeSessionsPerVCPU)
+        let severity: Severity = perVCPU >= levels.critical ? .critical : .warning
+        let ceiling = context.hardware.maxVCPUs ?? ResolvedHardware.assumedMaxVCPUs
+        let needed = capacity.vcpusNeeded() ?? vcpus * 2
         var actions: [String] = []
-        if Double(vcpus) < target {
+        if vcpus >= ceiling {
+            actions.append("The primary is at the \(ceiling)-vCPU ceiling; see the sharding findings.")
+        } else if needed > ceiling {
             actions.append(
-                "Move the primary from \(vcpus) to \(Formatting.number(target)) vCPUs"
-                    + (context.hardware.maxVCPUs.map { " (ceiling \($0))" } ?? "") + ".")
-        } else {
-            actions.append("The primary is at hardware.max_vcpus; see the sharding findings.")
-        }
-        if let ioShare, let cpuShare, ioShare > cpuShare {
-            actions.append("IO waits exceed CPU: add memory so the working set is cached before adding cores.")
+                "Move the primary from \(vcpus) to \(ceiling) vCPUs (the ceiling); the demand needs \(needed), "
+                    + "so plan the next step (read replicas for reads, then sharding for writes).")
         } else {
             actions.append(
-                "Check the top statements by total time for plans that burn CPU (missing indexes, large sorts).")
+                "Move the primary from \(vcpus) to \(needed) vCPUs: \(Formatting.rate(demand)) sessions on CPU at "
+                    + "\(Formatting.rate(capacity.targetPerVCPU)) per vCPU (ceiling \(ceiling)).")
         }
+        actions.append("Check the top statements by total time for plans that burn CPU (missing indexes, large sorts).")
         let summary =
-            "\(Formatting.rate(context.snapshot.activity?.avgActiveSessions ?? 0)) active sessions on \(vcpus) vCPUs: "
-            + "\(context.comparison(perVCPU, .activeSessionsPerVCPU, metric: "active sessions per vCPU"))."
+            "\(Formatting.rate(demand)) sessions on CPU on \(vcpus) vCPUs (\(Formatting.rate(perVCPU)) per vCPU ≥ "
+            + "\(Formatting.rate(capacity.targetPerVCPU)) target) over the \(context.window.description)."
         return .recommend([
             recommendation(
-                severity: severity, target: context.databaseName, summary: summary,
-                evidence: all, actions: actions)
+                severity: severity, target: context.databaseName, summary: summary, evidence: evidence,
+                actions: actions)
         ])
+    }
+}
+
+extension RuleContext {
+    /// The CPU side of the capacity model as evidence: demand, lock waits, vCPUs and ceiling.
+    func cpuEvidence() -> [Evidence] {
+        let capacity = capacity
+        let cpu = capacity.resource("cpu")
+        let vcpus = hardware.vcpus.map(Double.init)
+        let source = resolvedHardware.vcpusSource?.rawValue ?? "unknown"
+        return [
+            Evidence(
+                metric: "cpu_sessions", value: cpu?.demand, threshold: cpu?.capacity, unit: "sessions",
+                note: "\(cpu?.basis ?? "CPU demand unknown")"),
+            Evidence(
+                metric: "statement_seconds_per_second", value: capacity.statementSecondsPerSecond, threshold: nil,
+                unit: "sessions",
+                note: capacity.statementSecondsPerSecond == nil
+                    ? "pg_stat_statements over a sampled interval gives it" : "pg_stat_statements"),
+            Evidence(
+                metric: "lock_wait_sessions", value: capacity.lockSessions, threshold: nil, unit: "sessions",
+                note: "waiting on heavyweight locks: contention, not CPU demand"),
+            Evidence(
+                metric: "vcpus", value: vcpus, threshold: Double(hardware.maxVCPUs ?? ResolvedHardware.assumedMaxVCPUs),
+                unit: "vCPUs",
+                note: "\(source); threshold: the ceiling (\(resolvedHardware.maxVCPUsSource.rawValue))"),
+        ]
     }
 }

@@ -1,6 +1,12 @@
 import DBAdviseCore
 
-/// A cache hit ratio below the threshold with a working set larger than memory.
+/// A working set larger than memory, with sessions waiting on IO: the memory step.
+///
+/// A low cache hit ratio alone is not that: right after a restart or a bulk load the cache is
+/// cold, and a database smaller than shared_buffers cannot outgrow memory. The rule needs the
+/// ratio past its level, a warm cache, the working set (tables read or written in the window)
+/// beyond the machine's memory, and sessions waiting on IO (the capacity model's memory
+/// resource); otherwise it notes what it saw.
 public struct MemoryPressureRule: Rule {
     public static let description = RuleDescription(
         id: "vertical-memory-pressure", strategy: .vertical,
@@ -26,21 +32,42 @@ public struct MemoryPressureRule: Rule {
             let idle = context.growthShape == .idle ? " (and the database is idle)" : ""
             return pass(context.comparison(ratio, .cacheHitRatio, metric: "cache hit ratio") + idle, [evidence])
         }
+        let workingSet = context.capacity.resource("memory")
         var all = [evidence]
-        let databaseBytes = context.metrics.databaseBytes.map(Double.init)
         all.append(
             Evidence(
-                metric: "database_bytes", value: databaseBytes,
-                threshold: context.hardware.memoryBytes, unit: "bytes",
-                note: context.hardware.memoryBytes == nil
-                    ? "hardware.memory_gb is not configured" : "threshold: hardware.memory_gb"))
+                metric: "working_set_bytes", value: workingSet?.demand, threshold: context.hardware.memoryBytes,
+                unit: "bytes",
+                note: "tables read or written in the window; threshold: memory "
+                    + "(\(context.resolvedHardware.memorySource?.rawValue ?? "unknown"))"))
         all.append(
             Evidence(
-                metric: "io_wait_share", value: context.waitShare(CPUSaturationRule.ioWaitTypes), threshold: nil,
-                unit: "ratio"))
+                metric: "io_wait_sessions", value: context.capacity.ioSessions, threshold: nil, unit: "sessions"))
+        let comparison = context.comparison(ratio, .cacheHitRatio, metric: "cache hit ratio")
+        if let cold = context.window.coldCacheReason {
+            return pass("\(comparison), but the cache is cold: \(cold); measure again once it has warmed", all)
+        }
+        if let database = context.metrics.databaseBytes,
+            let buffers = context.snapshot.server.setting("shared_buffers")?.bytes, database <= buffers
+        {
+            return pass(
+                "\(comparison), but the whole database (\(Formatting.bytes(database))) fits in shared_buffers "
+                    + "(\(Formatting.bytes(buffers))): more memory would not change it", all)
+        }
+        guard workingSet?.saturated == true else {
+            let set = workingSet?.demand.map(Formatting.bytes) ?? "unknown"
+            let machine = context.hardware.memoryBytes.map(Formatting.bytes) ?? "unknown"
+            return pass(
+                "\(comparison), but the working set (\(set)) fits in memory (\(machine)) or sessions do not wait on IO",
+                all)
+        }
         var actions: [String] = []
         if let memory = context.hardware.memoryGB {
-            let target = nextSize(current: memory, ceiling: context.hardware.maxMemoryGB)
+            // The working set with a quarter spare, as the next power of two clouds rent.
+            let setGB = (workingSet?.demand ?? 0) * 1.25 / ThresholdUnit.bytesPerGigabyte
+            var sized = 2.0
+            while sized < max(setGB, memory * 2) { sized *= 2 }
+            let target = min(sized, context.hardware.maxMemoryGB ?? sized)
             actions.append(
                 target > memory
                     ? "Move to a machine with \(Formatting.number(target)) GB of memory (now \(Formatting.number(memory)) GB) and raise shared_buffers to about a quarter of it."

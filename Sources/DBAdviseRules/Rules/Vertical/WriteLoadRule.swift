@@ -1,18 +1,24 @@
 import DBAdviseCore
 
-/// Sustained writes past the warning level: the vertical step for a write-bound primary.
+/// Settled writes past the warning level on a primary that is short of CPU or IO: the
+/// vertical step for a write-bound primary.
+///
+/// `writes_per_second` is the gate's line; crossing it is not a reason to scale by itself.
+/// The rule needs the window settled and the capacity model to show CPU or IO saturated, and
+/// then names the resource; with headroom it says so.
 public struct WriteLoadRule: Rule {
     public static let description = RuleDescription(
         id: "vertical-write-load", strategy: .vertical,
         title: "Scale the primary up for write load",
         rationale: """
             Every write goes through the one primary and its WAL; replicas do not take any of \
-            it. Below the sharding level, the cheaper answers are a larger machine with faster \
-            storage, batching, and WAL settings (wal_compression, max_wal_size).
+            it. When a settled write rate past the warning level meets a primary short of CPU \
+            or IO, the cheaper answers are a larger machine with faster storage, batching, and \
+            WAL settings (wal_compression, max_wal_size). With headroom, nothing needs to change.
             """,
-        sources: [Manual.walConfiguration, Manual.statDatabase],
+        sources: [Manual.walConfiguration, Manual.statDatabase, Manual.waitEvents],
         thresholds: [.writesPerSecond],
-        inputs: ["rates.writes_per_second", "rates.wal_bytes_per_second"])
+        inputs: ["rates.writes_per_second", "rates.wal_bytes_per_second", "interval", "activity.wait_event_types"])
 
     public init() {}
 
@@ -22,17 +28,34 @@ public struct WriteLoadRule: Rule {
         guard let severity else {
             return pass(context.comparison(writes, .writesPerSecond, metric: "writes/s"), [evidence])
         }
+        guard context.window.settled else {
+            return pass(
+                "\(context.comparison(writes, .writesPerSecond, metric: "writes/s")) but unsettled "
+                    + "(\(context.window.unsettledReason ?? "")): no step from it", [evidence])
+        }
+        let short = context.capacity.saturated.filter { ["cpu", "io"].contains($0.resource) }
+        let resources = context.capacity.resources.filter { ["cpu", "io"].contains($0.resource) }
+            .map { Evidence(metric: "\($0.resource)_utilization", value: $0.utilization, threshold: 1, unit: "ratio", note: $0.basis) }
+        guard !short.isEmpty else {
+            let cpu = context.capacity.resource("cpu")?.utilization.map(Formatting.percent) ?? "unknown"
+            return pass(
+                "\(context.comparison(writes, .writesPerSecond, metric: "writes/s")), but the primary carries it "
+                    + "with headroom (CPU at \(cpu) of its target)", [evidence] + resources)
+        }
         let wal = context.snapshot.rates.walBytesPerSecond
         return .recommend([
             recommendation(
                 severity: severity == .critical ? .warning : severity, target: context.databaseName,
                 summary:
-                    "\(context.comparison(writes, .writesPerSecond, metric: "writes/s")); read replicas would not help.",
+                    "\(context.comparison(writes, .writesPerSecond, metric: "writes/s")) with "
+                    + short.map(\.resource).joined(separator: " and ") + " saturated; read replicas would not help.",
                 evidence: [
                     evidence, Evidence(metric: "wal_bytes_per_second", value: wal, threshold: nil, unit: "bytes/s"),
-                ],
+                ] + resources,
                 actions: [
-                    "Move the primary to faster storage (provisioned IOPS, local NVMe) and more vCPUs.",
+                    short.contains { $0.resource == "io" }
+                        ? "Move the primary to faster storage (provisioned IOPS, local NVMe)."
+                        : "Move the primary to more vCPUs (see vertical-cpu-saturation for the size).",
                     "Batch small writes into multi-row INSERTs or COPY; enable wal_compression.",
                     "Do not answer write load with read replicas: they replay every write too.",
                 ])
