@@ -97,6 +97,10 @@ extension Snapshot {
         try c.check(interval.rateSeconds, .nonNegative, "interval.rate_seconds")
         try c.check(interval.activitySamples, "interval.activity_samples")
         try c.check(server.versionNum, "server.version_num")
+        if let host {
+            try c.check(host.vcpus, "host.vcpus")
+            try c.check(host.memoryBytes, "host.memory_bytes")
+        }
         for (i, setting) in server.settings.enumerated() {
             try c.check(setting.bytes, .signed, "server.settings[\(i)].bytes")
             try c.check(setting.seconds, .signed, "server.settings[\(i)].seconds")
@@ -122,6 +126,8 @@ extension Snapshot {
         try c.check(rates.transactionsPerSecond, .nonNegative, "rates.transactions_per_second")
         try c.check(rates.writesPerSecond, .nonNegative, "rates.writes_per_second")
         try c.check(rates.readsPerSecond, .nonNegative, "rates.reads_per_second")
+        try c.check(rates.tupReturnedPerSecond, .nonNegative, "rates.tup_returned_per_second")
+        try c.check(rates.tupFetchedPerSecond, .nonNegative, "rates.tup_fetched_per_second")
         try c.check(rates.blksReadPerSecond, .nonNegative, "rates.blks_read_per_second")
         try c.check(rates.blksHitPerSecond, .nonNegative, "rates.blks_hit_per_second")
         try c.check(rates.tempBytesPerSecond, .nonNegative, "rates.temp_bytes_per_second")
