@@ -10,6 +10,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        // HMAC-SHA256 for `collect --redact`'s keyed pseudonyms (BoringSSL on Linux).
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // libpq, found through pkg-config; `apt-get install libpq-dev` provides it.
@@ -27,7 +29,11 @@ let package = Package(
         // The only module that imports CLibPQ.
         .target(name: "PostgresClient", dependencies: ["CLibPQ"]),
         // Snapshot model, durations, redaction: no libpq, testable without a server.
-        .target(name: "DBAdviseCore", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(
+            name: "DBAdviseCore",
+            dependencies: [
+                .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         // One rule per file under Rules/<Strategy>/, and the ordered registry.
         .target(name: "DBAdviseRules", dependencies: ["DBAdviseCore", "StatementParser"]),
         // All SQL, version-gated, and the live collector.

@@ -8,6 +8,9 @@ root=$(cd "$here/.." && pwd)
 out=$root/samples
 mkdir -p "$out/snapshots" "$out/reports"
 dsn() { echo "host=$DBADVISE_TEST_SOCKET port=$DBADVISE_TEST_PORT dbname=$1 user=postgres"; }
+# the redacted samples' key: made fresh (in the throwaway server's directory), never the
+# user's own ~/.config/dbadvise/redact.key
+export DBADVISE_REDACT_KEY=$DBADVISE_TEST_DIR/samples-redact.key
 
 # 1. pgbench under a steady, moderate load: 2 read-write + 2 read-only clients, each kind
 #    throttled to 300 transactions/s (so the rates do not depend on the machine), sampled 5 s

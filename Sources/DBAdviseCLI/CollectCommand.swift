@@ -29,8 +29,16 @@ struct CollectCommand: ParsableCommand {
 
     @Flag(
         name: .long,
-        help: "Replace schema, table, index and column names with stable hashes and drop query texts.")
+        help: "Replace schema, table, index and column names with keyed hashes and drop query texts.")
     var redact = false
+
+    @Option(
+        name: .customLong("redact-key"),
+        help: ArgumentHelp(
+            "The key file --redact hashes names with, created (32 random bytes, mode 0600) when absent "
+                + "(default: $DBADVISE_REDACT_KEY, else $XDG_CONFIG_HOME/dbadvise/redact.key).",
+            valueName: "file"))
+    var redactKey: String?
 
     @Flag(
         name: .customLong("all-databases"),
@@ -70,6 +78,9 @@ struct CollectCommand: ParsableCommand {
             throw ValidationError(
                 "--replica reads the standbys of one primary: it cannot be used with --all-databases or --dsn-file")
         }
+        if redactKey != nil, !redact {
+            throw ValidationError("--redact-key names the key of --redact: add --redact")
+        }
         if isFleet, traceSQL != nil {
             throw ValidationError("--trace-sql traces one database")
         }
@@ -83,8 +94,10 @@ struct CollectCommand: ParsableCommand {
                 data.starts(with: Data("-- dbadvise: ".utf8))
             }
         }
+        // read (or made) before collecting: a bad key file fails in a moment, not after the interval
+        let key = try redactionKey()
         if isFleet {
-            try runFleet(intervalSeconds: seconds, destination: destination)
+            try runFleet(intervalSeconds: seconds, destination: destination, redactionKey: key)
             return
         }
         var options = CollectOptions(
@@ -97,7 +110,7 @@ struct CollectCommand: ParsableCommand {
         if let traceFile, let trace {
             try traceFile.write(Data(trace.psqlScript().utf8))
         }
-        if redact { snapshot = SnapshotRedactor.redact(snapshot) }
+        if let key { snapshot = SnapshotRedactor.redact(snapshot, key: key) }
         let data: Data
         do {
             data = try SnapshotCoding.encode(snapshot)
@@ -109,7 +122,26 @@ struct CollectCommand: ParsableCommand {
         }
     }
 
-    private func runFleet(intervalSeconds: Double, destination: SnapshotOutput) throws(CommandError) {
+    /// The key of `--redact`: `--redact-key`, else the default place; made on first use.
+    private func redactionKey() throws(CommandError) -> RedactionKey? {
+        guard redact else { return nil }
+        let path = redactKey ?? RedactionKey.defaultPath(environment: ProcessInfo.processInfo.environment)
+        do {
+            let (key, created) = try RedactionKey.loadOrCreate(at: path)
+            if created {
+                Terminal.writeError(
+                    "dbadvise: created the redaction key \(path): keep it, and keep it private; the same key gives the same pseudonyms\n"
+                )
+            }
+            return key
+        } catch {
+            throw .usage(error.description)
+        }
+    }
+
+    private func runFleet(intervalSeconds: Double, destination: SnapshotOutput, redactionKey: RedactionKey?)
+        throws(CommandError)
+    {
         guard case .directory(let directory) = destination, let output else {
             throw .usage(
                 "--all-databases and --dsn-file write one snapshot per database: --output must be a directory",
@@ -120,7 +152,7 @@ struct CollectCommand: ParsableCommand {
             ?? [FleetEntry(conninfo: connection.dsn, origin: nil)]
         try FleetCollection(
             entries: entries, allDatabases: allDatabases, jobs: jobs ?? 4, intervalSeconds: intervalSeconds,
-            redact: redact, directory: directory, directoryArgument: output
+            redactionKey: redactionKey, directory: directory, directoryArgument: output
         ).run()
     }
 

@@ -71,7 +71,8 @@ struct FleetCollection {
     var allDatabases: Bool
     var jobs: Int
     var intervalSeconds: Double
-    var redact: Bool
+    /// The key `--redact` hashes names with; nil without `--redact`.
+    var redactionKey: RedactionKey?
     var directory: URL
     var directoryArgument: String
 
@@ -79,14 +80,14 @@ struct FleetCollection {
     private let output = FleetOutput()
 
     init(
-        entries: [FleetEntry], allDatabases: Bool, jobs: Int, intervalSeconds: Double, redact: Bool,
-        directory: URL, directoryArgument: String
+        entries: [FleetEntry], allDatabases: Bool, jobs: Int, intervalSeconds: Double,
+        redactionKey: RedactionKey?, directory: URL, directoryArgument: String
     ) {
         self.entries = entries
         self.allDatabases = allDatabases
         self.jobs = jobs
         self.intervalSeconds = intervalSeconds
-        self.redact = redact
+        self.redactionKey = redactionKey
         self.directory = directory
         self.directoryArgument = directoryArgument
     }
@@ -160,8 +161,8 @@ struct FleetCollection {
         options.topStatements = 25
         do {
             let collected = try SnapshotCollector.collect(options)
-            let key = Self.key(for: collected.connection, redacted: redact)
-            let snapshot = redact ? SnapshotRedactor.redact(collected) : collected
+            let key = Self.key(for: collected.connection, redactionKey: redactionKey)
+            let snapshot = redactionKey.map { SnapshotRedactor.redact(collected, key: $0) } ?? collected
             let data: Data
             do {
                 data = try SnapshotCoding.encode(snapshot)
@@ -194,10 +195,10 @@ struct FleetCollection {
     /// letters, digits, `.`, `_` and `-` (a socket directory `/var/run/postgresql` becomes
     /// `var_run_postgresql`). Redacted, host and database are their pseudonyms, the same
     /// ones the snapshot holds, so a redacted history still lines up run after run.
-    static func key(for connection: ConnectionInfo, redacted: Bool) -> String {
+    static func key(for connection: ConnectionInfo, redactionKey: RedactionKey?) -> String {
         func hidden(_ name: String?) -> String? {
             guard let name else { return nil }
-            return redacted ? SnapshotRedactor.pseudonym(name) : name
+            return redactionKey?.pseudonym(name) ?? name
         }
         let parts = [
             hidden(connection.host) ?? "local", connection.port ?? "default",

@@ -1,3 +1,4 @@
+import DBAdviseCore
 import Foundation
 
 #if canImport(Glibc)
@@ -17,10 +18,11 @@ enum Terminal {
         stdoutIsTerminal && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
     }
 
-    /// Messages: a stderr that cannot be written (a full disk) has no one to tell, so the
+    /// Messages quote names (a database, a file): their control characters are shown
+    /// escaped. A stderr that cannot be written (a full disk) has no one to tell, so the
     /// failure is dropped; a closed pipe ends the process as SIGPIPE does.
     static func writeError(_ text: String) {
-        FileDescriptorOutput.writeQuietly(text, to: 2)
+        FileDescriptorOutput.writeQuietly(DisplayText.escaped(text), to: 2)
     }
 
     /// The result. A full disk (`> /dev/full`) or any other write error is exit 2 with one
@@ -37,12 +39,12 @@ enum Terminal {
     /// A one-line progress indicator, redrawn in place, only when stderr is a terminal.
     static func progress(_ text: String) {
         guard stderrIsTerminal else { return }
-        writeError("\r\u{1B}[2K" + text)
+        FileDescriptorOutput.writeQuietly("\r\u{1B}[2K" + DisplayText.escaped(text), to: 2)
     }
 
     static func endProgress() {
         guard stderrIsTerminal else { return }
-        writeError("\r\u{1B}[2K")
+        FileDescriptorOutput.writeQuietly("\r\u{1B}[2K", to: 2)
     }
 }
 

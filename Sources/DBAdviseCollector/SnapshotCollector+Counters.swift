@@ -15,6 +15,8 @@ extension SnapshotCollector {
                 }
             }
         }
+        // only the role's own sessions would be counted (see recordHiddenStatistics)
+        if readsAllStats == false { return nil }
         return try section("activity") {
             try run(ActivityQueries.sample).first.map { row throws(PostgresError) in
                 try ActivitySample(row: row)
@@ -170,18 +172,24 @@ extension SnapshotCollector {
         }
         let deltas = end.map { key, counters in counters.delta(since: start?[key]) }
             .filter { $0.calls > 0 }
+        var secretTexts: Set<String> = []
         func statement(_ counters: StatementCounters) -> Statement {
             // parsed here, while the text is at hand: `--redact` drops the text, the shape stays
             let parsed = counters.query.map(StatementParser.parse)
+            // a text that can hold a password goes even without --redact; its shape is names only
+            let secret = counters.query.map(StatementParser.mayCarrySecret) ?? false
+            if secret { secretTexts.insert(counters.queryid) }
             return Statement(
-                queryid: counters.queryid, query: counters.query, calls: counters.calls,
+                queryid: counters.queryid, query: secret ? nil : counters.query, calls: counters.calls,
                 totalExecTimeMs: counters.totalExecTimeMs,
                 meanExecTimeMs: counters.calls > 0
                     ? counters.totalExecTimeMs / Double(counters.calls) : nil,
                 rows: counters.rows, sharedBlksHit: counters.sharedBlksHit,
                 sharedBlksRead: counters.sharedBlksRead, shape: try? parsed?.get(),
                 parseError: parsed.flatMap { result in
-                    if case let .failure(error) = result { error.description } else { nil }
+                    guard case let .failure(error) = result else { return nil }
+                    // the parser's message may quote the text
+                    return secret ? SnapshotRedactor.redactedParseError : error.description
                 })
         }
         var stats = StatementStats(available: true, reason: nil)
@@ -193,6 +201,7 @@ extension SnapshotCollector {
         }.prefix(options.topStatements).map(statement)
         stats.topByCalls = deltas.sorted { ($0.calls, $0.queryid) > ($1.calls, $1.queryid) }
             .prefix(options.topStatements).map(statement)
+        stats.secretTextsDropped = secretTexts.count
         return stats
     }
 }

@@ -32,6 +32,12 @@ extension SnapshotCollector {
                     return standby
                 }
             }
+            if readsAllStats == false, replication.standbys?.isEmpty == false {
+                recordUnavailable(
+                    "replication.standbys",
+                    "pg_stat_replication shows standbys without state, positions or lag: "
+                        + "grant the role pg_monitor (or pg_read_all_stats) to read them")
+            }
         }
         replication.slots = try section("replication.slots") {
             let query = ReplicationQueries.slots(serverVersion: serverVersion, inRecovery: inRecovery)

@@ -35,6 +35,9 @@ public final class SnapshotCollector {
     var serverVersion = 0
     var inRecovery = false
     var statementsVersion: String?
+    /// Whether the role sees other roles' sessions and statements (pg_read_all_stats); nil
+    /// when that could not be asked, and then what the views show is taken as it is.
+    var readsAllStats: Bool?
     /// Each standby's replay lag (by walsender pid) sampled through the interval.
     var standbyLag: [Int: (seconds: [Double?], bytes: [Int?])] = [:]
     /// Every statement sent, for the benchmark and the round-trip test.
@@ -109,10 +112,15 @@ public final class SnapshotCollector {
     public func collect(progress: Progress? = nil) throws(CollectorError) -> Snapshot {
         let startedAt = Date()
         var identity = try readIdentity()
+        readsAllStats =
+            try section("server.privileges") {
+                try run(ServerQueries.statsVisibility).first?.bool("reads_all_stats")
+            } ?? nil
         statementsVersion =
             try section("statements") {
                 try run(StatementQueries.installedVersion).first?.string("version")
             } ?? nil
+        if readsAllStats == false { recordHiddenStatistics() }
 
         var activity = ActivityAccumulator()
         let replicaSampler =
@@ -192,6 +200,23 @@ public final class SnapshotCollector {
             unavailable: unavailable)
         snapshot.host = HostInfo.local(of: identity.connection)
         return snapshot
+    }
+
+    /// A role without pg_read_all_stats sees only its own sessions and statements: counting
+    /// what it sees would report other roles' work as none, so those sections are not read and
+    /// say which privilege would show them.
+    func recordHiddenStatistics() {
+        recordUnavailable(
+            "activity",
+            "pg_stat_activity shows other roles' sessions as <insufficient privilege>, without state or wait event: "
+                + "grant the role pg_monitor (or pg_read_all_stats) to count every session")
+        if statementsVersion != nil {
+            statementsVersion = nil
+            recordUnavailable(
+                "statements",
+                "pg_stat_statements shows other roles' statements without text or queryid: "
+                    + "grant the role pg_monitor (or pg_read_all_stats) to read every statement")
+        }
     }
 
     /// The seconds rates divide by: server clock between the samples, or since the reset.

@@ -203,6 +203,7 @@ extension Snapshot {
             try c.check(activity.oldestTransactionSeconds, .signed, "activity.oldest_transaction_seconds")
         }
         try c.check(statements.statementCount, "statements.statement_count")
+        try c.check(statements.secretTextsDropped, "statements.secret_texts_dropped")
         try c.check(statements.totalExecTimeMs, .nonNegative, "statements.total_exec_time_ms")
         for (list, statements) in [
             ("top_by_total_time", statements.topByTotalTime), ("top_by_calls", statements.topByCalls),

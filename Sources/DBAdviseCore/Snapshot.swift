@@ -16,6 +16,8 @@ public struct Snapshot: Codable, Sendable, Equatable {
     public var interval: SampleInterval
     public var connection: ConnectionInfo
     public var redacted: Bool = false
+    /// How a redacted snapshot's pseudonyms were made; nil when it is not redacted.
+    public var redaction: Redaction?
     public var server: ServerInfo
     public var database: DatabaseStats?
     public var rates: Rates
@@ -91,6 +93,22 @@ public struct HostInfo: Codable, Sendable, Equatable {
         let info = ProcessInfo.processInfo
         let memory = info.physicalMemory > UInt64(Int.max) ? Int.max : Int(info.physicalMemory)
         return HostInfo(vcpus: max(1, info.activeProcessorCount), memoryBytes: memory, reason: reason)
+    }
+}
+
+/// `collect --redact`: the key's id (not the key) and the one pseudonym analysis must know.
+public struct Redaction: Codable, Sendable, Equatable {
+    /// `hmac-sha256`: each name is replaced with `r_` + 12 base32 characters of its MAC.
+    public var method: String
+    /// Snapshots redacted with the same key carry the same id (``RedactionKey/id``).
+    public var keyId: String
+    /// The pseudonym of `public`, where unqualified names in statements resolve first.
+    public var publicSchema: String
+
+    public init(method: String = "hmac-sha256", keyId: String, publicSchema: String) {
+        self.method = method
+        self.keyId = keyId
+        self.publicSchema = publicSchema
     }
 }
 

@@ -1,32 +1,29 @@
 import Foundation
 
-/// `collect --redact`: replaces schema, table, index, column and slot names with stable
+/// `collect --redact`: replaces schema, table, index, column and slot names with keyed
 /// pseudonyms, and drops query texts, host names, client addresses and partition bounds, so
 /// a snapshot can be shared with outsiders. Each statement's parsed shape stays, with its
 /// names replaced by the same pseudonyms, so the query-mix advice still works.
 ///
-/// The pseudonym of a name is the same in every snapshot (FNV-1a 64 of its UTF-8 bytes), so a
-/// redacted series still lines up table by table. It is a pseudonym, not encryption: a guess
-/// of a common name ("users") can be checked against it.
+/// A pseudonym is HMAC-SHA256 of the name under the user's ``RedactionKey``: the same in
+/// every snapshot collected with that key, so a redacted series still lines up table by
+/// table, and not checkable against a guessed name without the key. Numbers (row counts,
+/// sizes, rates) and the shapes of statements stay: they are what the advice is made of.
 public enum SnapshotRedactor {
-    public static func pseudonym(_ name: String) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in name.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
+    public static func redact(_ snapshot: Snapshot, key: RedactionKey) -> Snapshot {
+        // names repeat (schemas, columns, tables named by indexes and keys): each is hashed once
+        var memo: [String: String] = [:]
+        func pseudonym(_ name: String) -> String {
+            if let known = memo[name] { return known }
+            let hidden = key.pseudonym(name)
+            memo[name] = hidden
+            return hidden
         }
-        let hex = String(hash, radix: 16)
-        return "r_" + String(repeating: "0", count: 16 - hex.count) + hex
-    }
-
-    /// `schema.table` → `r_….r_…`
-    static func qualified(_ name: String) -> String {
-        guard let dot = name.firstIndex(of: ".") else { return pseudonym(name) }
-        return pseudonym(String(name[..<dot])) + "."
-            + pseudonym(String(name[name.index(after: dot)...]))
-    }
-
-    public static func redact(_ snapshot: Snapshot) -> Snapshot {
+        /// `schema.table` → `r_….r_…`
+        func qualified(_ name: String) -> String {
+            guard let dot = name.firstIndex(of: ".") else { return pseudonym(name) }
+            return pseudonym(String(name[..<dot])) + "." + pseudonym(String(name[name.index(after: dot)...]))
+        }
         var copy = snapshot
         var names: Set<String> = []
         func hide(_ name: String) -> String {
@@ -39,6 +36,7 @@ public enum SnapshotRedactor {
             return qualified(name)
         }
         copy.redacted = true
+        copy.redaction = Redaction(keyId: key.id, publicSchema: pseudonym("public"))
         copy.connection = ConnectionInfo(
             host: nil, port: nil, database: copy.connection.database.map(hide), user: nil)
         copy.database?.name = hide(snapshot.database?.name ?? "")

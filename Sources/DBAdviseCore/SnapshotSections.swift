@@ -199,6 +199,9 @@ public struct StatementStats: Codable, Sendable, Equatable {
     /// Statements tracked in this database (after the deltas).
     public var statementCount: Int?
     public var totalExecTimeMs: Double?
+    /// Listed statements whose text was dropped at collection because it can carry a secret
+    /// (`CREATE ROLE … PASSWORD`, user mappings, `ALTER SYSTEM`, `COPY … PROGRAM`).
+    public var secretTextsDropped: Int?
     public var topByTotalTime: [Statement]?
     public var topByCalls: [Statement]?
 

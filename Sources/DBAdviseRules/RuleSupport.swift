@@ -79,6 +79,27 @@ extension RuleContext {
         return "\(metric) \(shown) \(relation) \(limit) \(key.rawValue) \(level)"
     }
 
+    /// Whether the primary is short of what moving load away relieves (CPU or IO, per the
+    /// capacity model, over a settled window): replicas, caches and read models are worth
+    /// their cost only then. Nil when it is busy; otherwise the reason it is not.
+    func primaryHeadroom() -> String? {
+        guard window.settled else {
+            return "the window is unsettled (\(window.unsettledReason ?? "")): no load to move is measured"
+        }
+        guard capacity.saturated.contains(where: { ["cpu", "io"].contains($0.resource) }) else {
+            let cpu = capacity.resource("cpu")?.utilization.map(Formatting.percent) ?? "unknown"
+            let io = capacity.resource("io")?.utilization.map(Formatting.percent) ?? "unknown"
+            return "the primary has headroom (CPU at \(cpu), IO at \(io) of their targets): "
+                + "moving load off it would remove nothing that hurts"
+        }
+        return nil
+    }
+
+    /// Sessions a set of statements keeps busy: their execution time per second of the window.
+    func busySessions(ofStatementTimeMs milliseconds: Double) -> Double? {
+        intervalSeconds.map { milliseconds / 1_000 / $0 }
+    }
+
     /// The share of active time spent in each wait class, from the activity samples.
     func waitShare(_ types: [String]) -> Double? {
         guard let activity = snapshot.activity, activity.avgActiveSessions > 0 else { return nil }

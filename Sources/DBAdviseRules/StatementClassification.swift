@@ -136,6 +136,9 @@ enum StatementClassifier {
 }
 
 extension RuleContext {
+    /// `public` in snapshots redacted before keyed pseudonyms (FNV-1a 64, no `redaction` key).
+    static let unkeyedPublicPseudonym = "r_f4b72165f60f5b60"
+
     /// The snapshot's tables a parsed name refers to: `schema.name` exactly, a bare name in
     /// `public` first (the default search_path), else the only table of that name. Names that
     /// match no table (views, functions, other databases) give nil.
@@ -144,7 +147,8 @@ extension RuleContext {
         let tables = snapshot.tables ?? []
         if name.contains(".") { return tables.first { $0.qualifiedName == name } }
         let named = tables.filter { $0.name == name }
-        let publicSchema = snapshot.redacted ? SnapshotRedactor.pseudonym("public") : "public"
+        let publicSchema =
+            snapshot.redacted ? snapshot.redaction?.publicSchema ?? Self.unkeyedPublicPseudonym : "public"
         return named.first { $0.schema == publicSchema } ?? (named.count == 1 ? named.first : nil)
     }
 }

@@ -37,7 +37,7 @@ public enum StatementParser {
     }
 
     /// The JSON parse tree, copied into Swift memory before libpg_query's result is freed.
-    private static func parseTree(_ sql: String) throws(StatementParseError) -> String {
+    static func parseTree(_ sql: String) throws(StatementParseError) -> String {
         // "PgQueryParseResult pg_query_parse(const char* input)": the result owns parse_tree,
         // stderr_buffer and error; the input is only read during the call.
         let result = sql.withCString { pg_query_parse($0) }
@@ -304,5 +304,58 @@ private struct TreeWalker {
 
     static func stringValue(_ node: Any) -> String? {
         ((node as? [String: Any])?["String"] as? [String: Any])?["sval"] as? String
+    }
+}
+
+// MARK: texts that can carry secrets
+
+extension StatementParser {
+    /// Statements whose text can hold a password or a connection string: pg_stat_statements
+    /// keeps a utility statement's text as written (constants are not replaced by `$n`), so
+    /// `CREATE ROLE x PASSWORD 'secret'` would reach a snapshot verbatim.
+    static let secretStatements: Set<String> = [
+        "CreateRoleStmt", "AlterRoleStmt", "CreateUserMappingStmt", "AlterUserMappingStmt",
+        "AlterSystemStmt", "CreateSubscriptionStmt", "AlterSubscriptionStmt",
+    ]
+
+    /// Whether a statement text may carry a secret, so collection drops it (even without
+    /// `--redact`): a role, user mapping, subscription or `ALTER SYSTEM` statement, a
+    /// `COPY … PROGRAM` (a shell command line), an option named like a password, or any text
+    /// that says `password` (a comment, a DO block, a column name: the shape still says what
+    /// the statement does). Texts the parser cannot read are judged by their keywords.
+    public static func mayCarrySecret(_ sql: String) -> Bool {
+        let lowered = sql.lowercased()
+        if lowered.contains("password") || lowered.contains("passwd") { return true }
+        guard !sql.utf8.contains(0), let tree = try? parseTree(sql),
+            let root = try? JSONSerialization.jsonObject(with: Data(tree.utf8))
+        else {
+            return keywordsSuggestSecret(lowered)
+        }
+        return containsSecretNode(root)
+    }
+
+    static func containsSecretNode(_ node: Any) -> Bool {
+        if let list = node as? [Any] { return list.contains(where: containsSecretNode) }
+        guard let object = node as? [String: Any] else { return false }
+        for (key, value) in object {
+            if secretStatements.contains(key) { return true }
+            if key == "CopyStmt", (value as? [String: Any])?["is_program"] as? Bool == true { return true }
+            if key == "DefElem", let name = (value as? [String: Any])?["defname"] as? String,
+                name.lowercased().contains("password")
+            {
+                return true
+            }
+            if containsSecretNode(value) { return true }
+        }
+        return false
+    }
+
+    /// For a text that does not parse (truncated at `track_activity_query_size`, or newer
+    /// syntax): any word that starts one of the statements above.
+    static func keywordsSuggestSecret(_ lowered: String) -> Bool {
+        let words = lowered.split { !($0.isLetter || $0 == "_") }.map(String.init)
+        let joined = " " + words.joined(separator: " ") + " "
+        let phrases = [" role ", " user ", " user mapping ", " alter system ", " program ", " subscription "]
+        return phrases.contains { joined.contains($0) }
     }
 }

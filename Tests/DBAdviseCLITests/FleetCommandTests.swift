@@ -321,6 +321,21 @@ struct FleetCommandTests {
             ])
         #expect(again.status == 0)
         #expect(try layout(directory).keys.sorted() == names.sorted())
+        // the databases' keyed pseudonyms name the directories
+        for database in FleetServer.connectable {
+            #expect(
+                names.contains { $0.hasSuffix("-" + testRedactionKey.pseudonym(database)) }, "\(database): \(names)")
+        }
+        // another key, other pseudonyms: nothing lines up with the first key's history
+        let otherKey = try Shell.temporaryDirectory().appendingPathComponent("other.key").path
+        let otherDirectory = try Shell.temporaryDirectory().appendingPathComponent("other")
+        let other = try Shell.dbadvise(
+            [
+                "collect", "--dsn", info.dsn("postgres"), "--all-databases", "--redact", "--interval", "0",
+                "--output", otherDirectory.path + "/",
+            ], environment: ["DBADVISE_REDACT_KEY": otherKey])
+        #expect(other.status == 0, "\(other.stderr)")
+        #expect(Set(try layout(otherDirectory).keys).isDisjoint(with: Set(names)))
     }
 
     @Test func anUnreachableServerWithAllDatabasesExitsThree() throws {

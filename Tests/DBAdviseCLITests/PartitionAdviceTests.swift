@@ -411,7 +411,7 @@ struct MultiTenantShardingTests {
         ])
         #expect(collected.status == 0, "\(collected.stderr)")
         let redacted = try AdviceReport.analyze(input: snapshot.path, config: Self.smallMachine)
-        let hidden = SnapshotRedactor.pseudonym
+        let hidden = testRedactionKey.pseudonym
         let hiddenShard = try #require(redacted.recommendations.first { $0.rule == "shard-beyond-one-machine" })
         let hiddenRanked = try #require(hiddenShard.actions.first { $0.hasPrefix("Distribute on ") })
         #expect(hiddenRanked.hasPrefix("Distribute on \(hidden("tenant_id")):"), "\(hiddenRanked)")

@@ -19,13 +19,14 @@ import Testing
     /// The pgbench fixture plus a hot lookup on `products`, written every 2 s.
     func lookupContext() throws -> RuleContext {
         try context { snapshot, _ in
+            busyPrimary(&snapshot)
             snapshot.tables?.append(BaseFixture.table("products", bytes: 100_000_000, writes: 0.5, reads: 1_000))
             snapshot.statements.topByCalls = [Self.lookup]
         }
     }
 
     func redacted(_ context: RuleContext) -> RuleContext {
-        RuleContext(latest: SnapshotRedactor.redact(context.snapshot), config: context.config)
+        RuleContext(latest: testRedaction(context.snapshot), config: context.config)
     }
 
     @Test func perTableClassesBesideTheMeasuredRates() throws {
@@ -110,12 +111,12 @@ import Testing
                 queryid: "701", query: "SELECT 'secret' FROM products WHERE", calls: 1, totalExecTimeMs: 1,
                 meanExecTimeMs: 1, rows: 0, sharedBlksHit: 0, sharedBlksRead: 0,
                 parseError: "syntax error at or near \"secret\""))
-        let hidden = SnapshotRedactor.redact(snapshot)
+        let hidden = testRedaction(snapshot)
         let statements = try #require(hidden.statements.topByCalls)
         #expect(statements.allSatisfy { $0.query == nil })
         let shape = try #require(statements.first?.shape)
-        #expect(shape.tablesRead == [SnapshotRedactor.pseudonym("products")])
-        #expect(shape.parameters == [.init(number: 1, column: SnapshotRedactor.pseudonym("id"), comparison: "=")])
+        #expect(shape.tablesRead == [testRedactionKey.pseudonym("products")])
+        #expect(shape.parameters == [.init(number: 1, column: testRedactionKey.pseudonym("id"), comparison: "=")])
         #expect(shape.kind == .select && shape.isReadOnly)
         #expect(statements.last?.parseError == SnapshotRedactor.redactedParseError)
         let json = String(decoding: try SnapshotCoding.encoder().encode(hidden), as: UTF8.self)
@@ -125,9 +126,9 @@ import Testing
         // schema.table and alias.column names hash part by part, like the tables themselves
         let qualified = StatementShape(
             kind: .select, tablesRead: ["shop.orders"], parameters: [.init(number: 1, column: "o.id", comparison: "=")]
-        ).renamed(SnapshotRedactor.pseudonym)
+        ).renamed(testRedactionKey.pseudonym)
         #expect(
-            qualified.tablesRead == ["\(SnapshotRedactor.pseudonym("shop")).\(SnapshotRedactor.pseudonym("orders"))"])
+            qualified.tablesRead == ["\(testRedactionKey.pseudonym("shop")).\(testRedactionKey.pseudonym("orders"))"])
         #expect(qualified.parameters.first?.column?.split(separator: ".").count == 2)
     }
 
@@ -141,13 +142,13 @@ import Testing
             Issue.record("no cache recommendation")
             return
         }
-        let products = "\(SnapshotRedactor.pseudonym("public")).\(SnapshotRedactor.pseudonym("products"))"
+        let products = "\(testRedactionKey.pseudonym("public")).\(testRedactionKey.pseudonym("products"))"
         let advice = try #require(after.first)
         #expect(before.first?.target == "public.products")
         #expect(advice.target == products)
         #expect(
             advice.actions.contains {
-                $0.contains("Key it by its parameters: \(SnapshotRedactor.pseudonym("id")) = $1.")
+                $0.contains("Key it by its parameters: \(testRedactionKey.pseudonym("id")) = $1.")
             })
         // the same numbers, names aside
         for metric in ["calls_per_second", "starting_ttl_seconds", "statement_time_share", "table_writes_per_read"] {
@@ -180,6 +181,7 @@ import Testing
         #expect(products.note?.hasPrefix("public.products: statements naming it: 1 point read (") == true)
 
         let report = try context { snapshot, _ in
+            busyPrimary(&snapshot)
             snapshot.statements.topByTotalTime?.append(
                 Statement(
                     queryid: "900", query: "SELECT bid, sum(abalance) FROM pgbench_accounts GROUP BY bid", calls: 50,

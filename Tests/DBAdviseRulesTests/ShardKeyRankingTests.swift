@@ -215,8 +215,8 @@ import Testing
             index.columns = ["id"]
             return index
         }
-        let redacted = SnapshotRedactor.redact(snapshot)
-        let hidden = SnapshotRedactor.pseudonym
+        let redacted = testRedaction(snapshot)
+        let hidden = testRedactionKey.pseudonym
         #expect(
             redacted.foreignKeys?.first
                 == ForeignKey(

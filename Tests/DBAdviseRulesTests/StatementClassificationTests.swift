@@ -7,6 +7,7 @@ import Testing
 @Suite struct StatementClassificationTests {
     func lookupContext(query: String, tableWrites: Double = 0.5) throws -> RuleContext {
         try context { snapshot, _ in
+            busyPrimary(&snapshot)
             snapshot.tables?.append(
                 BaseFixture.table("products", bytes: 100_000_000, writes: tableWrites, reads: 1_000))
             snapshot.statements.topByCalls = [
@@ -74,6 +75,7 @@ import Testing
     @Test func cqrsListsStatementsAndPicksTheReadModelByFreshness() throws {
         // 50 calls over the 5 s fixture interval: every 0.1 s, fresher than any replica.
         let context = try context { snapshot, _ in
+            busyPrimary(&snapshot)
             snapshot.statements.topByTotalTime?.append(
                 Statement(
                     queryid: "900",

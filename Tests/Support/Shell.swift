@@ -106,7 +106,11 @@ public enum Shell {
     public static func dbadvise(_ arguments: [String], environment: [String: String?] = [:])
         throws -> Result
     {
-        try run(dbadviseBinary, arguments, environment: environment)
+        var environment = environment
+        if environment.index(forKey: "DBADVISE_REDACT_KEY") == nil {
+            environment["DBADVISE_REDACT_KEY"] = TestRedactionKey.path
+        }
+        return try run(dbadviseBinary, arguments, environment: environment)
     }
 
     /// The package root, for schemas/ and samples/.

@@ -27,6 +27,18 @@ public enum ServerQueries {
             current_database() AS database
         """)
 
+    /// Whether this role sees every session and every statement: a superuser, or a member of
+    /// pg_read_all_stats (pg_monitor includes it). Without it pg_stat_activity shows other
+    /// roles' sessions as `<insufficient privilege>` (no state, no backend type),
+    /// pg_stat_statements hides their texts and queryids, and pg_stat_replication shows
+    /// standbys without positions or lag.
+    public static let statsVisibility = Query(
+        "stats visibility",
+        """
+        SELECT
+            pg_catalog.pg_has_role(CURRENT_USER, 'pg_read_all_stats', 'USAGE') AS reads_all_stats
+        """)
+
     /// Every database of the server that takes connections (`--all-databases`): templates and
     /// `datallowconn = false` left out; `can_connect` is whether this role has CONNECT on it.
     public static let databases = Query(

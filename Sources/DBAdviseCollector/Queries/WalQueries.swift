@@ -1,4 +1,6 @@
-/// WAL volume: pg_stat_wal from 14, else the distance between two LSNs.
+/// WAL volume: pg_stat_wal from 14, else the distance between two LSNs. Only the columns every
+/// version from 14 on has: PostgreSQL 18 removed wal_write, wal_sync and their times (WAL I/O
+/// timing moved to pg_stat_io).
 public enum WalQueries {
     /// The query for a server, or nil on a standby before 14 (no LSN of its own to diff).
     public static func counters(serverVersion: Int, inRecovery: Bool) -> Query {

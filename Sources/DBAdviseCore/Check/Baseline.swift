@@ -239,7 +239,7 @@ public struct BaselineChange: Codable, Sendable, Equatable {
 /// The gate (``gate(failOn:)``) fails only on new or worse threshold findings at or above
 /// `fail_on`. Recommendations are compared and reported but never fail the gate, just as
 /// without a baseline, where the gate is the thresholds crossed.
-public struct BaselineComparison: Sendable, Equatable {
+public struct BaselineComparison: Codable, Sendable, Equatable {
     public var baselineCreatedAt: Date
     public var new: [BaselineFinding]
     public var worse: [BaselineChange]

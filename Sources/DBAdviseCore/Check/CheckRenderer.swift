@@ -14,7 +14,8 @@ public enum CheckRenderer {
         _ report: Report, comparison: BaselineComparison?, ruleIDs: [String],
         as format: CheckFormat, useColor: Bool = false
     ) -> String {
-        let outcome = CheckOutcome(report: report, comparison: comparison)
+        let outcome = CheckOutcome(
+            report: DisplayText.escapedStrings(in: report), comparison: DisplayText.escapedStrings(in: comparison))
         switch format {
         case .text: return CheckTextRenderer.render(outcome, useColor: useColor)
         case .json: return JSONReportRenderer.render(outcome.report)
@@ -28,7 +29,9 @@ public enum CheckRenderer {
     public static func githubStepSummary(_ report: Report, comparison: BaselineComparison?)
         -> String
     {
-        GitHubCheckRenderer.stepSummary(CheckOutcome(report: report, comparison: comparison))
+        GitHubCheckRenderer.stepSummary(
+            CheckOutcome(
+                report: DisplayText.escapedStrings(in: report), comparison: DisplayText.escapedStrings(in: comparison)))
     }
 
     /// The gate `check` exits by: the report's, or with a baseline, the baseline's decision

@@ -296,8 +296,11 @@ public enum SeriesPlot {
             + "font-weight=\"\(weight)\">\(escape(content))</text>"
     }
 
+    /// XML text: markup characters as entities, control characters (not allowed in XML 1.0,
+    /// and unsafe when the file is printed) shown escaped.
     static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+        DisplayText.escaped(text)
+            .replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 

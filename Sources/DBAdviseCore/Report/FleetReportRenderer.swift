@@ -7,7 +7,8 @@ public enum FleetReportRenderer {
         _ report: FleetReport, as format: ReportFormat, useColor: Bool = false,
         directory: String? = nil
     ) -> String {
-        switch format {
+        let report = DisplayText.escapedStrings(in: report)
+        return switch format {
         case .text: FleetTextRenderer.render(report, useColor: useColor, directory: directory)
         case .json: FleetJSONRenderer.render(report)
         case .markdown: FleetMarkdownRenderer.render(report, directory: directory)
@@ -45,6 +46,11 @@ public enum FleetReportRenderer {
         return text
     }
 
+    /// Every database is analyzed with the same config: the first report names it.
+    static func configLine(_ report: FleetReport) -> String? {
+        report.databases.first.map { ConfigText.configLine($0.report) }
+    }
+
     static let rankingRule =
         "Ranked by urgency: the worst finding, then the number of critical and warning findings, "
         + "then the next scaling step (higher on the ladder first)."
@@ -69,6 +75,9 @@ public enum FleetTextRenderer {
         var lines: [String] = []
         lines.append(style.bold("dbadvise fleet report: \(FleetReportRenderer.heading(report))"))
         lines += TextReportRenderer.wrap(FleetReportRenderer.rankingRule, indent: "")
+        if let config = FleetReportRenderer.configLine(report) {
+            lines += TextReportRenderer.wrap(config, indent: "", hanging: "  ")
+        }
         lines.append("")
         if !report.databases.isEmpty {
             lines.append(
@@ -159,6 +168,10 @@ public enum FleetMarkdownRenderer {
         out.append("")
         out.append(FleetReportRenderer.rankingRule)
         out.append("")
+        if let config = FleetReportRenderer.configLine(report) {
+            out.append(escape(config))
+            out.append("")
+        }
         if !report.databases.isEmpty {
             out.append("| # | database | server | worst | critical | warning | next step |")
             out.append("| ---: | --- | --- | --- | ---: | ---: | --- |")

@@ -11,7 +11,8 @@ public enum ReportRenderer {
     public static func render(_ report: Report, as format: ReportFormat, useColor: Bool = false)
         -> String
     {
-        switch format {
+        let report = DisplayText.escapedStrings(in: report)
+        return switch format {
         case .text: TextReportRenderer.render(report, useColor: useColor)
         case .json: JSONReportRenderer.render(report)
         case .markdown: MarkdownReportRenderer.render(report)

@@ -59,13 +59,16 @@ public struct CapacityModel: Codable, Sendable, Equatable {
             statementSecondsPerSecond = total / 1_000 / seconds
         }
         let sampled = activity.map { max(0, $0.avgActiveSessions - lock) }
-        let busy = [sampled, statementSecondsPerSecond.map { max(0, $0 - lock) }].compactMap { $0 }.max()
+        let statementWork = statementSecondsPerSecond.map { max(0, $0 - lock) }
+        let busy = [sampled, statementWork].compactMap { $0 }.max()
         busySessions = busy
-        // The share of non-lock busy time on CPU, from the samples; all of it when the
-        // samples saw nothing but statements ran (sub-millisecond work is CPU work).
+        // How the non-lock busy time splits between CPU and IO, from the samples; all CPU when
+        // the samples caught nothing but statements ran (sub-millisecond cached work is CPU).
         let nonLock = waits.filter { $0.key != "Lock" }.values.reduce(0, +)
         let cpuShare = nonLock > 0 ? (waits["CPU"] ?? 0) / nonLock : 1
         let ioShare = nonLock > 0 ? (waits["IO"] ?? 0) / nonLock : 0
+        // Busy is the larger of the sampled sessions and statement time per second (one-second
+        // samples miss statements shorter than a millisecond), apportioned by the samples.
         cpuSessions = busy.map { $0 * cpuShare }
         ioSessions = busy.map { $0 * ioShare }
 

@@ -8,6 +8,12 @@ public struct AnalyticsOnHotTablesRule: Rule {
     public static let analyticTimeShare = RuleParameter(
         name: "analytic_time_share_on_hot_tables", value: 0.1, unit: "ratio",
         why: "A tenth of statement time aggregating hot tables is worth a separate read model.")
+    public static let sessionsRemoved = RuleParameter(
+        name: "busy_sessions_removed", value: 1, unit: "sessions",
+        why: """
+            On a primary with headroom a separate read model is worth building only when the \
+            reports keep at least a whole session busy: otherwise it removes nothing that hurts.
+            """)
     public static let scheduledRefreshInterval = RuleParameter(
         name: "scheduled_refresh_min_interval_seconds", value: 300, unit: "seconds",
         why: "Reports run every five minutes or less often tolerate a materialized view refreshed on that schedule.")
@@ -30,7 +36,8 @@ public struct AnalyticsOnHotTablesRule: Rule {
             """,
         sources: [Manual.cqrs, Manual.materializedViews, Manual.logicalReplication, Manual.statStatements],
         thresholds: [.replicationLagSeconds],
-        parameters: [hotWriteShare, analyticTimeShare, scheduledRefreshInterval] + StatementClassifier.parameters,
+        parameters: [hotWriteShare, analyticTimeShare, sessionsRemoved, scheduledRefreshInterval]
+            + StatementClassifier.parameters,
         inputs: [
             "statements.top_by_total_time", "statements.top_by_calls", "statements.*.shape", "tables.writes_per_second",
             "rates.writes_per_second", "interval.rate_seconds", "replication.standbys.lag_samples",
@@ -54,6 +61,10 @@ public struct AnalyticsOnHotTablesRule: Rule {
                     Self.hotWriteShare.evidence(metric: "writes_per_second", value: context.metrics.writesPerSecond)
                 ])
         }
+        // A read model must take load off a primary that needs it: a busy primary, or reports
+        // that keep a whole session busy by themselves.
+        let headroom = context.primaryHeadroom()
+        var headroomRejection: String?
         let hot = (context.snapshot.tables ?? []).filter {
             ($0.writesPerSecond ?? 0) / writes >= Self.hotWriteShare.value
         }
@@ -70,6 +81,14 @@ public struct AnalyticsOnHotTablesRule: Rule {
             let share = reading.reduce(0) { $0 + ($1.timeShare ?? 0) }
             bestShare = max(bestShare, share)
             guard share >= Self.analyticTimeShare.value else { continue }
+            let removed =
+                context.busySessions(ofStatementTimeMs: reading.reduce(0) { $0 + $1.statement.totalExecTimeMs }) ?? 0
+            if let headroom, removed < Self.sessionsRemoved.value {
+                headroomRejection =
+                    "the aggregates on \(table.qualifiedName) keep \(Formatting.rate(removed)) sessions busy "
+                    + "(< \(Formatting.rate(Self.sessionsRemoved.value))) and \(headroom)"
+                continue
+            }
             let blockShare =
                 totalBlocks > 0 ? Double(reading.reduce(0) { $0 + $1.blocks }) / Double(totalBlocks) : nil
             let tableShare = (table.writesPerSecond ?? 0) / writes
@@ -88,6 +107,9 @@ public struct AnalyticsOnHotTablesRule: Rule {
                         "\(reading.count) analytic statement(s) on \(table.qualifiedName) take \(Formatting.percent(share)) of primary statement time\(blockShare.map { " and \(Formatting.percent($0)) of blocks read" } ?? "") while it takes \(Formatting.percent(tableShare)) of writes.",
                     evidence: [
                         Self.analyticTimeShare.evidence(metric: "analytic_time_share", value: share),
+                        Self.sessionsRemoved.evidence(
+                            metric: "busy_sessions_removed", value: removed,
+                            note: "the aggregates' execution time per second: the load the read model takes off"),
                         Evidence(
                             metric: "analytic_block_share", value: blockShare, threshold: nil, unit: "ratio",
                             note: blockShare == nil
@@ -103,6 +125,9 @@ public struct AnalyticsOnHotTablesRule: Rule {
                         ids: reading.map(\.statement.queryid).joined(separator: ", "), table: table.qualifiedName)))
         }
         guard found.isEmpty else { return .recommend(found) }
+        if let headroomRejection {
+            return pass("no separate read model: \(headroomRejection)", context.cpuEvidence())
+        }
         let skipped =
             classification.unparsed.isEmpty ? "" : "; \(classification.unparsed.count) statement(s) failed to parse"
         return pass(

@@ -11,6 +11,13 @@ public struct HotRepeatedReadsRule: Rule {
     public static let writeToReadRatio = RuleParameter(
         name: "table_writes_per_read", value: 0.01, unit: "ratio",
         why: "A table written less than once per hundred rows read keeps a cache valid.")
+    public static let sessionsRemoved = RuleParameter(
+        name: "busy_sessions_removed", value: 1, unit: "sessions",
+        why: """
+            On a primary with headroom a cache is worth its invalidation problem only when the \
+            statement keeps at least a whole session busy: PostgreSQL already serves cached \
+            lookups from shared buffers in microseconds.
+            """)
     public static let timeShare = RuleParameter(
         name: "statement_time_share", value: 0.1, unit: "ratio",
         why: "The reads must cost a tenth of statement time for the cache to pay for itself.")
@@ -47,8 +54,8 @@ public struct HotRepeatedReadsRule: Rule {
         sources: [Manual.cacheAside, Manual.statStatements],
         thresholds: [],
         parameters: [
-            callsPerSecond, rowsPerCall, writeToReadRatio, timeShare, ttlShareOfWriteInterval, minimumTTL,
-            maximumTTL,
+            callsPerSecond, rowsPerCall, writeToReadRatio, timeShare, sessionsRemoved, ttlShareOfWriteInterval,
+            minimumTTL, maximumTTL,
         ],
         inputs: [
             "statements.top_by_calls", "statements.top_by_total_time", "statements.*.shape",
@@ -78,6 +85,9 @@ public struct HotRepeatedReadsRule: Rule {
                         metric: "calls_per_second", value: nil, note: "interval.rate_seconds is null")
                 ])
         }
+        // A cache must take load off a primary that needs it: a busy primary, or a statement
+        // that keeps a whole session busy by itself.
+        let headroom = context.primaryHeadroom()
         let classification = StatementClassifier.classify(context)
         let mix = QueryMixBuilder.build(context, classification)
         var busiest = 0.0
@@ -109,6 +119,13 @@ public struct HotRepeatedReadsRule: Rule {
                 reject("reads no table")
                 continue
             }
+            let removed = context.busySessions(ofStatementTimeMs: statement.totalExecTimeMs) ?? 0
+            if let headroom, removed < Self.sessionsRemoved.value {
+                reject(
+                    "keeps \(Formatting.rate(removed)) sessions busy (< \(Formatting.rate(Self.sessionsRemoved.value))) and \(headroom)"
+                )
+                continue
+            }
             let resolved = read.parsed.tablesRead.map { ($0, context.resolveTable($0)) }
             let unknown = resolved.filter { $0.1 == nil }.map(\.0)
             let tables = resolved.compactMap(\.1)
@@ -130,7 +147,7 @@ public struct HotRepeatedReadsRule: Rule {
                 )
                 continue
             }
-            found.append(candidate(read, tables: tables, writesPerRead: worst, mix: mix))
+            found.append(candidate(read, tables: tables, writesPerRead: worst, mix: mix, context: context))
         }
         let unparsed = classification.unparsedEvidence.map { [$0] } ?? []
         guard found.isEmpty else {
@@ -153,7 +170,7 @@ public struct HotRepeatedReadsRule: Rule {
 
     /// The recommendation for one cacheable statement: what to cache, under which key, for how long.
     private func candidate(
-        _ read: ClassifiedStatement, tables: [TableStats], writesPerRead: Double, mix: QueryMix
+        _ read: ClassifiedStatement, tables: [TableStats], writesPerRead: Double, mix: QueryMix, context: RuleContext
     ) -> Recommendation {
         let statement = read.statement
         let rate = read.callsPerSecond ?? 0
@@ -181,6 +198,9 @@ public struct HotRepeatedReadsRule: Rule {
                 Self.rowsPerCall.evidence(metric: "rows_per_call", value: read.rowsPerCall),
                 Self.writeToReadRatio.evidence(metric: "table_writes_per_read", value: writesPerRead),
                 Self.timeShare.evidence(metric: "statement_time_share", value: share),
+                Self.sessionsRemoved.evidence(
+                    metric: "busy_sessions_removed", value: context.busySessions(ofStatementTimeMs: statement.totalExecTimeMs),
+                    note: "the statement's execution time per second: the load a full hit rate takes off the primary"),
                 Self.maximumTTL.evidence(
                     metric: "starting_ttl_seconds", value: ttl,
                     note:

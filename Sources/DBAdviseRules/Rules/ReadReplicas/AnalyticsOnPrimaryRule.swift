@@ -52,6 +52,11 @@ public struct AnalyticsOnPrimaryRule: Rule {
         if context.growthShape == .writeHeavy {
             return pass("writes dominate (\(context.growthShapeReason)); replicas do not take write load", evidence)
         }
+        guard context.window.settled else {
+            return pass(
+                "analytic statements measured over an unsettled window (\(context.window.unsettledReason ?? ""))",
+                [])
+        }
         guard share >= Self.analyticTimeShare.value, let busy, busy >= Self.analyticSessions.value else {
             return pass(
                 "analytic statements take \(Formatting.percent(share)) of statement time and keep \(Formatting.rate(busy ?? 0)) sessions busy",

@@ -50,10 +50,20 @@ public struct ReadDominatedRule: Rule {
                 "reads do not dominate: growth shape \(context.growthShape.rawValue), read statements \(shown) of time",
                 [shape, shareEvidence])
         }
-        guard let severity else {
+        guard context.window.settled else {
             return pass(
-                "reads dominate but the primary is not busy: \(context.comparison(perVCPU, .activeSessionsPerVCPU, metric: "active sessions per vCPU"))",
+                "reads dominate over an unsettled window (\(context.window.unsettledReason ?? "")): no step from it",
                 [load, shape])
+        }
+        // Busy means short of a resource replicas relieve (CPU or IO), per the capacity model;
+        // sessions queued on locks are not relieved by moving reads away.
+        let short = context.capacity.saturated.filter { ["cpu", "io"].contains($0.resource) }
+        guard let severity, !short.isEmpty else {
+            let cpu = context.capacity.resource("cpu")?.utilization.map(Formatting.percent) ?? "unknown"
+            return pass(
+                "reads dominate but the primary has headroom: CPU at \(cpu) of its target, "
+                    + context.comparison(perVCPU, .activeSessionsPerVCPU, metric: "active sessions per vCPU"),
+                [load, shape] + context.cpuEvidence())
         }
         let budget = LagBudget(context)
         let movable = MovableReads(context)

@@ -46,6 +46,13 @@ public struct CheckpointPressureRule: Rule {
         guard Double(requested) >= Self.minimumRequested.value, share >= Self.requestedShare.value else {
             return pass("\(requested) requested vs \(timed) timed checkpoints", evidence)
         }
+        // A bulk load or a restore forces checkpoints once; only a settled window shows the
+        // everyday write volume.
+        guard context.window.settled else {
+            return pass(
+                "\(requested) requested vs \(timed) timed checkpoints, over an unsettled window "
+                    + "(\(context.window.unsettledReason ?? ""))", evidence)
+        }
         let maxWal = context.snapshot.server.setting("max_wal_size")?.bytes.map(Formatting.bytes) ?? "max_wal_size"
         return .recommend([
             recommendation(

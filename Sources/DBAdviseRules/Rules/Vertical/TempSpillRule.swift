@@ -30,6 +30,11 @@ public struct TempSpillRule: Rule {
             let shown = rate.map { Formatting.bytes($0) + "/s" } ?? "unknown"
             return pass("temp files \(shown) < \(Formatting.bytes(limit.value))/s", [evidence])
         }
+        guard context.window.settled else {
+            return pass(
+                "temp files \(Formatting.bytes(rate))/s over an unsettled window (\(context.window.unsettledReason ?? ""))",
+                [evidence])
+        }
         let workMem = context.snapshot.server.setting("work_mem")?.bytes
         var all = [evidence]
         all.append(

@@ -1,0 +1,10 @@
+import DBAdviseCore
+import DBAdviseTestSupport
+
+/// The key these tests redact with (the binary gets the same one through DBADVISE_REDACT_KEY).
+let testRedactionKey = RedactionKey(bytes: TestRedactionKey.bytes)
+
+/// `collect --redact` under the tests' key.
+func testRedaction(_ snapshot: Snapshot) -> Snapshot {
+    SnapshotRedactor.redact(snapshot, key: testRedactionKey)
+}
