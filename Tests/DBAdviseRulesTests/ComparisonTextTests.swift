@@ -19,7 +19,10 @@ import Testing
     @Test func transactionIDAgeFollowsTheServersFreezeAge() throws {
         let rule = TransactionIDAgeRule()
         // PostgreSQL's default freeze age, said to be assumed when the setting is missing.
-        let assumed = try evaluate(rule) { snapshot, _ in snapshot.database?.datfrozenxidAge = 300_000_000 }
+        let assumed = try evaluate(rule) { snapshot, _ in
+            snapshot.database?.datfrozenxidAge = 300_000_000
+            snapshot.server.settings.removeAll { $0.name == "autovacuum_freeze_max_age" }
+        }
         let warning = try #require(assumed.recommendations.first)
         #expect(warning.severity == .warning)
         #expect(
@@ -30,6 +33,7 @@ import Testing
         func withSetting(_ age: Int, freezeMaxAge: String) throws -> RuleVerdict {
             try evaluate(rule) { snapshot, _ in
                 snapshot.database?.datfrozenxidAge = age
+                snapshot.server.settings.removeAll { $0.name == "autovacuum_freeze_max_age" }
                 snapshot.server.settings.append(
                     Setting(name: "autovacuum_freeze_max_age", setting: freezeMaxAge, unit: nil, bytes: nil, seconds: nil))
             }

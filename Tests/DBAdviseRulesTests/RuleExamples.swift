@@ -729,6 +729,7 @@ let ruleExamples: [RuleExample] = [
     },
     trigger("tuning-transaction-id-age", "1.8 billion: past half the way from the server's 1 billion freeze age to the stop") { snapshot, _ in
         snapshot.database?.datfrozenxidAge = 1_800_000_000
+        snapshot.server.settings.removeAll { $0.name == "autovacuum_freeze_max_age" }
         snapshot.server.settings.append(
             Setting(name: "autovacuum_freeze_max_age", setting: "1000000000", unit: nil, bytes: nil, seconds: nil))
     },
@@ -736,6 +737,7 @@ let ruleExamples: [RuleExample] = [
     quiet("tuning-transaction-id-age", "300 million, under the server's autovacuum_freeze_max_age of 500 million") {
         snapshot, _ in
         snapshot.database?.datfrozenxidAge = 300_000_000
+        snapshot.server.settings.removeAll { $0.name == "autovacuum_freeze_max_age" }
         snapshot.server.settings.append(
             Setting(name: "autovacuum_freeze_max_age", setting: "500000000", unit: nil, bytes: nil, seconds: nil))
     },

@@ -256,8 +256,11 @@ extension RuleContext {
         }
         var evidence = [
             Evidence(
-                metric: "expected_partitions", value: partitions, threshold: minimumCount, unit: "partitions",
-                note: "table bytes ÷ expected partition bytes; a plan needs at least the threshold"),
+                metric: "expected_partitions", value: partitions, threshold: interval.isTime ? nil : minimumCount,
+                unit: "partitions",
+                note: interval.isTime
+                    ? "table bytes ÷ expected partition bytes; a time range adds partitions as days pass"
+                    : "table bytes ÷ expected partition bytes; a serial-key plan needs at least the threshold"),
             Evidence(
                 metric: "growth_bytes_per_day", value: bytesPerDay, threshold: nil, unit: "bytes",
                 note: source),
