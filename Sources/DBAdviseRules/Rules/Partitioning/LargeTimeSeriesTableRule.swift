@@ -238,7 +238,7 @@ extension RuleContext {
                     ? "above the band even at the finest step (sub-partition by hash, or see shard-beyond-one-machine)"
                     : "in the band"
             reason =
-                "\(interval.label.capitalized) partitions of about \(Formatting.bytes(expected)) (\(source)) land \(landing) \(band): \(why)."
+                "\(interval.label.prefix(1).uppercased() + interval.label.dropFirst()) partitions of about \(Formatting.bytes(expected)) (\(source)) land \(landing) \(band): \(why)."
         } else {
             reason = "Growth unknown, so \(interval.label) partitions; the target band is \(band): \(why)."
         }
