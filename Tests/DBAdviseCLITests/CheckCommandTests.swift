@@ -111,6 +111,13 @@ struct CheckCommandTests {
         #expect(report.metrics.cacheHitRatio == 0.9, "the value is still shown")
         let note = try #require(report.notes.first { $0.metric == "cache_hit_ratio" })
         #expect(note.reason.contains("shared-buffer accesses"), "\(note.reason)")
+        // JUnit: the key is skipped with the reason, not passed as if it had been judged.
+        let junit = try Shell.dbadvise(
+            ["check", "--input", try hitRatio(hitsPerSecond: 0.9, readsPerSecond: 0.1), "--format", "junit"])
+        #expect(junit.status == 0)
+        #expect(
+            junit.stdout.contains("name=\"cache_hit_ratio\"") && junit.stdout.contains("<skipped message=\"shown, not judged: only"),
+            "\(junit.stdout)")
     }
 
     /// The idle `postgres` database of the test server, live: the gate passes, whatever its
