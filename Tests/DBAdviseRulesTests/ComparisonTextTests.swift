@@ -46,7 +46,14 @@ import Testing
         let critical = try #require(try withSetting(1_600_000_000, freezeMaxAge: "1000000000").recommendations.first)
         #expect(critical.severity == .critical)
         let warned = try #require(try withSetting(2_110_000_000, freezeMaxAge: "200000000").recommendations.first)
-        #expect(warned.summary.contains("the server is already warning"), "\(warned.summary)")
+        #expect(warned.summary.contains("the server is already warning (fewer than 40,000,000"), "\(warned.summary)")
+        // PostgreSQL 19 warns from 100 million transactions before wraparound.
+        let nineteen = try evaluate(rule) { snapshot, _ in
+            snapshot.server.versionNum = 190_000
+            snapshot.database?.datfrozenxidAge = 2_050_000_000
+        }
+        let early = try #require(nineteen.recommendations.first)
+        #expect(early.summary.contains("already warning (fewer than 100,000,000"), "\(early.summary)")
         // The gate's line is the config key, untouched by the server's setting.
         let gateContext = try context { snapshot, _ in snapshot.database?.datfrozenxidAge = 300_000_000 }
         #expect(GateEvaluator.evaluate(gateContext, failOn: .critical).breaches.contains { $0.threshold == .transactionIDAge })

@@ -20,7 +20,7 @@ public struct TransactionIDAgeRule: Rule {
     public static let warningMargin = RuleParameter(
         name: "server_warning_margin", value: 40_000_000, unit: "transactions",
         why: "With fewer than 40 million left the server warns on every transaction that the database must be "
-            + "vacuumed.")
+            + "vacuumed (100 million from PostgreSQL 19).")
     public static let criticalShare = RuleParameter(
         name: "critical_share_of_headroom", value: 0.5, unit: "ratio",
         why: "Half the headroom between autovacuum_freeze_max_age and the stop limit used up: freezing has been "
@@ -36,7 +36,7 @@ public struct TransactionIDAgeRule: Rule {
             vacuum before that. Past autovacuum_freeze_max_age (default 200 million) an \
             anti-wraparound autovacuum is forced, so an age beyond the server's own setting means \
             that vacuum is running or something blocks it (warning). The server warns 40 million \
-            transactions before the limit and stops assigning transaction IDs 3 million before \
+            (100 million from PostgreSQL 19) transactions before the limit and stops assigning transaction IDs 3 million before \
             it; past half the way from autovacuum_freeze_max_age to that stop, the finding is \
             critical. The transaction_id_age key is the gate's line, not this rule's.
             """,
@@ -55,7 +55,9 @@ public struct TransactionIDAgeRule: Rule {
             "autovacuum_freeze_max_age \(Formatting.grouped(Int(freezeMaxAge)))"
             + (configured == nil ? " (PostgreSQL's default, assumed: the setting was not collected)" : "")
         let stopAt = Self.wraparoundLimit.value - Self.stopMargin.value
-        let serverWarnsAt = Self.wraparoundLimit.value - Self.warningMargin.value
+        // PostgreSQL 19 warns from 100 million transactions before wraparound, earlier ones from 40 million.
+        let warningMargin = context.snapshot.server.versionNum >= 190_000 ? 100_000_000 : Self.warningMargin.value
+        let serverWarnsAt = Self.wraparoundLimit.value - warningMargin
         let criticalAt = freezeMaxAge + (stopAt - freezeMaxAge) * Self.criticalShare.value
         guard let age = context.snapshot.database?.datfrozenxidAge.map(Double.init) else {
             return pass(
@@ -88,7 +90,7 @@ public struct TransactionIDAgeRule: Rule {
         }
         let stage =
             age >= serverWarnsAt
-            ? "the server is already warning (fewer than 40 million transactions left)"
+            ? "the server is already warning (fewer than \(Formatting.grouped(Int(warningMargin))) transactions left before wraparound)"
             : severity == .critical
                 ? "past half the way from it to the stop limit (\(Formatting.grouped(Int(criticalAt))))"
                 : "an anti-wraparound autovacuum is due or blocked"
