@@ -1,9 +1,10 @@
 import ArgumentParser
+import DBAdviseCore
 
 /// The root command. Parsing is done by hand (`parseAsRoot`) so that usage errors exit 2 as
 /// the contract says, not swift-argument-parser's 64.
 public struct DBAdvise: ParsableCommand {
-    public static let version = "0.1.0"
+    public static let version = DBAdviseVersion.current
 
     public static let configuration = CommandConfiguration(
         commandName: "dbadvise",
@@ -29,7 +30,12 @@ public struct DBAdvise: ParsableCommand {
         } catch {
             if exitCode(for: error) == .success {
                 // --help, --version
-                Terminal.writeOutput(fullMessage(for: error) + "\n")
+                do {
+                    try Terminal.writeOutput(fullMessage(for: error) + "\n")
+                } catch {
+                    Terminal.writeError("dbadvise: \(error.message)\n")
+                    return error.status.rawValue
+                }
                 return ExitStatus.success.rawValue
             }
             let message =

@@ -46,6 +46,11 @@ public enum FleetReportRenderer {
         return text
     }
 
+    /// Every database is analyzed with the same config: the first report names it.
+    static func configLine(_ report: FleetReport) -> String? {
+        report.databases.first.map { ConfigText.configLine($0.report) }
+    }
+
     static let rankingRule =
         "Ranked by urgency: the worst finding, then the number of critical and warning findings, "
         + "then the next scaling step (higher on the ladder first)."
@@ -54,7 +59,7 @@ public enum FleetReportRenderer {
 /// snake_case, sorted keys, pretty, ending with a newline.
 public enum FleetJSONRenderer {
     public static func render(_ report: FleetReport) -> String {
-        guard let data = try? ReportCoding.encoder().encode(report),
+        guard let data = try? ReportCoding.encode(report),
             let text = String(data: data, encoding: .utf8)
         else {
             return "{\"error\": \"the fleet report could not be encoded\"}\n"
@@ -70,6 +75,9 @@ public enum FleetTextRenderer {
         var lines: [String] = []
         lines.append(style.bold("dbadvise fleet report: \(FleetReportRenderer.heading(report))"))
         lines += TextReportRenderer.wrap(FleetReportRenderer.rankingRule, indent: "")
+        if let config = FleetReportRenderer.configLine(report) {
+            lines += TextReportRenderer.wrap(config, indent: "", hanging: "  ")
+        }
         lines.append("")
         if !report.databases.isEmpty {
             lines.append(
@@ -160,6 +168,10 @@ public enum FleetMarkdownRenderer {
         out.append("")
         out.append(FleetReportRenderer.rankingRule)
         out.append("")
+        if let config = FleetReportRenderer.configLine(report) {
+            out.append(escape(config))
+            out.append("")
+        }
         if !report.databases.isEmpty {
             out.append("| # | database | server | worst | critical | warning | next step |")
             out.append("| ---: | --- | --- | --- | ---: | ---: | --- |")

@@ -52,7 +52,7 @@ public struct TransactionIDAgeRule: Rule {
         let configured = context.snapshot.server.setting("autovacuum_freeze_max_age").flatMap { Double($0.setting) }
         let freezeMaxAge = configured ?? Self.defaultFreezeMaxAge
         let setting =
-            "autovacuum_freeze_max_age \(Formatting.grouped(Int(freezeMaxAge)))"
+            "autovacuum_freeze_max_age \(Formatting.grouped(Int(saturating: freezeMaxAge)))"
             + (configured == nil ? " (PostgreSQL's default, assumed: the setting was not collected)" : "")
         let stopAt = Self.wraparoundLimit.value - Self.stopMargin.value
         // PostgreSQL 19 warns from 100 million transactions before wraparound, earlier ones from 40 million.
@@ -74,7 +74,7 @@ public struct TransactionIDAgeRule: Rule {
                 unit: "transactions",
                 note: "2^31 − 3 million (the server stops assigning transaction IDs) − age; critical below the threshold"),
         ]
-        let ageText = Formatting.grouped(Int(age))
+        let ageText = Formatting.grouped(Int(saturating: age))
         guard age >= freezeMaxAge else {
             return pass("age(datfrozenxid) \(ageText) < \(setting): autovacuum freezes on its own schedule", evidence)
         }
@@ -90,15 +90,15 @@ public struct TransactionIDAgeRule: Rule {
         }
         let stage =
             age >= serverWarnsAt
-            ? "the server is already warning (fewer than \(Formatting.grouped(Int(warningMargin))) transactions left before wraparound)"
+            ? "the server is already warning (fewer than \(Formatting.grouped(Int(saturating: warningMargin))) transactions left before wraparound)"
             : severity == .critical
-                ? "past half the way from it to the stop limit (\(Formatting.grouped(Int(criticalAt))))"
+                ? "past half the way from it to the stop limit (\(Formatting.grouped(Int(saturating: criticalAt))))"
                 : "an anti-wraparound autovacuum is due or blocked"
         return .recommend([
             recommendation(
                 severity: severity, target: context.databaseName,
                 summary: "age(datfrozenxid) \(ageText) ≥ \(setting): \(stage); "
-                    + "\(Formatting.grouped(Int(max(0, left)))) transactions left before the server stops "
+                    + "\(Formatting.grouped(Int(saturating: max(0, left)))) transactions left before the server stops "
                     + "assigning transaction IDs (2^31 − 3 million)"
                     + (tables.isEmpty ? "." : "; oldest tables: \(tables)."),
                 evidence: evidence,
