@@ -84,6 +84,66 @@ struct CheckCommandTests {
         #expect(unreachable.status == 3)
     }
 
+    /// The gate and the rules read one judgment of the hit ratio: over enough block accesses
+    /// of a warm cache it breaks the gate; over a handful (an idle database) it is shown with a
+    /// note and breaks nothing.
+    @Test func aHitRatioGatesOnlyOverEnoughBlocksOfAWarmCache() throws {
+        func hitRatio(hitsPerSecond: Double, readsPerSecond: Double) throws -> String {
+            try snapshotFile { snapshot in
+                snapshot.server.startTime = snapshot.interval.finishedAt.addingTimeInterval(-30 * 86_400)
+                snapshot.rates.blksHitPerSecond = hitsPerSecond
+                snapshot.rates.blksReadPerSecond = readsPerSecond
+                snapshot.rates.cacheHitRatio = hitsPerSecond / (hitsPerSecond + readsPerSecond)
+            }
+        }
+        let busy = try Shell.dbadvise(
+            ["check", "--input", try hitRatio(hitsPerSecond: 900, readsPerSecond: 100), "--format", "json"])
+        #expect(busy.status == 1, "\(busy.stderr)")
+        let busyReport = try ReportCoding.decoder().decode(Report.self, from: Data(busy.stdout.utf8))
+        #expect(busyReport.gate.breaches.contains { $0.threshold == .cacheHitRatio && $0.severity == .critical })
+
+        let idle = try Shell.dbadvise(
+            ["check", "--input", try hitRatio(hitsPerSecond: 0.9, readsPerSecond: 0.1), "--format", "json"])
+        #expect(idle.status == 0, "\(idle.stderr)")
+        let report = try ReportCoding.decoder().decode(Report.self, from: Data(idle.stdout.utf8))
+        #expect(!report.gate.breaches.contains { $0.threshold == .cacheHitRatio })
+        #expect(report.metrics.cacheHitRatio == 0.9, "the value is still shown")
+        let note = try #require(report.notes.first { $0.metric == "cache_hit_ratio" })
+        #expect(note.reason.contains("shared-buffer accesses"), "\(note.reason)")
+        // JUnit: the key is skipped with the reason, not passed as if it had been judged.
+        let junit = try Shell.dbadvise(
+            ["check", "--input", try hitRatio(hitsPerSecond: 0.9, readsPerSecond: 0.1), "--format", "junit"])
+        #expect(junit.status == 0)
+        #expect(
+            junit.stdout.contains("name=\"cache_hit_ratio\"") && junit.stdout.contains("<skipped message=\"shown, not judged: only"),
+            "\(junit.stdout)")
+    }
+
+    /// The idle `postgres` database of the test server, live: the gate passes, whatever its
+    /// few catalog reads made of the hit ratio; also with its cache taken as warm (a server
+    /// up for a month), so the block count, not the young server, is what keeps it quiet.
+    @Test func anIdleDatabaseNeverFailsTheGate() throws {
+        let dsn = try TestServer.dsn(database: "postgres")
+        let live = try Shell.dbadvise(["check", "--dsn", dsn, "--format", "json"])
+        #expect(live.status == 0, "\(live.stderr)\n\(live.stdout)")
+        try SchemaValidator.validate(Data(live.stdout.utf8), schema: "report.schema.json")
+
+        let collected = try Shell.dbadvise(["collect", "--dsn", dsn, "--interval", "2s"])
+        #expect(collected.status == 0, "\(collected.stderr)")
+        var snapshot = try SnapshotCoding.decoder().decode(Snapshot.self, from: Data(collected.stdout.utf8))
+        snapshot.server.startTime = snapshot.interval.finishedAt.addingTimeInterval(-30 * 86_400)
+        let file = try Shell.temporaryFile(".json")
+        try SnapshotCoding.encoder().encode(snapshot).write(to: file)
+        let warm = try Shell.dbadvise(["check", "--input", file.path, "--fail-on", "warning", "--format", "json"])
+        let report = try ReportCoding.decoder().decode(Report.self, from: Data(warm.stdout.utf8))
+        #expect(
+            !report.gate.breaches.contains { $0.threshold == .cacheHitRatio },
+            "\(report.gate.breaches) \(report.notes)")
+        if report.metrics.cacheHitRatio != nil {
+            #expect(report.notes.contains { $0.metric == "cache_hit_ratio" && $0.reason.contains("not judged") })
+        }
+    }
+
     @Test func junitIsValidXMLWithOneCasePerThresholdAndRule() throws {
         let input = try snapshotFile { $0.rates.writesPerSecond = 42 }
         let result = try Shell.dbadvise(

@@ -66,16 +66,17 @@ struct GrowthSeriesTests {
             #expect(result.status == 0, "\(result.stderr)")
             Thread.sleep(forTimeInterval: 0.3)
         }
-        try retimeHourly(history)
+        try retimeEverySixHours(history)
         return history
     }
 
-    /// Moves the collected snapshots onto an hourly cron's clock: the n-th collection at n
-    /// hours after the first, every other time in the files (the statistics reset, vacuum and
+    /// Moves the collected snapshots onto a six-hourly cron's clock (five collections span the
+    /// day a forecast needs, `measurement.sustained_hours`): the n-th collection at 6n hours
+    /// after the first, every other time in the files (the statistics reset, vacuum and
     /// analyze times) moved with the collection that follows it. The collections really ran
     /// seconds apart, as fast as the machine allowed; growth per day, its fit and the
     /// forecast must not depend on how regular that was.
-    static func retimeHourly(_ history: URL) throws {
+    static func retimeEverySixHours(_ history: URL) throws {
         let files = try FileManager.default.contentsOfDirectory(at: history, includingPropertiesForKeys: nil)
             .filter { $0.pathExtension == "json" }
         let formatter = ISO8601DateFormatter()
@@ -90,7 +91,7 @@ struct GrowthSeriesTests {
         documents.sort { $0.finished < $1.finished }
         let real = documents.map(\.finished)
         let base = try #require(real.first)
-        let hourly = real.indices.map { base.addingTimeInterval(Double($0) * 3_600) }
+        let hourly = real.indices.map { base.addingTimeInterval(Double($0) * 6 * 3_600) }
         // Each time moves with the first collection at or after it, so an interval, a reset
         // and the collection after them keep their real seconds apart.
         func move(_ date: Date) -> Date {

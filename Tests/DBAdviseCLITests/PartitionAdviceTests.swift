@@ -227,7 +227,7 @@ struct ExistingPartitionsAdviceTests {
         // Nothing beyond the machine: sharding is not recommended, with the numbers.
         #expect(!report.recommendations.contains { $0.strategy == "sharding" })
         let sharding = try #require(report.notRecommended.first { $0.strategy == "sharding" })
-        #expect(sharding.reason.contains("machine ceiling"), "\(sharding.reason)")
+        #expect(sharding.reason.contains("hardware.max_memory_gb (configured)"), "\(sharding.reason)")
         #expect(sharding.reason.contains(skewed), "the largest partition is named: \(sharding.reason)")
 
         // A machine smaller than the skewed partition: now sharding is the step for it.
@@ -358,12 +358,13 @@ struct MultiTenantShardingTests {
         ANALYZE;
         """
 
-    /// Half of 10 MB of storage is less than order_items and orders.
+    /// Half of the largest disk, 10 MB, is less than order_items and orders.
     static let smallMachine = """
         hardware:
           memory_gb: 0.004
           max_memory_gb: 0.004
           storage_gb: 0.01
+          max_storage_gb: 0.01
         """
 
     static let roomyMachine = """
@@ -382,7 +383,7 @@ struct MultiTenantShardingTests {
             small.first("shard-beyond-one-machine", target: "public.order_items"),
             "\(small.recommendations.map { "\($0.rule) \($0.target)" })")
         #expect(shard.severity == "critical")
-        #expect(shard.summary.contains("half of hardware.storage_gb"), "\(shard.summary)")
+        #expect(shard.summary.contains("half of hardware.max_storage_gb"), "\(shard.summary)")
         // The distribution column: tenant_id, shared by every large table and joined through
         // foreign keys, first; created_by, shared with better statistics but never joined, below.
         let ranked = try #require(shard.actions.first { $0.hasPrefix("Distribute on ") }, "\(shard.actions)")
@@ -442,7 +443,7 @@ struct MultiTenantShardingTests {
         #expect(!roomy.recommendations.contains { $0.strategy == "sharding" })
         let reason = try #require(roomy.notRecommended.first { $0.strategy == "sharding" })
         #expect(reason.reason.contains("public.order_items"), "\(reason.reason)")
-        #expect(reason.reason.contains("machine ceiling"), "\(reason.reason)")
+        #expect(reason.reason.contains("(half of hardware.max_storage_gb 65,536 GB, assumed)"), "\(reason.reason)")
         let ceiling = try #require(reason.evidence?.first { $0.metric == "largest_relation_bytes" })
         #expect((ceiling.value ?? 0) > 0 && (ceiling.threshold ?? 0) > (ceiling.value ?? 0))
     }

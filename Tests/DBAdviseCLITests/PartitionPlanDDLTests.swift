@@ -1,3 +1,4 @@
+import DBAdviseCore
 import DBAdviseTestSupport
 import Foundation
 import Testing
@@ -51,12 +52,35 @@ struct PartitionPlanDDLTests {
         return (dsn, try TestServer.psql("SELECT count(*) FROM public.events", dsn: dsn))
     }
 
-    /// The recommendation's SQL actions (`-- n. title` / `-- lock:` / SQL).
+    /// The recommendation's SQL actions (`-- n. title` / `-- lock:` / SQL). The table was
+    /// loaded seconds ago, a window no growth can be read from (the plan would then have no
+    /// retention); the collected snapshot is edited to what a collection on a server whose
+    /// statistics were reset when the data began, 200 days ago, measures: the same counters
+    /// over 200 days.
     static func plan(_ dsn: String) throws -> [String] {
         let configFile = try Shell.temporaryFile(".yml")
         try Data(Self.config.utf8).write(to: configFile)
+        let collected = try Shell.dbadvise(["collect", "--dsn", dsn, "--interval", "0"])
+        #expect(collected.status == 0, "\(collected.stderr)")
+        var snapshot = try SnapshotCoding.decoder().decode(Snapshot.self, from: Data(collected.stdout.utf8))
+        let days = 200.0 * 86_400
+        snapshot.server.statsReset = snapshot.interval.finishedAt.addingTimeInterval(-days)
+        snapshot.server.startTime = snapshot.server.statsReset
+        snapshot.interval.rateSeconds = days
+        snapshot.tables = snapshot.tables?.map { table in
+            var table = table
+            let written = (table.nTupIns ?? 0) + (table.nTupUpd ?? 0) + (table.nTupDel ?? 0)
+            table.writesPerSecond = Double(written) / days
+            return table
+        }
+        let database = snapshot.database
+        snapshot.rates.writesPerSecond = database.map {
+            Double(($0.tupInserted ?? 0) + ($0.tupUpdated ?? 0) + ($0.tupDeleted ?? 0)) / days
+        }
+        let file = try Shell.temporaryFile(".json")
+        try SnapshotCoding.encoder().encode(snapshot).write(to: file)
         let result = try Shell.dbadvise([
-            "analyze", "--dsn", dsn, "--interval", "0", "--config", configFile.path, "--format", "json",
+            "analyze", "--input", file.path, "--config", configFile.path, "--format", "json",
         ])
         #expect(result.status == 0, "\(result.stderr)")
         let report = try JSONDecoder().decode(Report.self, from: Data(result.stdout.utf8))

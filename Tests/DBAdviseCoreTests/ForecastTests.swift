@@ -72,7 +72,8 @@ private func counterSnapshot(
         #expect(
             report.forecasts.first?.sentence
                 == "public.events reaches table_size_gb warning (20 GB) in ~6 days, ±0 seconds "
-                + "(high confidence, R² 1 over 10 points)")
+                + "(high confidence, R² 1 over 10 points in 9 days)")
+        #expect(report.forecasts.first?.spanDays == 9)
 
         let growth = try #require(report.growth)
         #expect(growth.writesPerSecond?.perDay == 10)
@@ -80,12 +81,70 @@ private func counterSnapshot(
         #expect(growth.tables.first?.bytes.bytesPerDay == gibibyte)
     }
 
-    @Test func twoPointsHaveNoMarginAndLowConfidence() throws {
-        let series = Array(linearSeries().prefix(2))
+    /// A forecast needs measurement.sustained_snapshots points over sustained_hours (3 over a
+    /// day by default): two points, or three minutes apart, give none and the text says why.
+    @Test func aShortSeriesHasNoForecastAndSaysWhy() throws {
+        let two = Array(linearSeries().prefix(2))
+        let twoReport = try Analyzer(rules: []).report(snapshots: two, config: config, sourceType: .snapshot)
+        #expect(twoReport.forecasts.isEmpty)
+        #expect(twoReport.growth?.daysToCritical.isEmpty == true)
+        let minutes = (0...4).map { step -> Snapshot in
+            var snapshot = seriesSnapshot(
+                day: Double(step) / 1_440, databaseBytes: (10 + Double(step)) * gibibyte,
+                tables: ["events": (5 + Double(step)) * gibibyte])
+            snapshot.rates.writesPerSecond = 100 - 50 * Double(step)
+            return snapshot
+        }
+        let minutesReport = try Analyzer(rules: []).report(snapshots: minutes, config: config, sourceType: .snapshot)
+        #expect(minutesReport.forecasts.isEmpty, "\(minutesReport.forecasts.map(\.sentence))")
+        #expect(!minutesReport.gate.breaches.contains { $0.threshold.needsSeries }, "\(minutesReport.gate.breaches)")
+        // Words joined across the renderer's line wraps.
+        let text = TextReportRenderer.render(minutesReport, useColor: false)
+            .split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(text.contains("No forecast: a trend needs 3 snapshots over 24 h"), "\(text)")
+        #expect(text.contains("No trends:"), "\(text)")
+        #expect(!text.contains("/s per day"), "no rate of a rate over minutes: \(text)")
+
+        // Three points over two days: long enough, a margin, not high confidence.
+        let three = Array(linearSeries().prefix(3))
+        let threeReport = try Analyzer(rules: []).report(snapshots: three, config: config, sourceType: .snapshot)
+        let database = try #require(threeReport.forecasts.first { $0.threshold == .databaseSizeGB })
+        #expect(database.points == 3)
+        #expect(database.spanDays == 2)
+        #expect(database.daysMargin != nil)
+    }
+
+    /// Ratios are bounded: a falling hit ratio or a rising connection share is never a line
+    /// to a level, however steady.
+    @Test func boundedRatiosAreNeverForecast() throws {
+        let series = (0...9).map { day -> Snapshot in
+            var snapshot = linearSeries()[day]
+            snapshot.rates.cacheHitRatio = 0.999 - 0.001 * Double(day)
+            snapshot.activity?.maxConnections = 100
+            snapshot.activity?.connections = 10 + 5 * day
+            return snapshot
+        }
         let report = try Analyzer(rules: []).report(snapshots: series, config: config, sourceType: .snapshot)
-        let database = try #require(report.forecasts.first { $0.threshold == .databaseSizeGB })
-        #expect(database.daysMargin == nil)
-        #expect(database.confidence == .low)
+        #expect(!report.forecasts.isEmpty, "sizes still forecast")
+        #expect(!report.forecasts.contains { $0.threshold.isBounded }, "\(report.forecasts.map(\.sentence))")
+    }
+
+    /// Growth reads as a person says it: shrinking data shrinks, falling rates fall.
+    @Test func growthTextsReadAsSentences() throws {
+        let series = (0...4).map { day -> Snapshot in
+            var snapshot = seriesSnapshot(
+                day: Double(day), databaseBytes: (20 - Double(day)) * gibibyte,
+                tables: ["events": (5 + Double(day)) * gibibyte])
+            snapshot.rates.writesPerSecond = 500 - 100 * Double(day)
+            return snapshot
+        }
+        let report = try Analyzer(rules: []).report(snapshots: series, config: config, sourceType: .snapshot)
+        let text = TextReportRenderer.render(report, useColor: false)
+            .split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(text.contains("Database: shrinks 1 GB a day"), "\(text)")
+        #expect(text.contains("writes 100/s, falling 100/s a day"), "\(text)")
+        #expect(text.contains("public.events: grows 1 GB a day"), "\(text)")
+        #expect(!text.contains("/s per day") && !text.contains("-1 GB"), "\(text)")
     }
 
     @Test func noisyGrowthHasAMarginAndShrinkingDataHasNoForecast() throws {

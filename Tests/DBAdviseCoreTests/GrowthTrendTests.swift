@@ -181,16 +181,32 @@ func samples(_ points: [(day: Double, bytes: Double)]) -> [SizeSample] {
     }
 
     @Test func daysAreRoundedToOneDecimal() throws {
-        let series = [0.0, 3].map { day in
+        let series = [0.0, 1.5, 3].map { day in
             seriesSnapshot(day: day, databaseBytes: gibibyte, tables: ["events": (900 + 7 * day) * gibibyte])
         }
-        let context = RuleContext(latest: series[1], earlier: [series[0]], config: Config())
+        let context = RuleContext(latest: series[2], earlier: Array(series.prefix(2)), config: Config())
         let breach = try #require(
             GateEvaluator.evaluate(context, failOn: .critical).breaches.first {
                 $0.threshold == .daysToCritical
             })
         // (1000 − 921) / 7 = 11.2857…
         #expect(breach.value == 11.3)
+    }
+
+    /// The same growth over snapshots minutes apart is no trend: the gate does not break on it
+    /// (the judgment forecasts read: measurement.sustained_snapshots over sustained_hours).
+    @Test func aSeriesOfMinutesHasNoGrowthBreaches() throws {
+        let minutes = (0..<5).map { step in
+            seriesSnapshot(
+                day: Double(step) / 1_440, databaseBytes: (100 + 20 * Double(step)) * gibibyte,
+                tables: ["events": (500 + 25 * Double(step)) * gibibyte])
+        }
+        let context = RuleContext(latest: minutes[4], earlier: Array(minutes.prefix(4)), config: Config())
+        let gate = GateEvaluator.evaluate(context, failOn: .critical)
+        #expect(!gate.breaches.contains { $0.threshold.needsSeries }, "\(gate.breaches)")
+        let judgment = try #require(context.judgment(.databaseGrowthGBPerDay))
+        #expect(judgment.value != nil)
+        #expect(judgment.unmeasuredReason?.contains("the series has 5 over 4 minutes") == true, "\(judgment)")
     }
 
     @Test func oneSnapshotHasNoGrowthBreachesAndNullGrowth() throws {

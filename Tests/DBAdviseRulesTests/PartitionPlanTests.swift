@@ -76,4 +76,38 @@ import Testing
         #expect(recommendation.actions.contains { $0.contains("PARTITION BY RANGE (created_at)") })
         #expect(recommendation.actions.contains { $0.contains("partman.part_config") })
     }
+
+    /// The issue's "every 2,000,000 ids" for a 1 M-row table: the width now follows the table,
+    /// so its rows fill at least four partitions.
+    @Test func aSerialWidthGivesSeveralPartitions() throws {
+        let verdict = LargeTimeSeriesTableRule().evaluate(
+            try context { snapshot, config in
+                config.thresholds[.tableSizeGB] = ThresholdLevels(key: .tableSizeGB, warning: 1, critical: 1_000)
+                snapshot.tables?.append(BaseFixture.table("events", bytes: 3 * BaseFixture.gigabyte, live: 1_000_000))
+                snapshot.columnStats = [BaseFixture.column("events", "id", type: "bigint", correlation: 1)]
+            })
+        let recommendation = try #require(verdict.recommendations.first)
+        let partitions = try #require(recommendation.evidence.first { $0.metric == "expected_partitions" }?.value)
+        #expect(partitions >= 4, "\(recommendation.summary)")
+        #expect(recommendation.actions.first?.contains("every 200,000 values") == true, "\(recommendation.actions.first ?? "")")
+    }
+
+    /// A table growing by kilobytes a day: even yearly partitions are tiny; no plan, and why.
+    @Test func slowGrowthGetsNoPlanAndSaysWhy() throws {
+        let verdict = LargeTimeSeriesTableRule().evaluate(
+            try context { snapshot, _ in
+                snapshot.tables?.append(
+                    BaseFixture.table("events", bytes: 150 * BaseFixture.gigabyte, live: 1_000_000_000, writes: 0.01))
+                snapshot.columnStats = [
+                    BaseFixture.column("events", "created_at", type: "timestamp with time zone", correlation: 0.99)
+                ]
+            })
+        guard case let .notTriggered(reason, _) = verdict else {
+            Issue.record("a plan of tiny partitions was offered")
+            return
+        }
+        #expect(reason.contains("no partitioning plan would help"), "\(reason)")
+        #expect(reason.contains("yearly partitions of about"), "\(reason)")
+        #expect(reason.contains("of at least 1 GB"), "\(reason)")
+    }
 }

@@ -228,10 +228,11 @@ let ruleExamples: [RuleExample] = [
         coldWorkingSet(&snapshot)
         snapshot.activity?.waitEventTypes = ["CPU": 5]
     },
-    quiet("vertical-memory-pressure", "low ratio on an idle database") { snapshot, _ in
+    quiet("vertical-memory-pressure", "low ratio over a few catalog reads of an idle database") { snapshot, _ in
         snapshot.rates.cacheHitRatio = 0.90
-        snapshot.rates.writesPerSecond = 1
-        snapshot.rates.readsPerSecond = 10
+        coldWorkingSet(&snapshot)
+        snapshot.rates.blksHitPerSecond = 45
+        snapshot.rates.blksReadPerSecond = 5
     },
 
     trigger("vertical-write-load", "6,000 writes/s on a CPU-saturated primary") { snapshot, _ in
@@ -332,6 +333,21 @@ let ruleExamples: [RuleExample] = [
     trigger("partition-large-time-series", "serial id only: range by id with a width sized from row size") {
         snapshot, _ in
         snapshot.tables?.append(BaseFixture.table("events", bytes: 150 * gigabyte, live: 1_000_000_000))
+        snapshot.columnStats = [BaseFixture.column("events", "id", type: "bigint", correlation: 1)]
+    },
+    quiet("partition-large-time-series", "150 GB by created_at growing 140 kB a day: yearly partitions of 50 MB help nothing") {
+        snapshot, _ in
+        snapshot.tables?.append(
+            BaseFixture.table("events", bytes: 150 * gigabyte, live: 1_000_000_000, writes: 0.01))
+        snapshot.columnStats = [
+            BaseFixture.column("events", "created_at", type: "timestamp with time zone", correlation: 0.99)
+        ]
+    },
+    trigger("partition-large-time-series", "3 GB of 1 M rows by id under a 1 GB line: a width the rows fill four times") {
+        snapshot, config in
+        config.thresholds[.tableSizeGB] = ThresholdLevels(key: .tableSizeGB, warning: 1, critical: 1_000)
+        config.hardware.memoryGB = 64
+        snapshot.tables?.append(BaseFixture.table("events", bytes: 3 * gigabyte, live: 1_000_000))
         snapshot.columnStats = [BaseFixture.column("events", "id", type: "bigint", correlation: 1)]
     },
     quiet("partition-large-time-series", "150 GB table without a time order") { snapshot, _ in
@@ -463,6 +479,16 @@ let ruleExamples: [RuleExample] = [
     quiet("shard-beyond-one-machine", "no ceiling configured: a 500 GB partition within the assumed 1 TB") {
         snapshot, _ in
         snapshot.partitionedTables = [BaseFixture.partitionTree("events", sizes: [500 * gigabyte])]
+    },
+
+    trigger("shard-beyond-one-machine", "a 40 TB table past half of the assumed 64 TB storage ceiling") {
+        snapshot, _ in
+        snapshot.tables?.append(BaseFixture.table("file_views", bytes: 40 * 1_024 * gigabyte))
+    },
+    quiet("shard-beyond-one-machine", "a 3 TB table past half of a 2 TB disk: a bigger disk, not shards") {
+        snapshot, config in
+        config.hardware.storageGB = 2_000
+        snapshot.tables?.append(BaseFixture.table("file_views", bytes: 3_072 * gigabyte))
     },
 
     trigger(
@@ -698,10 +724,23 @@ let ruleExamples: [RuleExample] = [
         snapshot.tables?.append(BaseFixture.table("queue", bytes: 100_000, live: 10, dead: 500))
     },
 
-    trigger("tuning-transaction-id-age", "300 million transactions old") { snapshot, _ in
+    trigger("tuning-transaction-id-age", "300 million transactions old, past the default freeze age") { snapshot, _ in
         snapshot.database?.datfrozenxidAge = 300_000_000
     },
+    trigger("tuning-transaction-id-age", "1.8 billion: past half the way from the server's 1 billion freeze age to the stop") { snapshot, _ in
+        snapshot.database?.datfrozenxidAge = 1_800_000_000
+        snapshot.server.settings.removeAll { $0.name == "autovacuum_freeze_max_age" }
+        snapshot.server.settings.append(
+            Setting(name: "autovacuum_freeze_max_age", setting: "1000000000", unit: nil, bytes: nil, seconds: nil))
+    },
     quiet("tuning-transaction-id-age", "5 million transactions old"),
+    quiet("tuning-transaction-id-age", "300 million, under the server's autovacuum_freeze_max_age of 500 million") {
+        snapshot, _ in
+        snapshot.database?.datfrozenxidAge = 300_000_000
+        snapshot.server.settings.removeAll { $0.name == "autovacuum_freeze_max_age" }
+        snapshot.server.settings.append(
+            Setting(name: "autovacuum_freeze_max_age", setting: "500000000", unit: nil, bytes: nil, seconds: nil))
+    },
 
     trigger("tuning-unused-large-indexes", "a 2 GB index never scanned in 30 days") { snapshot, _ in
         var index = IndexStats(

@@ -31,9 +31,10 @@ import Testing
     }
 
     @Test func shardingOnlyWhenAPartitionWouldOutgrowTheMachine() throws {
-        // A machine of at most 6 GB memory and 10 GB disk: 7.3 GB of pgbench_accounts exceeds both.
+        // A machine of at most 6 GB memory and 10 GB disk (the ceilings, max_memory_gb and
+        // max_storage_gb): 7.3 GB of pgbench_accounts exceeds both.
         var small = machine
-        small.storageGB = 10
+        small.maxStorageGB = 10
         small.maxMemoryGB = 6
         let whatIf = try #require(try report("data=100x", hardware: small).whatIf)
         #expect(whatIf.newSteps == [.partitioning, .sharding])

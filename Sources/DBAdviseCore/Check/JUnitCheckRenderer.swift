@@ -7,7 +7,8 @@ import Foundation
 /// case fails when it has a breach at or above `fail_on` (new or worse, with a baseline); the
 /// failure message names the metric, its value and the limit. Breaches below `fail_on` or
 /// accepted by the baseline, and rule findings (which never gate), go to `<system-out>`.
-/// Growth keys are `<skipped>` for a single snapshot.
+/// Growth keys are `<skipped>` for a single snapshot or a series too short for a trend, and
+/// any key whose value the rules and the gate judged no measurement, with the reason.
 enum JUnitCheckRenderer {
     static let suiteName = "dbadvise check"
     static let thresholdClass = "dbadvise.thresholds"
@@ -45,6 +46,13 @@ enum JUnitCheckRenderer {
             }
             if key.needsSeries, outcome.report.growth == nil {
                 testCase.skipped = "needs two or more snapshots of the same database"
+            } else if key.needsSeries, let reason = outcome.report.growth?.tooShortReason {
+                testCase.skipped = reason
+            } else if let note = outcome.report.notes.first(where: {
+                $0.metric == key.rawValue && $0.reason.hasPrefix("shown, not judged")
+            }) {
+                // The gate read the rules' judgment: a value that measures nothing was not judged.
+                testCase.skipped = note.reason
             }
             cases.append(testCase)
         }

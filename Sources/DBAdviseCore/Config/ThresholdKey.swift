@@ -129,7 +129,9 @@ public enum ThresholdKey: String, Codable, Sendable, CaseIterable, CodingKeyRepr
             "How far the slowest standby trails the primary, in seconds of replay."
         case .cacheHitRatio:
             "blks_hit / (blks_hit + blks_read) over the interval. Lower is worse: warning is "
-                + "above critical."
+                + "above critical. Not judged (by the rules or the gate) over fewer than "
+                + "\(Formatting.grouped(Int(Self.minimumBlocksForCacheHitRatio))) block accesses or "
+                + "\(Int(Self.minimumBlocksPerSecondForCacheHitRatio)) a second, nor from a cold cache."
         case .connectionsUsedRatio:
             "Client connections / max_connections at the end of the interval."
         case .activeSessionsPerVCPU:
@@ -140,9 +142,9 @@ public enum ThresholdKey: String, Codable, Sendable, CaseIterable, CodingKeyRepr
                 + "\(Int(Self.minimumRowsForDeadTupleRatio)) rows; the warning default is "
                 + "autovacuum_vacuum_scale_factor's 0.2."
         case .transactionIDAge:
-            "age(datfrozenxid) / age(relfrozenxid): transactions since the oldest unfrozen row. "
-                + "The warning default is autovacuum_freeze_max_age; wraparound stops writes "
-                + "near 2 billion."
+            "age(datfrozenxid): transactions since the oldest unfrozen row. The gate's line; "
+                + "the rule's own severity follows the server's autovacuum_freeze_max_age and the "
+                + "wraparound limit (2^31, with the manual's 40 million and 3 million margins)."
         case .databaseGrowthGBPerDay:
             "How fast the database grows: the least-squares slope of pg_database_size over a "
                 + "series of two or more snapshots, in GB per day."
@@ -163,6 +165,18 @@ public enum ThresholdKey: String, Codable, Sendable, CaseIterable, CodingKeyRepr
     /// Tables smaller than this are not judged by their dead tuple ratio: autovacuum's own
     /// base threshold makes small tables noisy.
     public static let minimumRowsForDeadTupleRatio = 10_000.0
+
+    /// A hit ratio over fewer shared-buffer accesses than this in the window is not judged:
+    /// at 10,000 blocks (80 MB of page traffic) one miss in a hundred is a hundred reads, enough
+    /// to tell 0.99 from 0.95; fewer, and a few catalog reads decide the ratio.
+    public static let minimumBlocksForCacheHitRatio = 10_000.0
+    /// … nor one over fewer than this many accesses per second: a database reading under
+    /// 100 blocks (0.8 MB) a second is idle, and its ratio since a reset is its warm-up.
+    public static let minimumBlocksPerSecondForCacheHitRatio = 100.0
+
+    /// Keys bounded to 0…1 (ratios): a straight line through them would cross any level in
+    /// time, so they are never forecast linearly.
+    public var isBounded: Bool { unit == .ratio }
 }
 
 /// The warning and critical level of one threshold key, in the key's configured unit

@@ -12,7 +12,11 @@ import Foundation
 ///
 /// Only levels not crossed yet and approached by the trend are forecast, within
 /// ``Forecasts/horizonDays``; tables and partitions keep their ``Forecasts/perKeyLimit``
-/// soonest.
+/// soonest. A forecast needs a series as long as "sustained" load does
+/// (`measurement.sustained_snapshots` points spanning `measurement.sustained_hours`, by
+/// default 3 over 24 hours): a line through minutes of data extrapolated to months says
+/// nothing. Bounded metrics (ratios in 0…1: `cache_hit_ratio`, `connections_used_ratio`,
+/// `dead_tuple_ratio`) are never forecast: a straight line would carry them past their bound.
 public struct Forecast: Codable, Sendable, Equatable {
     public enum Confidence: String, Codable, Sendable { case high, medium, low }
 
@@ -34,10 +38,12 @@ public struct Forecast: Codable, Sendable, Equatable {
     public var confidence: Confidence
     public var rSquared: Double
     public var points: Int
+    /// Days from the first to the latest point of the fitted series.
+    public var spanDays: Double
 
     private enum CodingKeys: String, CodingKey {
         case metric, target, threshold, level, thresholdValue, unit, current, changePerDay, days,
-            daysMargin, confidence, rSquared, points
+            daysMargin, confidence, rSquared, points, spanDays
     }
 
     /// `days_margin` is written as null when unknown.
@@ -56,6 +62,7 @@ public struct Forecast: Codable, Sendable, Equatable {
         try container.encode(confidence, forKey: .confidence)
         try container.encode(rSquared, forKey: .rSquared)
         try container.encode(points, forKey: .points)
+        try container.encode(spanDays, forKey: .spanDays)
     }
 
     public init?(
@@ -82,6 +89,7 @@ public struct Forecast: Codable, Sendable, Equatable {
         daysMargin = margin.map { ReportGrowth.round($0, places: places) }
         rSquared = ReportGrowth.round(trend.rSquared, places: 4)
         points = trend.points
+        spanDays = ReportGrowth.round(trend.spanDays, places: 2)
         confidence =
             if trend.points >= 5, trend.rSquared >= 0.9, let margin, margin <= days / 4 {
                 .high
@@ -93,13 +101,13 @@ public struct Forecast: Codable, Sendable, Equatable {
     }
 
     /// `public.events reaches table_size_gb warning (100 GB) in ~47 days, ±6 days (high
-    /// confidence, R² 0.98 over 12 points)`.
+    /// confidence, R² 0.98 over 12 points in 11 days)`.
     public var sentence: String {
         let levelText = Formatting.measured(thresholdValue, unit: unit)
         let margin = daysMargin.map { ", ±\(Formatting.days($0))" } ?? ""
         return "\(target) reaches \(threshold.rawValue) \(level.rawValue) (\(levelText)) in ~"
             + "\(Formatting.days(days))\(margin) (\(confidence.rawValue) confidence, "
-            + "R² \(Formatting.number(rSquared)) over \(points) points)"
+            + "R² \(Formatting.number(rSquared)) over \(points) points in \(Formatting.days(spanDays)))"
     }
 }
 
@@ -110,6 +118,19 @@ public enum Forecasts {
     /// Tables and partitions: the soonest few per key and level.
     public static let perKeyLimit = 10
 
+    /// Why a trend is too short to forecast from, or nil when it is long enough: the points
+    /// and span "sustained" needs (`measurement.sustained_snapshots`, `sustained_hours`).
+    public static func seriesTooShort(_ trend: GrowthTrend, policy: MeasurementPolicy) -> String? {
+        seriesTooShort(points: trend.points, spanDays: trend.spanDays, policy: policy)
+    }
+
+    public static func seriesTooShort(points: Int, spanDays: Double, policy: MeasurementPolicy) -> String? {
+        guard points < policy.sustainedSnapshots || spanDays * 24 < policy.sustainedHours else { return nil }
+        return "a trend needs \(policy.sustainedSnapshots) snapshots over \(Formatting.number(policy.sustainedHours)) h "
+            + "(measurement.sustained_snapshots, sustained_hours); the series has \(points) over "
+            + Formatting.days(spanDays)
+    }
+
     public static func build(
         trends: SeriesTrends, snapshots: [Snapshot], config: Config
     ) -> [Forecast] {
@@ -117,6 +138,8 @@ public enum Forecasts {
         func add(
             _ key: ThresholdKey, metric: String, targets: [(String, GrowthTrend)], limit: Int = .max
         ) {
+            guard !key.isBounded else { return }
+            let targets = targets.filter { seriesTooShort($0.1, policy: config.measurement) == nil }
             let levels = config.levels(key)
             for level in [Severity.warning, .critical] {
                 let value = level == .critical ? levels.measuredCritical : levels.measuredWarning
@@ -143,13 +166,12 @@ public enum Forecasts {
             .writesPerSecond, metric: "writes_per_second",
             targets: trends.writesPerSecond.map { [(sizes.databaseName, $0)] } ?? [])
 
-        // The ratios and lag the report derives per snapshot.
+        // The load and lag the report derives per snapshot (ratios are bounded: never a line).
         let ordered = snapshots.sorted { $0.interval.finishedAt < $1.interval.finishedAt }
         let derived = ordered.map {
             (at: $0.interval.finishedAt, metrics: ReportMetrics.derive(from: $0, hardware: config.hardware).0)
         }
         let perSnapshot: [(ThresholdKey, (ReportMetrics) -> Double?)] = [
-            (.cacheHitRatio, \.cacheHitRatio), (.connectionsUsedRatio, \.connectionsUsedRatio),
             (.activeSessionsPerVCPU, \.activeSessionsPerVCPU), (.replicationLagSeconds, \.replicationLagSeconds),
         ]
         for (key, value) in perSnapshot {

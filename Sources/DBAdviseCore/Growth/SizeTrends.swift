@@ -52,7 +52,7 @@ public struct SizeTrends: Sendable, Equatable {
     }
 
     /// Every growing object's days until its size key's critical (or `level`) level, soonest
-    /// first.
+    /// first; only trends over a series long enough to forecast from (``Forecasts/seriesTooShort(_:policy:)``).
     public func criticalForecasts(config: Config, level: Severity = .critical) -> [CriticalSizeForecast] {
         var forecasts: [CriticalSizeForecast] = []
         for key in ThresholdKey.sizeKeys {
@@ -64,7 +64,7 @@ public struct SizeTrends: Sendable, Equatable {
                 }
             let levels = config.levels(key)
             let critical = level == .critical ? levels.measuredCritical : levels.measuredWarning
-            for (name, trend) in objects {
+            for (name, trend) in objects where Forecasts.seriesTooShort(trend, policy: config.measurement) == nil {
                 guard let days = trend.daysUntil(bytes: critical) else { continue }
                 forecasts.append(
                     CriticalSizeForecast(

@@ -216,7 +216,12 @@ public enum SeriesPlot {
                     let levels = config.levels(item.key)
                     let next = [(Severity.warning, levels.measuredWarning), (.critical, levels.measuredCritical)]
                         .first { $0.1 > last.bytes }
-                    if let (level, value) = next, let days = trend.daysUntil(level: value, direction: .higherIsWorse) {
+                    // Days to a level only over a series long enough to forecast from, as the report.
+                    if Forecasts.seriesTooShort(trend, policy: config.measurement) != nil {
+                        forecastText = "series too short to forecast"
+                    } else if let (level, value) = next,
+                        let days = trend.daysUntil(level: value, direction: .higherIsWorse)
+                    {
                         forecastText = "\(item.key.rawValue) \(level.rawValue) in ~\(SeriesPlot.duration(days))"
                         if days <= endDays - spanDays {
                             let crossing = x(days: spanDays + days)

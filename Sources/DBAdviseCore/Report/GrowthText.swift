@@ -3,7 +3,9 @@ import Foundation
 /// The growth, forecast and what-if sections as plain sentences, shared by the text and
 /// Markdown renderers (each adds its own headings and bullets).
 enum GrowthText {
-    /// Series, database trends, fastest growers; empty for a single snapshot.
+    /// Series, database trends, fastest growers; empty for a single snapshot. Changes read as
+    /// a person says them ("grows 1.2 GB a day", "writes 190/s, falling 10/s a day"); over a
+    /// series too short for a trend, only the latest values and why there is no trend.
     static func trendLines(_ growth: ReportGrowth?) -> [String] {
         guard let growth else { return [] }
         var lines = [
@@ -13,21 +15,25 @@ enum GrowthText {
                     : "; \(growth.resets.count) statistics reset\(growth.resets.count == 1 ? "" : "s") "
                         + "or restart\(growth.resets.count == 1 ? "" : "s") between snapshots (not counted as shrinkage)")
         ]
+        if let reason = growth.tooShortReason {
+            var latest: [String] = []
+            if let writes = growth.writesPerSecond { latest.append("writes \(Formatting.rate(writes.latest))/s") }
+            if let reads = growth.readsPerSecond { latest.append("reads \(Formatting.rate(reads.latest))/s") }
+            lines.append(
+                "No trends: \(reason)" + (latest.isEmpty ? "." : "; latest " + latest.joined(separator: ", ") + "."))
+            return lines
+        }
         var database: [String] = []
         if let size = growth.database {
-            database.append("\(signed(bytes: size.bytesPerDay))/day (R² \(Formatting.rate(size.rSquared)))")
+            database.append("\(change(size.bytesPerDay, Formatting.bytes, up: "grows", down: "shrinks")) (R² \(Formatting.rate(size.rSquared)))")
         }
-        if let rows = growth.databaseRows { database.append("\(signed(rows.perDay)) rows/day") }
-        if let writes = growth.writesPerSecond {
-            database.append("writes \(Formatting.rate(writes.latest))/s, \(signed(writes.perDay))/s per day")
-        }
-        if let reads = growth.readsPerSecond {
-            database.append("reads \(Formatting.rate(reads.latest))/s, \(signed(reads.perDay))/s per day")
-        }
+        if let rows = growth.databaseRows { database.append(rowChange(rows.perDay)) }
+        if let writes = growth.writesPerSecond { database.append(rateChange("writes", writes)) }
+        if let reads = growth.readsPerSecond { database.append(rateChange("reads", reads)) }
         if !database.isEmpty { lines.append("Database: " + database.joined(separator: ", ")) }
         for table in growth.tables.prefix(3) where table.bytes.bytesPerDay > 0 {
-            var parts = ["\(signed(bytes: table.bytes.bytesPerDay))/day"]
-            if let rows = table.rows { parts.append("\(signed(rows.perDay)) rows/day") }
+            var parts = [change(table.bytes.bytesPerDay, Formatting.bytes, up: "grows", down: "shrinks")]
+            if let rows = table.rows { parts.append(rowChange(rows.perDay)) }
             parts.append("R² \(Formatting.rate(table.bytes.rSquared))")
             lines.append("\(table.target): " + parts.joined(separator: ", "))
         }
@@ -36,7 +42,8 @@ enum GrowthText {
 
     /// One sentence per forecast, soonest first; a sentence saying why when there is none.
     static func forecastLines(_ report: Report) -> [String] {
-        guard report.growth != nil else { return [] }
+        guard let growth = report.growth else { return [] }
+        if report.forecasts.isEmpty, let reason = growth.tooShortReason { return ["No forecast: \(reason)."] }
         guard !report.forecasts.isEmpty else {
             return [
                 "No threshold is approached at the measured trends within "
@@ -62,11 +69,21 @@ enum GrowthText {
         return lines
     }
 
-    private static func signed(bytes value: Double) -> String {
-        (value < 0 ? "-" : "+") + Formatting.bytes(abs(value))
+    /// `grows 1.2 GB a day`, `shrinks 300 MB a day`, `flat`.
+    static func change(_ perDay: Double, _ show: (Double) -> String, up: String, down: String) -> String {
+        guard perDay.isFinite, perDay != 0 else { return "flat" }
+        return "\(perDay > 0 ? up : down) \(show(abs(perDay))) a day"
     }
 
-    private static func signed(_ value: Double) -> String {
-        (value < 0 ? "-" : "+") + Formatting.rate(abs(value))
+    /// `gains 1,200 rows a day`, `loses 40 rows a day`.
+    static func rowChange(_ perDay: Double) -> String {
+        change(perDay.rounded(), { Formatting.rate($0) + " rows" }, up: "gains", down: "loses")
+    }
+
+    /// `writes 190/s, rising 10/s a day`: a rate and how fast the rate itself changes.
+    static func rateChange(_ name: String, _ trend: TrendSummary) -> String {
+        let now = "\(name) \(Formatting.rate(trend.latest))/s"
+        let moving = change(trend.perDay, { Formatting.rate($0) + "/s" }, up: "rising", down: "falling")
+        return moving == "flat" ? "\(now), steady" : "\(now), \(moving)"
     }
 }

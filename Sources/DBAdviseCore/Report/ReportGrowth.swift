@@ -21,6 +21,9 @@ public struct ReportGrowth: Codable, Sendable, Equatable {
     public var tables: [TableGrowth]
     /// Statistics resets and restarts seen between snapshots (not read as negative growth).
     public var resets: [StatisticsReset]
+    /// Why the series is too short for trends to mean anything (and so for forecasts), nil
+    /// when it is long enough. For the text renderers; not part of the JSON.
+    public var tooShortReason: String? = nil
 
     /// Tables listed in `growth.tables`: the fastest growers.
     public static let tableLimit = 20
@@ -61,6 +64,8 @@ public struct ReportGrowth: Codable, Sendable, Equatable {
             writesPerSecond: trends.writesPerSecond.map(TrendSummary.init),
             readsPerSecond: trends.readsPerSecond.map(TrendSummary.init), tables: Array(tables),
             resets: trends.resets)
+        tooShortReason = Forecasts.seriesTooShort(
+            points: trends.snapshots, spanDays: trends.spanDays, policy: config.measurement)
     }
 
     private enum CodingKeys: String, CodingKey {

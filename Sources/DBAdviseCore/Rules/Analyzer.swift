@@ -121,6 +121,12 @@ public struct Analyzer: Sendable {
             ?? []
         let mix = queryMix?(context)
         var notes = context.notes
+        // A value shown but judged no measurement (the gate and the rules skip it) says why.
+        for key in ThresholdKey.allCases {
+            if let judgment = context.judgment(key), let reason = judgment.unmeasuredReason {
+                notes.append(MetricNote(metric: key.rawValue, reason: "shown, not judged: \(reason)"))
+            }
+        }
         if queryMix != nil, mix == nil {
             notes.append(
                 MetricNote(

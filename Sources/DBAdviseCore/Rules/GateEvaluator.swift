@@ -17,10 +17,15 @@ public enum GateEvaluator {
                     limit: limit, unit: key.unit.rawValue, severity: severity))
         }
         let database = context.databaseName
-        let metrics = context.metrics
         for key in ThresholdKey.allCases {
+            // Database-wide keys read the same judgment as the rules: a rate over an unsettled
+            // window, a hit ratio over a few blocks or from a cold cache, a growth slope over
+            // too short a series are shown in the report but are no measurement to break on.
+            if let judgment = context.judgment(key) {
+                check(key, database, judgment.judged)
+                continue
+            }
             switch key {
-            case .databaseSizeGB: check(key, database, metrics.databaseBytes.map(Double.init))
             case .tableSizeGB:
                 for table in context.sizes.unpartitionedTables {
                     check(key, table.name, Double(table.bytes))
@@ -29,27 +34,16 @@ public enum GateEvaluator {
                 for partition in context.sizes.partitions {
                     check(key, partition.name, Double(partition.bytes))
                 }
-            // Rates from an unsettled window (a few seconds since a reset, a bulk load) and a
-            // hit ratio from a cold cache are shown in the report but measure no demand: the
-            // gate reads the same judgment as the rules.
-            case .writesPerSecond: check(key, database, context.settled(metrics.writesPerSecond))
-            case .replicationLagSeconds: check(key, database, metrics.replicationLagSeconds)
-            case .cacheHitRatio:
-                check(key, database, context.window.coldCacheReason == nil ? metrics.cacheHitRatio : nil)
-            case .connectionsUsedRatio: check(key, database, metrics.connectionsUsedRatio)
-            case .activeSessionsPerVCPU: check(key, database, metrics.activeSessionsPerVCPU)
             case .deadTupleRatio:
                 for table in context.snapshot.tables ?? [] {
                     check(key, table.qualifiedName, deadTupleRatio(table))
                 }
-            case .transactionIDAge:
-                check(key, database, context.snapshot.database?.datfrozenxidAge.map(Double.init))
-            case .databaseGrowthGBPerDay:
-                check(key, database, context.sizeTrends?.database?.slopeBytesPerDay)
             case .daysToCritical:
                 for forecast in context.sizeTrends?.criticalForecasts(config: context.config) ?? [] {
                     check(key, forecast.breachTarget, forecast.days)
                 }
+            default:
+                break
             }
         }
         breaches.sort {

@@ -12,6 +12,10 @@ public struct LargeTimeSeriesTableRule: Rule {
     public static let maximumPartitionBytes = RuleParameter(
         name: "partition_band_max_bytes", value: 50 * 1_073_741_824, unit: "bytes",
         why: "Up to about 50 GB a partition's vacuum, index build and detach stay short.")
+    public static let minimumPartitions = RuleParameter(
+        name: "partition_min_count", value: 4, unit: "partitions",
+        why: "A serial-key plan whose rows fill fewer than four partitions leaves most of the table in one of "
+            + "them: pruning skips little. The width is sized so the rows fill at least four; no plan otherwise.")
     public static let memoryShare = RuleParameter(
         name: "partition_memory_share", value: 0.25, unit: "ratio",
         why:
@@ -30,12 +34,19 @@ public struct LargeTimeSeriesTableRule: Rule {
             exceed the server's physical memory. A table that grows along a timestamp or serial \
             column partitions by range on it: recent partitions stay in memory, old ones are \
             detached or dropped instead of DELETEd and vacuumed. The interval is sized from the \
-            measured growth so each partition lands in the size band. Partition before you shard.
+            measured growth so each partition lands in the size band; a serial key's width is \
+            sized so the existing rows fill at least four partitions (never "every 2,000,000 \
+            ids" for a 1 M-row table). Partitions under a useful size (1 GB, or a quarter of \
+            table_size_gb's warning when that is smaller) are no plan: none is offered and the \
+            reason says why. Growth \
+            measured over an unsettled window (a bulk load, minutes since a reset) is not used. \
+            Partition before you shard.
             """,
         sources: [Manual.partitioning, Manual.pgStats, Manual.pgPartman],
         thresholds: [.tableSizeGB],
         parameters: [
-            minimumCorrelation, minimumPartitionBytes, maximumPartitionBytes, memoryShare, retentionDeleteShare,
+            minimumCorrelation, minimumPartitionBytes, maximumPartitionBytes, minimumPartitions, memoryShare,
+            retentionDeleteShare,
         ],
         inputs: [
             "tables.total_bytes", "column_stats.correlation", "column_stats.data_type",
@@ -47,6 +58,7 @@ public struct LargeTimeSeriesTableRule: Rule {
 
     public func evaluate(_ context: RuleContext) -> RuleVerdict {
         let levels = context.levels(.tableSizeGB)
+        var withoutPlan: [String] = []
         let found = context.largeUnpartitionedTables.compactMap { entry -> Recommendation? in
             let columns = context.timeOrderedColumns(
                 of: entry.table.name, minimumCorrelation: Self.minimumCorrelation.value)
@@ -57,6 +69,10 @@ public struct LargeTimeSeriesTableRule: Rule {
             guard let column = temporal ?? columns.first else { return nil }
             let correlation = column.correlation ?? 0
             let proposal = context.partitionProposal(for: entry.table.name, column: column)
+            if let why = proposal.noPlanReason {
+                withoutPlan.append("\(entry.table.name) (\(Formatting.bytes(entry.table.bytes)), by \(column.column)): \(why)")
+                return nil
+            }
             var evidence = [
                 Evidence(
                     metric: "table_bytes", value: Double(entry.table.bytes), levels: levels, severity: entry.severity),
@@ -78,6 +94,9 @@ public struct LargeTimeSeriesTableRule: Rule {
         if large.isEmpty {
             return pass(context.largestTableComparison, [sizeEvidence(context)])
         }
+        if !withoutPlan.isEmpty {
+            return pass("no partitioning plan would help: " + withoutPlan.joined(separator: "; "), [sizeEvidence(context)])
+        }
         return pass(
             "\(large.count) large table(s) have no time-ordered column (|correlation| ≥ \(Formatting.rate(Self.minimumCorrelation.value)))",
             [sizeEvidence(context)])
@@ -94,6 +113,8 @@ struct PartitionProposal {
     var evidence: [Evidence]
     /// "Monthly partitions of ~12 GB land in the 1–16 GB band: …".
     var reason: String
+    /// Why no plan is offered: the rows would not fill enough partitions of a useful size.
+    var noPlanReason: String?
 }
 
 extension RuleContext {
@@ -126,7 +147,11 @@ extension RuleContext {
         let insertShare = allWrites > 0 ? inserts / allWrites : 1
         var rowsPerDay: Double?
         var rateSource = ""
-        if let writes = stats?.writesPerSecond, writes > 0 {
+        // Rates over an unsettled window (a bulk load, minutes since a reset) say how fast a load
+        // ran, not how fast the table grows: a daily partition of terabytes would follow.
+        if !window.settled {
+            rateSource = "the \(window.description) is unsettled"
+        } else if let writes = stats?.writesPerSecond, writes > 0 {
             rowsPerDay = writes * insertShare * GrowthTrend.secondsPerDay
             rateSource = "write rate over the interval"
         } else if inserts > 0, let days = statisticsDays {
@@ -134,7 +159,10 @@ extension RuleContext {
             rateSource = "n_tup_ins since the statistics reset"
         }
         let insertBytesPerDay = zip2(rowsPerDay, bytesPerRow).map { $0 * $1 }
-        let trendBytesPerDay = sizeTrends?.tables[name].map(\.slopeBytesPerDay).flatMap { $0 > 0 ? $0 : nil }
+        // A size trend counts over a series long enough to forecast from, as forecasts do.
+        let trendBytesPerDay = sizeTrends?.tables[name]
+            .flatMap { Forecasts.seriesTooShort($0, policy: config.measurement) == nil ? $0.slopeBytesPerDay : nil }
+            .flatMap { $0 > 0 ? $0 : nil }
         // Deletes hide ingest from the net size trend: take the larger of the two.
         let bytesPerDay: Double?
         let source: String
@@ -150,20 +178,26 @@ extension RuleContext {
             source = "\(rateSource) × \(Formatting.bytes(bytesPerRow ?? 0)) per row"
         case (nil, nil):
             bytesPerDay = nil
-            source = "growth unknown"
+            source = rateSource.isEmpty ? "growth unknown" : "growth unknown: \(rateSource)"
         }
         let upper = partitionBandUpperBytes
-        let lowerBand = LargeTimeSeriesTableRule.minimumPartitionBytes.value
+        let minimumCount = LargeTimeSeriesTableRule.minimumPartitions.value
+        // A partition is worth its planning cost from 1 GB, or from a quarter of the user's
+        // table_size_gb line when that is smaller (their line says what is large here).
+        let lowerBand = min(
+            LargeTimeSeriesTableRule.minimumPartitionBytes.value, levels(.tableSizeGB).measuredWarning / minimumCount)
+        // No larger than the band's top, and small enough that the table's rows fill several.
+        let target = max(lowerBand, min(upper, bytes / minimumCount))
         let interval: PartitionInterval
         let expected: Double?
         if StatementHeuristics.isTimeLike(dataType: column.dataType, name: column.column),
             column.dataType.lowercased().contains("timestamp") || column.dataType.lowercased() == "date"
         {
-            let step = PartitionSizing.timeStep(bytesPerDay: bytesPerDay, upperBytes: upper)
+            let step = PartitionSizing.timeStep(bytesPerDay: bytesPerDay, upperBytes: target)
             interval = .time(step)
             expected = bytesPerDay.map { $0 * PartitionInterval.time(step).approximateDays }
         } else {
-            let width = PartitionSizing.integerWidth(bytesPerRow: bytesPerRow ?? 0, upperBytes: upper)
+            let width = PartitionSizing.integerWidth(bytesPerRow: bytesPerRow ?? 0, upperBytes: target)
             interval = .integer(width)
             expected = bytesPerRow.map { $0 * Double(width) }
         }
@@ -204,11 +238,29 @@ extension RuleContext {
                     ? "above the band even at the finest step (sub-partition by hash, or see shard-beyond-one-machine)"
                     : "in the band"
             reason =
-                "\(interval.label.capitalized) partitions of about \(Formatting.bytes(expected)) (\(source)) land \(landing) \(band): \(why)."
+                "\(interval.label.prefix(1).uppercased() + interval.label.dropFirst()) partitions of about \(Formatting.bytes(expected)) (\(source)) land \(landing) \(band): \(why)."
         } else {
             reason = "Growth unknown, so \(interval.label) partitions; the target band is \(band): \(why)."
         }
+        let partitions = expected.flatMap { $0 > 0 ? bytes / $0 : nil }
+        var noPlanReason: String?
+        // Too small a partition is planning cost for nothing; a serial range whose rows fill
+        // fewer than a few partitions leaves the table as it is. (A time range keeps adding
+        // partitions as days pass, and old ones are dropped: its count today is no measure.)
+        if let expected, let partitions, expected < lowerBand || (!interval.isTime && partitions < minimumCount) {
+            noPlanReason =
+                "\(interval.label) partitions of about \(Formatting.bytes(expected)) (\(source)) would hold its "
+                + "\(Formatting.bytes(bytes)) in about \(Formatting.rate(partitions)) partitions; a plan needs "
+                + (interval.isTime ? "" : "at least \(Int(minimumCount)) partitions (partition_min_count) ")
+                + "of at least \(Formatting.bytes(lowerBand)) (partition_band_min_bytes, or a quarter of table_size_gb's warning)"
+        }
         var evidence = [
+            Evidence(
+                metric: "expected_partitions", value: partitions, threshold: interval.isTime ? nil : minimumCount,
+                unit: "partitions",
+                note: interval.isTime
+                    ? "table bytes ÷ expected partition bytes; a time range adds partitions as days pass"
+                    : "table bytes ÷ expected partition bytes; a serial-key plan needs at least the threshold"),
             Evidence(
                 metric: "growth_bytes_per_day", value: bytesPerDay, threshold: nil, unit: "bytes",
                 note: source),
@@ -224,7 +276,7 @@ extension RuleContext {
                         "live rows ÷ inserted rows per day; n_tup_del/n_tup_ins ≥ \(Formatting.rate(LargeTimeSeriesTableRule.retentionDeleteShare.value))"
                 ))
         }
-        return PartitionProposal(plan: plan, evidence: evidence, reason: reason)
+        return PartitionProposal(plan: plan, evidence: evidence, reason: reason, noPlanReason: noPlanReason)
     }
 }
 

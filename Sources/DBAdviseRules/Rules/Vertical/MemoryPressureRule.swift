@@ -14,12 +14,14 @@ public struct MemoryPressureRule: Rule {
         rationale: """
             A falling buffer cache hit ratio means queries read from disk what they used to \
             find in shared_buffers or the OS cache; when the database is larger than the \
-            machine's memory and sessions wait on IO, more memory is the cheapest fix.
+            machine's memory and sessions wait on IO, more memory is the cheapest fix. A ratio \
+            over fewer than 10,000 shared-buffer accesses (or 100 a second), or from a cache \
+            cold after a restart or a bulk load, is not judged, by this rule or by the gate.
             """,
         sources: [Manual.statDatabase, Manual.resourceMemory, Manual.waitEvents],
         thresholds: [.cacheHitRatio],
         inputs: [
-            "rates.cache_hit_ratio", "database.size_bytes", "activity.wait_event_types",
+            "rates.cache_hit_ratio", "rates.blks_hit_per_second", "rates.blks_read_per_second", "database.size_bytes", "activity.wait_event_types",
             "hardware.memory_gb", "hardware.max_memory_gb",
         ])
 
@@ -28,9 +30,15 @@ public struct MemoryPressureRule: Rule {
     public func evaluate(_ context: RuleContext) -> RuleVerdict {
         let ratio = context.metrics.cacheHitRatio
         let (evidence, severity) = context.judge("cache_hit_ratio", ratio, .cacheHitRatio)
-        guard let severity, context.growthShape != .idle else {
-            let idle = context.growthShape == .idle ? " (and the database is idle)" : ""
-            return pass(context.comparison(ratio, .cacheHitRatio, metric: "cache hit ratio") + idle, [evidence])
+        // The gate reads the same judgment: a ratio over a few blocks or from a cold cache is
+        // shown, never acted on.
+        if let judgment = context.judgment(.cacheHitRatio), let reason = judgment.unmeasuredReason {
+            return pass(
+                "cache hit ratio \(judgment.value.map(Formatting.rate) ?? "unknown") is not judged: \(reason)",
+                [evidence])
+        }
+        guard let severity else {
+            return pass(context.comparison(ratio, .cacheHitRatio, metric: "cache hit ratio"), [evidence])
         }
         let workingSet = context.capacity.resource("memory")
         var all = [evidence]
@@ -44,9 +52,6 @@ public struct MemoryPressureRule: Rule {
             Evidence(
                 metric: "io_wait_sessions", value: context.capacity.ioSessions, threshold: nil, unit: "sessions"))
         let comparison = context.comparison(ratio, .cacheHitRatio, metric: "cache hit ratio")
-        if let cold = context.window.coldCacheReason {
-            return pass("\(comparison), but the cache is cold: \(cold); measure again once it has warmed", all)
-        }
         if let database = context.metrics.databaseBytes,
             let buffers = context.snapshot.server.setting("shared_buffers")?.bytes, database <= buffers
         {
