@@ -432,4 +432,161 @@ struct MultiTenantShardingTests {
         let ceiling = try #require(reason.evidence?.first { $0.metric == "largest_relation_bytes" })
         #expect((ceiling.value ?? 0) > 0 && (ceiling.threshold ?? 0) > (ceiling.value ?? 0))
     }
+
+    /// The first shard-beyond-one-machine recommendation on the small machine.
+    static func shardAdvice(_ dsn: String) throws -> AdviceReport.Recommendation {
+        let report = try AdviceReport.analyze(dsn, config: smallMachine)
+        return try #require(
+            report.recommendations.first { $0.rule == "shard-beyond-one-machine" },
+            "\(report.recommendations.map { "\($0.rule) \($0.target)" })")
+    }
+
+    /// 200 tenants (under the old 1,000-distinct cut-off), each table's only high-cardinality
+    /// columns besides tenant_id being an md5 text, a JSONB document, a float and a timestamp.
+    @Test func twoHundredTenantsRankFirstAndContentIsNeverOffered() throws {
+        let dsn = try TestServer.freshDatabase("multi_tenant_200")
+        try TestServer.psql(
+            """
+            CREATE TABLE public.tenants (id integer PRIMARY KEY, name text NOT NULL);
+            CREATE TABLE public.documents (
+                id bigint PRIMARY KEY,
+                tenant_id integer NOT NULL REFERENCES public.tenants,
+                payload text NOT NULL,
+                body jsonb NOT NULL,
+                score double precision NOT NULL,
+                created_at timestamptz NOT NULL);
+            INSERT INTO public.tenants SELECT g, 'tenant ' || g FROM generate_series(1, 200) AS g;
+            INSERT INTO public.documents
+                SELECT g, g % 200 + 1, md5(g::text), jsonb_build_object('n', g, 'tag', md5(g::text)), g / 7.0,
+                    now() - g * interval '1 second'
+                FROM generate_series(1, 60000) AS g;
+            ANALYZE;
+            """, dsn: dsn)
+        let shard = try Self.shardAdvice(dsn)
+        let ranked = try #require(shard.actions.first { $0.hasPrefix("Distribute on ") }, "\(shard.actions)")
+        #expect(ranked.hasPrefix("Distribute on tenant_id: "), "\(ranked)")
+        #expect(ranked.contains("references the tenant-like table public.tenants"), "\(ranked)")
+        let distinct = try #require(shard.evidence.first { $0.metric == "shard_key_distinct(tenant_id)" })
+        #expect(distinct.value == 200 && distinct.threshold == 128, "\(distinct)")
+        let payload = try #require(
+            shard.evidence.first { $0.metric == "shard_key_rejected(payload)" }, "\(shard.evidence.map(\.metric))")
+        #expect(payload.note == "text with no key or equality use")
+        #expect(shard.evidence.first { $0.metric == "shard_key_rejected(body)" }?.note == "jsonb: a document, not an identifier")
+        for column in ["payload", "body", "score", "created_at"] {
+            #expect(!shard.actions.contains { $0.contains("'\(column)')") || $0.hasPrefix("Distribute on \(column)") })
+        }
+        #expect(shard.actions.contains("SELECT create_distributed_table('public.documents', 'tenant_id');"))
+    }
+
+    /// Notion's path: blocks carry space_id (a key to the 200 spaces) on one row in five while
+    /// it is backfilled, and parent_id, a key to blocks itself.
+    @Test func aTenantKeyBeingBackfilledIsBackfillThenDistributeNotTheParent() throws {
+        let dsn = try TestServer.freshDatabase("multi_tenant_backfill")
+        try TestServer.psql(
+            """
+            CREATE TABLE public.spaces (id uuid PRIMARY KEY, name text NOT NULL);
+            CREATE TABLE public.blocks (
+                id uuid PRIMARY KEY,
+                space_id uuid REFERENCES public.spaces,
+                parent_id uuid REFERENCES public.blocks,
+                content text NOT NULL);
+            INSERT INTO public.spaces SELECT md5('space' || g)::uuid, 'space ' || g FROM generate_series(0, 199) AS g;
+            INSERT INTO public.blocks
+                SELECT md5('block' || g)::uuid,
+                    CASE WHEN g % 5 = 0 THEN md5('space' || (g / 5) % 200)::uuid END,
+                    CASE WHEN g > 10 THEN md5('block' || g / 10)::uuid END,
+                    repeat(md5(g::text), 4)
+                FROM generate_series(1, 50000) AS g;
+            ANALYZE;
+            """, dsn: dsn)
+        let shard = try Self.shardAdvice(dsn)
+        let first = try #require(shard.actions.first)
+        #expect(first.hasPrefix("Backfill space_id ("), "\(shard.actions)")
+        #expect(first.contains("% NULL in public.blocks), then distribute on it: "), "\(first)")
+        #expect(shard.actions.contains("SELECT create_distributed_table('public.blocks', 'space_id');"))
+        #expect(!shard.actions.contains { $0.contains("'parent_id'") || $0.hasPrefix("Distribute on parent_id") })
+        let nulls = try #require(shard.evidence.first { $0.metric == "shard_key_null_frac(space_id)" })
+        #expect((nulls.value ?? 0) > 0.7 && (nulls.value ?? 1) < 0.9, "\(nulls)")
+        #expect(shard.evidence.first { $0.metric == "shard_key_rejected(content)" }?.note == "text with no key or equality use")
+    }
+}
+
+/// A `pg_monitor`-only role cannot SELECT public.events, so pg_stats shows it no statistics:
+/// the snapshot says so with the grant, and the partitioning and shard-key advice says
+/// "unknown"; granted SELECT, the same table gets its time-ordered plan.
+@Suite("advice from statistics the role could not see", .serialized, TestServer.enabled)
+struct HiddenColumnStatsAdviceTests {
+    static let database = "hidden_column_stats"
+    static let role = "shardkeys_monitor"
+
+    static let config =
+        MultiTenantShardingTests.smallMachine + """
+
+        thresholds:
+          table_size_gb: {warning: 0.001, critical: 10}
+        """
+
+    func collect(_ dsn: String) throws -> (snapshot: Snapshot, path: URL) {
+        let file = try Shell.temporaryFile(".json")
+        let result = try Shell.dbadvise(["collect", "--dsn", dsn, "--interval", "0", "--output", file.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let snapshot = try SnapshotCoding.decoder().decode(Snapshot.self, from: Data(contentsOf: file))
+        return (snapshot, file)
+    }
+
+    @Test func hiddenStatisticsAreUnavailableAndTheAdviceSaysUnknown() throws {
+        let dsn = try TestServer.freshDatabase(Self.database)
+        try TestServer.psql(
+            """
+            DROP ROLE IF EXISTS \(Self.role);
+            CREATE ROLE \(Self.role) LOGIN IN ROLE pg_monitor;
+            CREATE TABLE public.events (
+                id bigint PRIMARY KEY,
+                tenant_id integer NOT NULL,
+                created_at timestamptz NOT NULL,
+                payload text NOT NULL);
+            INSERT INTO public.events
+                SELECT g, g % 300 + 1, now() - (60001 - g) * interval '1 second', md5(g::text)
+                FROM generate_series(1, 60000) AS g;
+            ANALYZE;
+            """, dsn: dsn)
+        defer {
+            _ = try? TestServer.psql("DROP OWNED BY \(Self.role); DROP ROLE IF EXISTS \(Self.role);", dsn: dsn)
+        }
+        try TestServer.settleStatistics(dsn: dsn)
+        let monitorDSN = dsn.replacingOccurrences(of: "user=postgres", with: "user=\(Self.role)")
+
+        let blind = try collect(monitorDSN)
+        defer { try? FileManager.default.removeItem(at: blind.path) }
+        let hidden = try #require(
+            blind.snapshot.unavailable.first { $0.section == "column_stats.public.events" },
+            "\(blind.snapshot.unavailable)")
+        #expect(hidden.reason.contains("grant SELECT on public.events"), "\(hidden.reason)")
+        #expect(hidden.reason.contains("pg_read_all_data (PostgreSQL 14+)"), "\(hidden.reason)")
+        #expect(blind.snapshot.columnStats?.contains { $0.table == "events" && $0.column == "created_at" } == true)
+
+        let report = try AdviceReport.analyze(input: blind.path.path, config: Self.config)
+        #expect(report.first("partition-large-time-series", target: "public.events") == nil)
+        let partition = try #require(
+            report.first("partition-large-table", target: "public.events"),
+            "\(report.recommendations.map { "\($0.rule) \($0.target)" })")
+        #expect(partition.summary.contains("its partition key is unknown (column statistics hidden: "), "\(partition.summary)")
+        #expect(!partition.summary.contains("no time-ordered column"))
+        #expect(!partition.actions.contains { $0.contains("created_at column") })
+        let shard = try #require(report.first("shard-beyond-one-machine", target: "public.events"))
+        #expect(shard.actions.first?.hasPrefix("Distribution column unknown (column statistics hidden: ") == true, "\(shard.actions)")
+        #expect(!shard.actions.contains { $0.contains("add a tenant") })
+
+        // granted SELECT, the statistics show: nothing hidden, the time-ordered plan
+        try TestServer.psql("GRANT SELECT ON public.events TO \(Self.role);", dsn: dsn)
+        let seen = try collect(monitorDSN)
+        defer { try? FileManager.default.removeItem(at: seen.path) }
+        #expect(!seen.snapshot.unavailable.contains { $0.section.hasPrefix("column_stats.") }, "\(seen.snapshot.unavailable)")
+        let granted = try AdviceReport.analyze(input: seen.path.path, config: Self.config)
+        let plan = try #require(
+            granted.first("partition-large-time-series", target: "public.events"),
+            "\(granted.recommendations.map { "\($0.rule) \($0.target)" })")
+        #expect(plan.summary.contains("grows along created_at"), "\(plan.summary)")
+        #expect(granted.first("partition-large-table", target: "public.events") == nil)
+    }
 }

@@ -30,7 +30,9 @@ public struct LargeTimeSeriesTableRule: Rule {
             exceed the server's physical memory. A table that grows along a timestamp or serial \
             column partitions by range on it: recent partitions stay in memory, old ones are \
             detached or dropped instead of DELETEd and vacuumed. The interval is sized from the \
-            measured growth so each partition lands in the size band. Partition before you shard.
+            measured growth so each partition lands in the size band. Partition before you shard. \
+            A table whose column statistics pg_stats hid from the collecting role has an unknown \
+            time order, reported as such (with the grant that shows them), never as none.
             """,
         sources: [Manual.partitioning, Manual.pgStats, Manual.pgPartman],
         thresholds: [.tableSizeGB],
@@ -41,6 +43,7 @@ public struct LargeTimeSeriesTableRule: Rule {
             "tables.total_bytes", "column_stats.correlation", "column_stats.data_type",
             "tables.n_tup_ins", "tables.n_tup_del", "tables.n_dead_tup", "tables.autovacuum_count",
             "tables.writes_per_second", "indexes.columns", "hardware.memory_gb", "growth trends",
+            "unavailable (column_stats.<table>)",
         ])
 
     public init() {}
@@ -78,9 +81,21 @@ public struct LargeTimeSeriesTableRule: Rule {
         if large.isEmpty {
             return pass(context.largestTableComparison, [sizeEvidence(context)])
         }
-        return pass(
-            "\(large.count) large table(s) have no time-ordered column (|correlation| ≥ \(Formatting.rate(Self.minimumCorrelation.value)))",
-            [sizeEvidence(context)])
+        // statistics the role could not see say nothing about time order: unknown, not none
+        let hidden = context.snapshot.hiddenColumnStats
+        let unknown = large.filter { hidden[$0.table.name] != nil }
+        let none = large.count - unknown.count
+        var reasons: [String] = []
+        if let first = unknown.first, let reason = hidden[first.table.name] {
+            reasons.append(
+                "time order unknown for \(unknown.map(\.table.name).joined(separator: ", ")) (\(reason))")
+        }
+        if none > 0 {
+            reasons.append(
+                "\(none) large table(s) have no time-ordered column (|correlation| ≥ \(Formatting.rate(Self.minimumCorrelation.value)))"
+            )
+        }
+        return pass(reasons.joined(separator: "; "), [sizeEvidence(context)])
     }
 
     private func sizeEvidence(_ context: RuleContext) -> Evidence {

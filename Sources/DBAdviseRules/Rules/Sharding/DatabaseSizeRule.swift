@@ -12,10 +12,7 @@ public struct DatabaseSizeRule: Rule {
             """,
         sources: [Manual.citus, Manual.vacuum, Manual.citusDistribution, Manual.citusForeignKeys],
         thresholds: [.databaseSizeGB], parameters: ShardKeyRanking.parameters,
-        inputs: [
-            "database.size_bytes", "server.extensions", "column_stats.n_distinct", "column_stats.most_common_freq",
-            "foreign_keys",
-        ])
+        inputs: ["database.size_bytes", "server.extensions"] + ShardKeyRanking.inputs)
 
     public init() {}
 

@@ -12,10 +12,7 @@ public struct VerticalCeilingRule: Rule {
             """,
         sources: [Manual.citus, Manual.statActivity],
         thresholds: [.activeSessionsPerVCPU], parameters: ShardKeyRanking.parameters,
-        inputs: [
-            "activity.avg_active_sessions", "hardware.vcpus", "hardware.max_vcpus", "column_stats.n_distinct",
-            "column_stats.most_common_freq", "foreign_keys",
-        ])
+        inputs: ["activity.avg_active_sessions", "hardware.vcpus", "hardware.max_vcpus"] + ShardKeyRanking.inputs)
 
     public init() {}
 

@@ -34,9 +34,8 @@ public struct WriteThroughputRule: Rule {
         parameters: [scalingEfficiency] + ShardKeyRanking.parameters,
         inputs: [
             "rates.writes_per_second (every snapshot of the series)", "interval", "activity.wait_event_types",
-            "statements.total_exec_time_ms", "hardware.vcpus", "hardware.max_vcpus", "column_stats.n_distinct",
-            "column_stats.most_common_freq", "foreign_keys",
-        ])
+            "statements.total_exec_time_ms", "hardware.vcpus", "hardware.max_vcpus",
+        ] + ShardKeyRanking.inputs)
 
     public init() {}
 
