@@ -417,7 +417,8 @@ struct MultiTenantShardingTests {
         #expect(hiddenRanked.hasPrefix("Distribute on \(hidden("tenant_id")):"), "\(hiddenRanked)")
         #expect(hiddenRanked.contains("joined through 5 foreign keys: "), "\(hiddenRanked)")
         #expect(hiddenRanked.contains("\(hidden("order_items"))→\(hidden("orders"))"), "\(hiddenRanked)")
-        #expect(!hiddenRanked.contains("tenant") && !hiddenRanked.contains("orders"))
+        // no name in clear ("tenant-like" is the ranking's own word)
+        #expect(!hiddenRanked.contains("tenant_id") && !hiddenRanked.contains("tenants") && !hiddenRanked.contains("orders"))
         #expect(
             hiddenShard.actions.contains(
                 "SELECT create_distributed_table('\(hidden("public")).\(hidden("orders"))', '\(hidden("tenant_id"))');")
@@ -500,7 +501,8 @@ struct MultiTenantShardingTests {
             ANALYZE;
             """, dsn: dsn)
         let shard = try Self.shardAdvice(dsn)
-        let first = try #require(shard.actions.first)
+        let first = try #require(
+            shard.actions.first { $0.hasPrefix("Backfill ") || $0.hasPrefix("Distribute on ") }, "\(shard.actions)")
         #expect(first.hasPrefix("Backfill space_id ("), "\(shard.actions)")
         #expect(first.contains("% NULL in public.blocks), then distribute on it: "), "\(first)")
         #expect(shard.actions.contains("SELECT create_distributed_table('public.blocks', 'space_id');"))
@@ -574,7 +576,10 @@ struct HiddenColumnStatsAdviceTests {
         #expect(!partition.summary.contains("no time-ordered column"))
         #expect(!partition.actions.contains { $0.contains("created_at column") })
         let shard = try #require(report.first("shard-beyond-one-machine", target: "public.events"))
-        #expect(shard.actions.first?.hasPrefix("Distribution column unknown (column statistics hidden: ") == true, "\(shard.actions)")
+        #expect(
+            shard.actions.contains { $0.hasPrefix("Distribution column unknown (column statistics hidden: ") },
+            "\(shard.actions)")
+        #expect(!shard.actions.contains { $0.hasPrefix("Distribute on ") || $0.hasPrefix("No distribution column") })
         #expect(!shard.actions.contains { $0.contains("add a tenant") })
 
         // granted SELECT, the statistics show: nothing hidden, the time-ordered plan
