@@ -311,9 +311,10 @@ public enum ShardKeyRanking {
             let joined = snapshot.foreignKeys.map {
                 Self.joins(on: column, tables: Set(names), keys: $0, sizeOf: sizeOf)
             }
-            let tenants = snapshot.foreignKeys.map {
-                tenantReferences(of: column, tables: Set(names), keys: $0, rowsOf: rowsOf)
-            } ?? [:]
+            let tenants =
+                snapshot.foreignKeys.map {
+                    tenantReferences(of: column, tables: Set(names), keys: $0, rowsOf: rowsOf)
+                } ?? [:]
             let needsBackfill = nulls > maximumNullShare.value
             if needsBackfill, tenants.isEmpty {
                 reject(
@@ -343,7 +344,8 @@ public enum ShardKeyRanking {
             if !used.isEmpty {
                 reasons.append("a key: \(used.joined(separator: "; "))")
             } else {
-                reasons.append("\(dataType): key use unknown (\(uses.missing.joined(separator: ", ")) not in the snapshot)")
+                reasons.append(
+                    "\(dataType): key use unknown (\(uses.missing.joined(separator: ", ")) not in the snapshot)")
             }
             reasons += [
                 "≥ \(Formatting.grouped(Int(distinct))) distinct values (≥ \(Formatting.grouped(Int(floor))): \(Formatting.number(valuesPerShard.value)) per shard × \(Formatting.number(shards)) shards)",
@@ -351,7 +353,8 @@ public enum ShardKeyRanking {
             ]
             if needsBackfill {
                 reasons.append(
-                    "\(Formatting.percent(nulls)) NULL (> \(Formatting.percent(maximumNullShare.value))): still being backfilled")
+                    "\(Formatting.percent(nulls)) NULL (> \(Formatting.percent(maximumNullShare.value))): still being backfilled"
+                )
             }
             if colocatesNothing {
                 reasons.append(
@@ -367,8 +370,14 @@ public enum ShardKeyRanking {
                     reasons: reasons))
         }
         candidates.sort {
-            ($0.colocatesNothing ? 0 : 1, $0.score, $0.needsBackfill ? 0 : 1, $0.tables.count, -$0.dominantShare, $1.column)
-                > ($1.colocatesNothing ? 0 : 1, $1.score, $1.needsBackfill ? 0 : 1, $1.tables.count, -$1.dominantShare, $0.column)
+            (
+                $0.colocatesNothing ? 0 : 1, $0.score, $0.needsBackfill ? 0 : 1, $0.tables.count, -$0.dominantShare,
+                $1.column
+            )
+                > (
+                    $1.colocatesNothing ? 0 : 1, $1.score, $1.needsBackfill ? 0 : 1, $1.tables.count, -$1.dominantShare,
+                    $0.column
+                )
         }
         rejected.sort {
             ($0.notable ? 1 : 0, $0.coveredBytes, $1.column) > ($1.notable ? 1 : 0, $1.coveredBytes, $0.column)
@@ -567,7 +576,8 @@ public enum ShardKeyRanking {
                 Evidence(
                     metric: "shard_key_foreign_keys(\(best.column))", value: best.foreignKeys.map { Double($0.count) },
                     threshold: nil, unit: "foreign keys",
-                    note: best.foreignKeys.map(joinReason) ?? "foreign_keys not in the snapshot: ranked by shared names"),
+                    note: best.foreignKeys.map(joinReason) ?? "foreign_keys not in the snapshot: ranked by shared names"
+                ),
             ]
             if best.needsBackfill {
                 evidence.append(

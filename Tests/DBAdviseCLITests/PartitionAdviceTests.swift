@@ -120,7 +120,8 @@ struct ExistingPartitionsAdviceTests {
         """
 
     /// After the statistics reset: the current month takes inserts, a retention job deletes
-    /// month -11, reports read the last three months. Months -10 … -4 see nothing. Literal
+    /// month -11, reports read the last three months, one of them for one device (device_id is
+    /// the key the application looks rows up by). Months -10 … -4 see nothing. Literal
     /// bounds, so the planner prunes the partitions a statement does not touch.
     static func workload() throws -> String {
         """
@@ -128,6 +129,7 @@ struct ExistingPartitionsAdviceTests {
             SELECT g, timestamptz '\(try monthStart(0))' + g * interval '1 minute', g FROM generate_series(1, 200) AS g;
         DELETE FROM public.metrics WHERE created_at < '\(try monthStart(-10))';
         SELECT count(*) FROM public.metrics WHERE created_at >= '\(try monthStart(-3))';
+        SELECT count(*) FROM public.metrics WHERE device_id = 7 AND created_at >= '\(try monthStart(-3))';
         """
     }
 
@@ -222,6 +224,7 @@ struct ExistingPartitionsAdviceTests {
             small.first("shard-beyond-one-machine", target: skewed), "\(small.recommendations.map(\.target))")
         #expect(shard.summary.contains("hardware.max_memory_gb"), "\(shard.summary)")
         #expect(shard.actions.contains { $0.contains("create_distributed_table") })
+        #expect(shard.actions.contains { $0.hasPrefix("Distribute on device_id: ") }, "\(shard.actions)")
 
         // The SQL actions run: the missing indexes are built and attached …
         for sql in missing.actions where sql.hasPrefix("-- ") {
@@ -418,7 +421,9 @@ struct MultiTenantShardingTests {
         #expect(hiddenRanked.contains("joined through 5 foreign keys: "), "\(hiddenRanked)")
         #expect(hiddenRanked.contains("\(hidden("order_items"))→\(hidden("orders"))"), "\(hiddenRanked)")
         // no name in clear ("tenant-like" is the ranking's own word)
-        #expect(!hiddenRanked.contains("tenant_id") && !hiddenRanked.contains("tenants") && !hiddenRanked.contains("orders"))
+        #expect(
+            !hiddenRanked.contains("tenant_id") && !hiddenRanked.contains("tenants") && !hiddenRanked.contains("orders")
+        )
         #expect(
             hiddenShard.actions.contains(
                 "SELECT create_distributed_table('\(hidden("public")).\(hidden("orders"))', '\(hidden("tenant_id"))');")
@@ -434,8 +439,11 @@ struct MultiTenantShardingTests {
         #expect((ceiling.value ?? 0) > 0 && (ceiling.threshold ?? 0) > (ceiling.value ?? 0))
     }
 
-    /// The first shard-beyond-one-machine recommendation on the small machine.
-    static func shardAdvice(_ dsn: String) throws -> AdviceReport.Recommendation {
+    /// The first shard-beyond-one-machine recommendation on the small machine for `schema`,
+    /// made in a fresh database `database`.
+    static func shardAdvice(database: String, schema: String) throws -> AdviceReport.Recommendation {
+        let dsn = try TestServer.freshDatabase(database)
+        try TestServer.psql(schema, dsn: dsn)
         let report = try AdviceReport.analyze(dsn, config: smallMachine)
         return try #require(
             report.recommendations.first { $0.rule == "shard-beyond-one-machine" },
@@ -445,25 +453,24 @@ struct MultiTenantShardingTests {
     /// 200 tenants (under the old 1,000-distinct cut-off), each table's only high-cardinality
     /// columns besides tenant_id being an md5 text, a JSONB document, a float and a timestamp.
     @Test func twoHundredTenantsRankFirstAndContentIsNeverOffered() throws {
-        let dsn = try TestServer.freshDatabase("multi_tenant_200")
-        try TestServer.psql(
-            """
-            CREATE TABLE public.tenants (id integer PRIMARY KEY, name text NOT NULL);
-            CREATE TABLE public.documents (
-                id bigint PRIMARY KEY,
-                tenant_id integer NOT NULL REFERENCES public.tenants,
-                payload text NOT NULL,
-                body jsonb NOT NULL,
-                score double precision NOT NULL,
-                created_at timestamptz NOT NULL);
-            INSERT INTO public.tenants SELECT g, 'tenant ' || g FROM generate_series(1, 200) AS g;
-            INSERT INTO public.documents
-                SELECT g, g % 200 + 1, md5(g::text), jsonb_build_object('n', g, 'tag', md5(g::text)), g / 7.0,
-                    now() - g * interval '1 second'
-                FROM generate_series(1, 60000) AS g;
-            ANALYZE;
-            """, dsn: dsn)
-        let shard = try Self.shardAdvice(dsn)
+        let shard = try Self.shardAdvice(
+            database: "multi_tenant_200",
+            schema: """
+                CREATE TABLE public.tenants (id integer PRIMARY KEY, name text NOT NULL);
+                CREATE TABLE public.documents (
+                    id bigint PRIMARY KEY,
+                    tenant_id integer NOT NULL REFERENCES public.tenants,
+                    payload text NOT NULL,
+                    body jsonb NOT NULL,
+                    score double precision NOT NULL,
+                    created_at timestamptz NOT NULL);
+                INSERT INTO public.tenants SELECT g, 'tenant ' || g FROM generate_series(1, 200) AS g;
+                INSERT INTO public.documents
+                    SELECT g, g % 200 + 1, md5(g::text), jsonb_build_object('n', g, 'tag', md5(g::text)), g / 7.0,
+                        now() - g * interval '1 second'
+                    FROM generate_series(1, 60000) AS g;
+                ANALYZE;
+                """)
         let ranked = try #require(shard.actions.first { $0.hasPrefix("Distribute on ") }, "\(shard.actions)")
         #expect(ranked.hasPrefix("Distribute on tenant_id: "), "\(ranked)")
         #expect(ranked.contains("references the tenant-like table public.tenants"), "\(ranked)")
@@ -472,7 +479,9 @@ struct MultiTenantShardingTests {
         let payload = try #require(
             shard.evidence.first { $0.metric == "shard_key_rejected(payload)" }, "\(shard.evidence.map(\.metric))")
         #expect(payload.note == "text with no key or equality use")
-        #expect(shard.evidence.first { $0.metric == "shard_key_rejected(body)" }?.note == "jsonb: a document, not an identifier")
+        #expect(
+            shard.evidence.first { $0.metric == "shard_key_rejected(body)" }?.note
+                == "jsonb: a document, not an identifier")
         for column in ["payload", "body", "score", "created_at"] {
             #expect(!shard.actions.contains { $0.contains("'\(column)')") || $0.hasPrefix("Distribute on \(column)") })
         }
@@ -482,25 +491,24 @@ struct MultiTenantShardingTests {
     /// Notion's path: blocks carry space_id (a key to the 200 spaces) on one row in five while
     /// it is backfilled, and parent_id, a key to blocks itself.
     @Test func aTenantKeyBeingBackfilledIsBackfillThenDistributeNotTheParent() throws {
-        let dsn = try TestServer.freshDatabase("multi_tenant_backfill")
-        try TestServer.psql(
-            """
-            CREATE TABLE public.spaces (id uuid PRIMARY KEY, name text NOT NULL);
-            CREATE TABLE public.blocks (
-                id uuid PRIMARY KEY,
-                space_id uuid REFERENCES public.spaces,
-                parent_id uuid REFERENCES public.blocks,
-                content text NOT NULL);
-            INSERT INTO public.spaces SELECT md5('space' || g)::uuid, 'space ' || g FROM generate_series(0, 199) AS g;
-            INSERT INTO public.blocks
-                SELECT md5('block' || g)::uuid,
-                    CASE WHEN g % 5 = 0 THEN md5('space' || (g / 5) % 200)::uuid END,
-                    CASE WHEN g > 10 THEN md5('block' || g / 10)::uuid END,
-                    repeat(md5(g::text), 4)
-                FROM generate_series(1, 50000) AS g;
-            ANALYZE;
-            """, dsn: dsn)
-        let shard = try Self.shardAdvice(dsn)
+        let shard = try Self.shardAdvice(
+            database: "multi_tenant_backfill",
+            schema: """
+                CREATE TABLE public.spaces (id uuid PRIMARY KEY, name text NOT NULL);
+                CREATE TABLE public.blocks (
+                    id uuid PRIMARY KEY,
+                    space_id uuid REFERENCES public.spaces,
+                    parent_id uuid REFERENCES public.blocks,
+                    content text NOT NULL);
+                INSERT INTO public.spaces SELECT md5('space' || g)::uuid, 'space ' || g FROM generate_series(0, 199) AS g;
+                INSERT INTO public.blocks
+                    SELECT md5('block' || g)::uuid,
+                        CASE WHEN g % 5 = 0 THEN md5('space' || (g / 5) % 200)::uuid END,
+                        CASE WHEN g > 10 THEN md5('block' || g / 10)::uuid END,
+                        repeat(md5(g::text), 4)
+                    FROM generate_series(1, 50000) AS g;
+                ANALYZE;
+                """)
         let first = try #require(
             shard.actions.first { $0.hasPrefix("Backfill ") || $0.hasPrefix("Distribute on ") }, "\(shard.actions)")
         #expect(first.hasPrefix("Backfill space_id ("), "\(shard.actions)")
@@ -509,7 +517,9 @@ struct MultiTenantShardingTests {
         #expect(!shard.actions.contains { $0.contains("'parent_id'") || $0.hasPrefix("Distribute on parent_id") })
         let nulls = try #require(shard.evidence.first { $0.metric == "shard_key_null_frac(space_id)" })
         #expect((nulls.value ?? 0) > 0.7 && (nulls.value ?? 1) < 0.9, "\(nulls)")
-        #expect(shard.evidence.first { $0.metric == "shard_key_rejected(content)" }?.note == "text with no key or equality use")
+        #expect(
+            shard.evidence.first { $0.metric == "shard_key_rejected(content)" }?.note
+                == "text with no key or equality use")
     }
 }
 
@@ -524,9 +534,9 @@ struct HiddenColumnStatsAdviceTests {
     static let config =
         MultiTenantShardingTests.smallMachine + """
 
-        thresholds:
-          table_size_gb: {warning: 0.001, critical: 10}
-        """
+            thresholds:
+              table_size_gb: {warning: 0.001, critical: 10}
+            """
 
     func collect(_ dsn: String) throws -> (snapshot: Snapshot, path: URL) {
         let file = try Shell.temporaryFile(".json")
@@ -572,7 +582,9 @@ struct HiddenColumnStatsAdviceTests {
         let partition = try #require(
             report.first("partition-large-table", target: "public.events"),
             "\(report.recommendations.map { "\($0.rule) \($0.target)" })")
-        #expect(partition.summary.contains("its partition key is unknown (column statistics hidden: "), "\(partition.summary)")
+        #expect(
+            partition.summary.contains("its partition key is unknown (column statistics hidden: "),
+            "\(partition.summary)")
         #expect(!partition.summary.contains("no time-ordered column"))
         #expect(!partition.actions.contains { $0.contains("created_at column") })
         let shard = try #require(report.first("shard-beyond-one-machine", target: "public.events"))
@@ -586,7 +598,9 @@ struct HiddenColumnStatsAdviceTests {
         try TestServer.psql("GRANT SELECT ON public.events TO \(Self.role);", dsn: dsn)
         let seen = try collect(monitorDSN)
         defer { try? FileManager.default.removeItem(at: seen.path) }
-        #expect(!seen.snapshot.unavailable.contains { $0.section.hasPrefix("column_stats.") }, "\(seen.snapshot.unavailable)")
+        #expect(
+            !seen.snapshot.unavailable.contains { $0.section.hasPrefix("column_stats.") },
+            "\(seen.snapshot.unavailable)")
         let granted = try AdviceReport.analyze(input: seen.path.path, config: Self.config)
         let plan = try #require(
             granted.first("partition-large-time-series", target: "public.events"),

@@ -57,7 +57,9 @@ private func coldWorkingSet(_ snapshot: inout Snapshot) {
 /// pg_stats showed its columns without statistics, and the collector said why.
 func hideColumnStats(of table: String, _ snapshot: inout Snapshot) {
     snapshot.tables?.append(BaseFixture.table(table, bytes: 150 * gigabyte))
-    snapshot.columnStats = [ColumnStats(schema: "public", table: table, column: "created_at", dataType: "timestamp with time zone")]
+    snapshot.columnStats = [
+        ColumnStats(schema: "public", table: table, column: "created_at", dataType: "timestamp with time zone")
+    ]
     snapshot.unavailable.append(
         Unavailable(
             section: "column_stats.public.\(table)",

@@ -75,7 +75,9 @@ import Testing
         #expect(!ranked.contains { ["plan_id", "id", "created_at", "country_code"].contains($0.column) })
         #expect(ranked.map(\.column) == ["tenant_id", "session_id"])
         #expect(best.reasons.count == 4, "\(best.reasons)")
-        #expect(best.reasons.contains("a key: compared for equality in 3 statements on public.events, public.orders, public.line_items"))
+        #expect(
+            best.reasons.contains(
+                "a key: compared for equality in 3 statements on public.events, public.orders, public.line_items"))
         #expect(best.reasons.contains { $0.hasPrefix("≥ 38,000 distinct values (≥ 128: 4 per shard × 32 shards)") })
     }
 
@@ -465,7 +467,9 @@ import Testing
         #expect(ranked.map(\.column) == ["space_id", "parent_id"])
         #expect(ranked[0].needsBackfill && ranked[0].nullShare == 0.8)
         let actions = ShardKeyRanking.citusActions(snapshot)
-        #expect(actions[0].hasPrefix("Backfill space_id (80% NULL in public.blocks), then distribute on it: "), "\(actions)")
+        #expect(
+            actions[0].hasPrefix("Backfill space_id (80% NULL in public.blocks), then distribute on it: "), "\(actions)"
+        )
         #expect(actions.contains("SELECT create_distributed_table('public.blocks', 'space_id');"))
         #expect(!actions.contains { $0.contains("'parent_id'") })
         let nulls = try #require(
@@ -528,10 +532,15 @@ import Testing
 
         // one table hidden: ranked on the others, and said so
         var partly = try Fixture.multiTenant()
-        partly.unavailable = [Unavailable(section: "column_stats.public.line_items", reason: "column statistics hidden: x")]
+        partly.unavailable = [
+            Unavailable(section: "column_stats.public.line_items", reason: "column statistics hidden: x")
+        ]
         let partial = ShardKeyRanking.citusActions(partly)
         #expect(partial.first?.hasPrefix("Distribute on tenant_id: in 2 of the 5 largest tables") == true, "\(partial)")
-        #expect(partial.contains { $0.hasPrefix("Ranked without the tables whose statistics are hidden (column statistics hidden: x)") })
+        #expect(
+            partial.contains {
+                $0.hasPrefix("Ranked without the tables whose statistics are hidden (column statistics hidden: x)")
+            })
     }
 
     /// Redaction keeps the `column_stats.` prefix and hashes the table behind it.

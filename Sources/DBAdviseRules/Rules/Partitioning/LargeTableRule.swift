@@ -29,24 +29,33 @@ public struct LargeTableRule: Rule {
         let found = context.largeUnpartitionedTables.filter {
             context.timeOrderedColumns(of: $0.table.name, minimumCorrelation: minimum).isEmpty
         }.map { entry in
-            guard let reason = hidden[entry.table.name] else { return withoutTimeOrder(entry, context) }
-            // the role could not see its column statistics: the key is unknown, not absent
-            return recommendation(
-                severity: entry.severity, target: entry.table.name,
-                summary:
-                    "\(entry.table.name) is \(Formatting.bytes(entry.table.bytes)) (≥ \(Formatting.bytes(levels.measuredLimit(for: entry.severity))) table_size_gb \(entry.severity.rawValue)); its partition key is unknown (\(reason)).",
-                evidence: [
-                    Evidence(
-                        metric: "table_bytes", value: Double(entry.table.bytes), levels: levels,
-                        severity: entry.severity),
-                    Evidence(
-                        metric: "column_stats_hidden", value: nil, threshold: nil, unit: "columns", note: reason),
-                ]
-                    + context.churnEvidence(entry.table.name),
-                actions: [
+            let size =
+                "\(entry.table.name) is \(Formatting.bytes(entry.table.bytes)) (≥ \(Formatting.bytes(levels.measuredLimit(for: entry.severity))) table_size_gb \(entry.severity.rawValue))"
+            var evidence = [
+                Evidence(
+                    metric: "table_bytes", value: Double(entry.table.bytes), levels: levels, severity: entry.severity)
+            ]
+            let summary: String
+            let actions: [String]
+            if let reason = hidden[entry.table.name] {
+                // the role could not see its column statistics: the key is unknown, not absent
+                summary = "\(size); its partition key is unknown (\(reason))."
+                evidence.append(
+                    Evidence(metric: "column_stats_hidden", value: nil, threshold: nil, unit: "columns", note: reason))
+                actions = [
                     "Grant what the reason names and collect again: the partition key comes from pg_stats (a time column the rows follow, for range partitioning; else the key most queries filter by, for list or hash partitioning).",
                     "Until then, dbadvise cannot tell whether \(entry.table.name) grows along time; partition it on the column you know it is appended or read by.",
-                ])
+                ]
+            } else {
+                summary = "\(size) with no time-ordered column."
+                actions = [
+                    "List- or hash-partition \(entry.table.name) on the key most queries filter by (tenant, account).",
+                    "If old rows are deleted in bulk, add a created_at column and range-partition on it instead.",
+                ]
+            }
+            return recommendation(
+                severity: entry.severity, target: entry.table.name, summary: summary,
+                evidence: evidence + context.churnEvidence(entry.table.name), actions: actions)
         }
         guard found.isEmpty else { return .recommend(found) }
         let evidence = context.judge(
@@ -56,25 +65,5 @@ public struct LargeTableRule: Rule {
             context.largeUnpartitionedTables.isEmpty
                 ? context.largestTableComparison
                 : "every large table is time-ordered (see partition-large-time-series)", [evidence])
-    }
-
-    private func withoutTimeOrder(_ entry: (table: SizedRelation, severity: Severity), _ context: RuleContext)
-        -> Recommendation
-    {
-        let levels = context.levels(.tableSizeGB)
-        return recommendation(
-                severity: entry.severity, target: entry.table.name,
-                summary:
-                    "\(entry.table.name) is \(Formatting.bytes(entry.table.bytes)) (≥ \(Formatting.bytes(levels.measuredLimit(for: entry.severity))) table_size_gb \(entry.severity.rawValue)) with no time-ordered column.",
-                evidence: [
-                    Evidence(
-                        metric: "table_bytes", value: Double(entry.table.bytes), levels: levels,
-                        severity: entry.severity)
-                ]
-                    + context.churnEvidence(entry.table.name),
-                actions: [
-                    "List- or hash-partition \(entry.table.name) on the key most queries filter by (tenant, account).",
-                    "If old rows are deleted in bulk, add a created_at column and range-partition on it instead.",
-                ])
     }
 }
