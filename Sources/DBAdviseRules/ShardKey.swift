@@ -88,9 +88,9 @@ public struct ShardKeyAnalysis: Sendable, Equatable {
             : "\(first.reason); likewise for \(more.count) more of the largest tables: \(more.joined(separator: ", "))"
     }
 
-    /// "≥ 128 distinct values (4 per shard × 32 shards, Citus's default citus.shard_count)".
+    /// "128 distinct values (4 per shard × 32 shards, Citus's default citus.shard_count)".
     var floorText: String {
-        "\(Formatting.grouped(Int(minimumDistinct))) (\(Formatting.number(ShardKeyRanking.valuesPerShard.value)) per shard × \(Formatting.number(shardCount)) shards, \(shardCountSource))"
+        "\(Formatting.grouped(Int(minimumDistinct))) distinct values (\(Formatting.number(ShardKeyRanking.valuesPerShard.value)) per shard × \(Formatting.number(shardCount)) shards, \(shardCountSource))"
     }
 }
 
@@ -250,14 +250,16 @@ public enum ShardKeyRanking {
             let names = stats.map { "\($0.schema).\($0.table)" }
             let ordered = names.sorted { (sizeOf[$0] ?? 0, $1) > (sizeOf[$1] ?? 0, $0) }
             let covered = names.reduce(0) { $0 + (sizeOf[$1] ?? 0) }
-            let analyzed = stats.contains { $0.nDistinct != nil || $0.nullFrac != nil || $0.mostCommonFreq != nil }
+            // a table of them not analyzed yet says nothing: judged on those that were
+            let measured = stats.filter { $0.nDistinct != nil || $0.nullFrac != nil || $0.mostCommonFreq != nil }
+            let analyzed = !measured.isEmpty
             let distinct =
-                stats.map { stats in
+                measured.map { stats in
                     let n = stats.nDistinct ?? 0
                     return n < 0 ? -n * (rowsOf["\(stats.schema).\(stats.table)"] ?? 0) : n
                 }.min() ?? 0
-            let dominant = stats.compactMap(\.mostCommonFreq).max() ?? 0
-            let nulls = stats.compactMap(\.nullFrac).max() ?? 0
+            let dominant = measured.compactMap(\.mostCommonFreq).max() ?? 0
+            let nulls = measured.compactMap(\.nullFrac).max() ?? 0
             let spreads = analyzed && distinct >= floor && dominant <= maximumDominantShare.value
             func reject(_ reason: String, keyLike: Bool) {
                 rejected.append(
@@ -322,11 +324,14 @@ public enum ShardKeyRanking {
                     keyLike: true)
                 continue
             }
-            let unique = stats.allSatisfy { stats in
-                let n = stats.nDistinct ?? 0
-                let rows = rowsOf["\(stats.schema).\(stats.table)"] ?? 0
-                return n < 0 ? -n >= uniqueShare.value : (rows > 0 && n >= uniqueShare.value * rows)
-            }
+            // unique in every table carrying it (one not analyzed may repeat it: not known)
+            let unique =
+                measured.count == stats.count
+                && measured.allSatisfy { stats in
+                    let n = stats.nDistinct ?? 0
+                    let rows = rowsOf["\(stats.schema).\(stats.table)"] ?? 0
+                    return n < 0 ? -n >= uniqueShare.value : (rows > 0 && n >= uniqueShare.value * rows)
+                }
             let colocatesNothing = unique && joined?.keys.isEmpty == true
             let joinedBytes = joined.map { $0.tables.reduce(0) { $0 + (sizeOf[$1] ?? 0) } }
             let tenantBytes = tenants.keys.reduce(0) { $0 + (sizeOf[$1] ?? 0) }
@@ -516,7 +521,7 @@ public enum ShardKeyRanking {
             let named = analysis.rejected.filter(\.notable).prefix(3).map { "\($0.column): \($0.reason)" }
             let why = named.isEmpty ? "" : " (rejected: \(named.joined(separator: "; ")))"
             return [
-                "No distribution column found: no key-like column (an integer, uuid or short identifier in a primary key, a foreign key or the statements' equality predicates) shared by the largest tables has ≥ \(analysis.floorText) distinct values and no dominant value\(why); add a tenant or account id to them before sharding."
+                "No distribution column found: no key-like column (an integer, uuid or short identifier in a primary key, a foreign key or the statements' equality predicates) shared by the largest tables has ≥ \(analysis.floorText) and no dominant value\(why); add a tenant or account id to them before sharding."
             ]
         }
         var actions: [String] = []
