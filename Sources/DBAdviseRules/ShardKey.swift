@@ -190,6 +190,9 @@ public enum ShardKeyRanking {
         tenantWeight, tenantTableShare, maximumPrimaryKeyShare, maximumTextWidth, uniqueShare, referenceTableBytes,
     ]
 
+    /// What the ranking rests on, for the sharding rules' `sources`.
+    public static let sources = [Manual.citusDistribution, Manual.citusForeignKeys, Manual.citusShardCount]
+
     /// The snapshot fields the ranking reads, for the sharding rules' `inputs`.
     public static let inputs = [
         "column_stats.n_distinct", "column_stats.most_common_freq", "column_stats.null_frac",

@@ -608,4 +608,36 @@ struct HiddenColumnStatsAdviceTests {
         #expect(plan.summary.contains("grows along created_at"), "\(plan.summary)")
         #expect(granted.first("partition-large-table", target: "public.events") == nil)
     }
+
+    /// Row-level security hides a table's statistics even from a role that may SELECT it; a
+    /// table it may read without a policy shows them. An empty hidden table is not listed.
+    @Test func rowLevelSecurityHidesStatisticsAndSaysSo() throws {
+        let dsn = try TestServer.freshDatabase("hidden_column_stats_rls")
+        try TestServer.psql(
+            """
+            DROP ROLE IF EXISTS \(Self.role)_rls;
+            CREATE ROLE \(Self.role)_rls LOGIN IN ROLE pg_monitor;
+            CREATE TABLE public.notes (id bigint PRIMARY KEY, owner_id integer NOT NULL, body text);
+            CREATE TABLE public.open_notes (id bigint PRIMARY KEY, owner_id integer NOT NULL);
+            CREATE TABLE public.empty_notes (id bigint PRIMARY KEY);
+            INSERT INTO public.notes SELECT g, g % 50, md5(g::text) FROM generate_series(1, 5000) AS g;
+            INSERT INTO public.open_notes SELECT g, g % 50 FROM generate_series(1, 5000) AS g;
+            ALTER TABLE public.notes ENABLE ROW LEVEL SECURITY;
+            CREATE POLICY own ON public.notes USING (owner_id = 1);
+            GRANT SELECT ON public.notes, public.open_notes TO \(Self.role)_rls;
+            ANALYZE;
+            """, dsn: dsn)
+        defer {
+            _ = try? TestServer.psql("DROP OWNED BY \(Self.role)_rls; DROP ROLE IF EXISTS \(Self.role)_rls;", dsn: dsn)
+        }
+        try TestServer.settleStatistics(dsn: dsn)
+        let collected = try collect(dsn.replacingOccurrences(of: "user=postgres", with: "user=\(Self.role)_rls"))
+        defer { try? FileManager.default.removeItem(at: collected.path) }
+        let hidden = collected.snapshot.unavailable.filter { $0.section.hasPrefix("column_stats.") }
+        #expect(hidden.map(\.section) == ["column_stats.public.notes"], "\(collected.snapshot.unavailable)")
+        #expect(hidden.first?.reason.contains("row-level security applies to the role on public.notes") == true)
+        #expect(
+            collected.snapshot.columnStats?.contains { $0.table == "open_notes" && $0.nDistinct != nil } == true,
+            "a readable table keeps its statistics")
+    }
 }

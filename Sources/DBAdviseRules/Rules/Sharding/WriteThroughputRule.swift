@@ -29,7 +29,7 @@ public struct WriteThroughputRule: Rule {
             carry, spreading writes needs several primaries: a sharded engine such as Citus. \
             Below that, a bigger machine is the cheaper step.
             """,
-        sources: [Manual.citus, Manual.walConfiguration, Manual.walInternals],
+        sources: [Manual.citus, Manual.walConfiguration, Manual.walInternals] + ShardKeyRanking.sources,
         thresholds: [.writesPerSecond, .activeSessionsPerVCPU],
         parameters: [scalingEfficiency] + ShardKeyRanking.parameters,
         inputs: [
