@@ -2,7 +2,10 @@
 # A throwaway PostgreSQL for tests and the demo.
 #   scripts/test-server.sh start DIR   initdb in DIR (made traversable, owned by postgres when
 #                                      run as root), loopback only, a free port,
-#                                      pg_stat_statements preloaded; writes DIR/env
+#                                      pg_stat_statements preloaded when the build has it;
+#                                      writes DIR/env. The server is PostgreSQL
+#                                      $DBADVISE_PG_MAJOR (one of scripts/pg-servers.sh majors),
+#                                      else the newest under /usr/lib/postgresql.
 #   scripts/test-server.sh stop DIR    stops it (immediate) and removes DIR
 #   scripts/test-server.sh standby DIR NAME [SLOT]
 #                                      a streaming standby of it made with pg_basebackup in
@@ -19,8 +22,21 @@ done
 action=${1:?start|stop}
 base=${2:?directory}
 
-bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-[ -n "$bindir" ] || { echo "test-server: no PostgreSQL server binaries under /usr/lib/postgresql (run scripts/ensure-deps.sh)" >&2; exit 1; }
+here=$(cd "$(dirname "$0")" && pwd)
+if [ "$action" != start ] && [ -f "$base/env" ]; then
+  # the server that was started, whatever DBADVISE_PG_MAJOR says now
+  bindir=$(sed -n 's/^export DBADVISE_TEST_PGBIN="\(.*\)"$/\1/p' "$base/env")
+elif [ -n "${DBADVISE_PG_MAJOR:-}" ]; then
+  bindir=$("$here/pg-servers.sh" bindir "$DBADVISE_PG_MAJOR")
+else
+  bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+fi
+[ -n "$bindir" ] && [ -x "$bindir/postgres" ] || { echo "test-server: no PostgreSQL server binaries ${bindir:+in $bindir }(run scripts/ensure-deps.sh)" >&2; exit 1; }
+# What this build offers: contrib's pg_stat_statements (not in every build) and pg_partman.
+sharedir=$("$bindir/pg_config" --sharedir)
+has_extension() { [ -f "$sharedir/extension/$1.control" ]; }
+statements=0; has_extension pg_stat_statements && statements=1
+partman=0; has_extension pg_partman && partman=1
 
 if [ "$(id -u)" -eq 0 ]; then as_postgres=(runuser -u postgres --); else as_postgres=(); fi
 
@@ -42,8 +58,6 @@ start)
 listen_addresses = '127.0.0.1'
 port = $port
 unix_socket_directories = '$base/socket'
-shared_preload_libraries = 'pg_stat_statements'
-pg_stat_statements.track = top
 track_io_timing = on
 fsync = off
 synchronous_commit = off
@@ -55,6 +69,9 @@ max_replication_slots = 10
 hot_standby = on
 logging_collector = off
 CONF
+  if [ "$statements" -eq 1 ]; then
+    printf "shared_preload_libraries = 'pg_stat_statements'\npg_stat_statements.track = top\n" >>"$base/data/postgresql.conf"
+  fi
   # the replication line lets pg_basebackup make a standby over the socket
   echo "local replication all trust" >>"$base/data/pg_hba.conf"
   "${as_postgres[@]}" "$bindir/pg_ctl" -D "$base/data" -l "$base/server.log" -w -t 60 start >/dev/null \
@@ -62,7 +79,8 @@ CONF
   psql=("$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h "$base/socket" -p "$port" -U postgres)
   "${psql[@]}" -d postgres -c "CREATE DATABASE dbadvise_test" \
     -c "CREATE ROLE dbadvise_pw LOGIN PASSWORD 'Tr0ub4dor-test-only' IN ROLE pg_monitor"
-  "${psql[@]}" -d dbadvise_test -c "CREATE EXTENSION pg_stat_statements"
+  if [ "$statements" -eq 1 ]; then "${psql[@]}" -d dbadvise_test -c "CREATE EXTENSION pg_stat_statements"; fi
+  version_num=$("${psql[@]}" -d postgres -A -t -c "SHOW server_version_num")
   cat >"$base/env" <<ENV
 export DBADVISE_TEST_DSN="host=$base/socket port=$port dbname=dbadvise_test user=postgres"
 export DBADVISE_TEST_SOCKET="$base/socket"
@@ -71,8 +89,11 @@ export DBADVISE_TEST_PGBIN="$bindir"
 export DBADVISE_TEST_DIR="$base"
 export DBADVISE_TEST_PASSWORD_ROLE="dbadvise_pw"
 export DBADVISE_TEST_PASSWORD="Tr0ub4dor-test-only"
+export DBADVISE_TEST_SERVER_VERSION_NUM="$version_num"
+export DBADVISE_TEST_HAS_PG_STAT_STATEMENTS="$statements"
+export DBADVISE_TEST_HAS_PG_PARTMAN="$partman"
 ENV
-  echo "test-server: PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on port $port, socket $base/socket"
+  echo "test-server: PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on port $port, socket $base/socket (pg_stat_statements $([ "$statements" -eq 1 ] && echo available || echo unavailable), pg_partman $([ "$partman" -eq 1 ] && echo available || echo unavailable))"
   ;;
 standby)
   name=${3:?standby name}

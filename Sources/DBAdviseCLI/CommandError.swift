@@ -40,6 +40,10 @@ public struct CommandError: Error, Sendable {
                 fix: Self.connectionFix(for: message))
         case .unsupportedServer:
             self.init(.unreachable, error.description)
+        case .unsafeSession:
+            self.init(
+                .unreachable, error.description,
+                fix: "connect to PostgreSQL directly, or let the pooler pass the options startup parameter")
         }
     }
 
@@ -49,6 +53,10 @@ public struct CommandError: Error, Sendable {
         }
         if message.contains("does not exist") {
             return "check dbname in --dsn or PGDATABASE"
+        }
+        if message.contains("unsupported startup parameter") {
+            // pgbouncer and other poolers refuse the options that pin dbadvise's session
+            return "connect to PostgreSQL directly: dbadvise pins its session settings in the options startup parameter"
         }
         if message.contains("permission denied") {
             return "grant the role pg_monitor, or connect as a role that has it"

@@ -1,9 +1,10 @@
 import ArgumentParser
+import DBAdviseCore
 
 /// The root command. Parsing is done by hand (`parseAsRoot`) so that usage errors exit 2 as
 /// the contract says, not swift-argument-parser's 64.
 public struct DBAdvise: ParsableCommand {
-    public static let version = "0.1.0"
+    public static let version = DBAdviseVersion.current
 
     public static let configuration = CommandConfiguration(
         commandName: "dbadvise",

@@ -1,5 +1,7 @@
 import ArgumentParser
 import DBAdviseCore
+import DBAdviseRules
+import Foundation
 
 // The Core enums are the flag values themselves: their raw values are the contract's words,
 // so parsing and `--help` list exactly `text|json|markdown` and `never|warning|critical`, and
@@ -12,17 +14,21 @@ struct ConfigOption: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Hardware, thresholds and gate (YAML or JSON). Without it, the documented defaults apply.",
+            "Hardware, thresholds, gate and accepted findings (YAML or JSON). Without it: $DBADVISE_CONFIG, "
+                + "else ./dbadvise.yml, else $XDG_CONFIG_HOME/dbadvise/config.yml, else the defaults.",
             valueName: "file"))
     var config: String?
 
-    /// The config file, or the defaults when there is none.
+    /// The config found the contract's way (``ConfigDiscovery``), or the defaults; its
+    /// `ignore:` entries checked against the registered rules.
     func load() throws(CommandError) -> Config {
-        guard let path = config else { return Config() }
+        let origin = ConfigDiscovery.locate(option: config, environment: ProcessInfo.processInfo.environment)
         do {
-            return try Config.load(path: path)
+            let loaded = try Config.load(origin)
+            try loaded.checkIgnoredRules(known: RuleRegistry.descriptions.map(\.id))
+            return loaded
         } catch {
-            throw CommandError(error)
+            throw CommandError(error, origin: origin)
         }
     }
 }
@@ -44,11 +50,14 @@ struct FailOnOption: ParsableArguments {
 }
 
 extension CommandError {
-    init(_ error: ConfigError) {
+    init(_ error: ConfigError, origin: ConfigOrigin = ConfigOrigin(source: .option, path: nil)) {
         let fix: String
         switch error {
         case .unreadable:
-            fix = "check the --config path"
+            switch origin.source {
+            case .environment: fix = "check the path in DBADVISE_CONFIG, or unset it"
+            default: fix = "check the --config path"
+            }
         case .syntax:
             fix = "correct the YAML or JSON at that place"
         case .invalid(_, _, let keyPath, _):

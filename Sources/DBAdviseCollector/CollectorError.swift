@@ -9,6 +9,9 @@ public enum CollectorError: Error, Sendable, CustomStringConvertible {
     case unreachable(String)
     /// The server answered, but is older than PostgreSQL 12.
     case unsupportedServer(Int)
+    /// Connected, but the session is not the one dbadvise pinned (search_path, read-only,
+    /// role): refused before any query that a database's own objects could hijack.
+    case unsafeSession(String)
 
     public var description: String {
         switch self {
@@ -18,6 +21,8 @@ public enum CollectorError: Error, Sendable, CustomStringConvertible {
             return message
         case .unsupportedServer(let version):
             return "PostgreSQL \(version / 10000) is not supported: dbadvise needs 12 or newer"
+        case .unsafeSession(let message):
+            return "refusing an unsafe session: \(message)"
         }
     }
 

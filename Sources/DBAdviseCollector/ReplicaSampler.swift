@@ -37,6 +37,8 @@ final class ReplicaSampler: @unchecked Sendable {
 
     /// One WAL page: less than this between received and replayed is a record in flight.
     static let inFlightBytes = 8_192
+    /// How often such a record is read again, 50 ms apart, before its lag counts.
+    static let inFlightRereads = 10
 
     static func sample(_ conninfo: String, until deadline: Date) -> ReplicaSnapshot {
         let connection: Connection
@@ -65,15 +67,18 @@ final class ReplicaSampler: @unchecked Sendable {
                 }
                 var status = try SnapshotCollector.standbyStatus(row)
                 // A record received but not replayed at this very instant (less than a WAL page,
-                // replay not paused) is replayed within milliseconds: read once more, so an idle
-                // primary's background WAL does not show as the age of the last commit.
-                if let bytes = status.replayLagBytes, bytes > 0, bytes < Self.inFlightBytes,
-                    status.replayPaused != true
+                // replay not paused) is replayed within milliseconds, later on a loaded machine:
+                // read again for up to half a second, so an idle primary's background WAL does
+                // not show as the age of the last commit.
+                var rereads = 0
+                while let bytes = status.replayLagBytes, bytes > 0, bytes < Self.inFlightBytes,
+                    status.replayPaused != true, rereads < Self.inFlightRereads
                 {
                     Thread.sleep(forTimeInterval: 0.05)
-                    if let again = try connection.query(ReplicationQueries.standbyStatus.sql).rows.first {
-                        status = try SnapshotCollector.standbyStatus(again)
-                    }
+                    rereads += 1
+                    guard let again = try connection.query(ReplicationQueries.standbyStatus.sql).rows.first
+                    else { break }
+                    status = try SnapshotCollector.standbyStatus(again)
                 }
                 replica.status = status
                 delays.append(status.replayDelaySeconds)

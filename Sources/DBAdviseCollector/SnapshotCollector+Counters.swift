@@ -60,10 +60,10 @@ extension SnapshotCollector {
                 buffers: try row.int("buffers_checkpoint"),
                 statsReset: try row.double("stats_reset"))
         }
-        if let version = statementsVersion {
+        if let version = statementsVersion, let schema = statementsSchema {
             sample.statements = try section("statements") {
                 var counters: [String: StatementCounters] = [:]
-                let query = StatementQueries.counters(extensionVersion: version)
+                let query = StatementQueries.counters(extensionVersion: version, schema: schema)
                 for row in try run(query, [includeQueryText ? "true" : "false"]) {
                     let queryid = try row.string("queryid") ?? ""
                     let key = [

@@ -35,6 +35,8 @@ public final class SnapshotCollector {
     var serverVersion = 0
     var inRecovery = false
     var statementsVersion: String?
+    /// The schema pg_stat_statements was created in: its views are named through it.
+    var statementsSchema: String?
     /// Whether the role sees other roles' sessions and statements (pg_read_all_stats); nil
     /// when that could not be asked, and then what the views show is taken as it is.
     var readsAllStats: Bool?
@@ -116,10 +118,14 @@ public final class SnapshotCollector {
             try section("server.privileges") {
                 try run(ServerQueries.statsVisibility).first?.bool("reads_all_stats")
             } ?? nil
-        statementsVersion =
-            try section("statements") {
-                try run(StatementQueries.installedVersion).first?.string("version")
-            } ?? nil
+        if let installed = try section("statements", {
+            try run(StatementQueries.installedVersion).first.map { row throws(PostgresError) in
+                (version: try row.string("version"), schema: try row.string("schema"))
+            }
+        }) ?? nil {
+            statementsVersion = installed.version
+            statementsSchema = installed.schema
+        }
         if readsAllStats == false { recordHiddenStatistics() }
 
         var activity = ActivityAccumulator()

@@ -15,22 +15,51 @@ public enum ConnectionString {
     /// string is a usage error before any network traffic.
     public static func validate(_ conninfo: String) throws(PostgresError) {
         guard isExpandable(conninfo) else { return }
+        _ = try keywords(in: conninfo)
+    }
+
+    /// The value the connection string gives `keyword` (`options`, for instance), parsed by
+    /// libpq itself; nil for a plain database name, an unparsable string or an absent keyword.
+    public static func value(of keyword: String, in conninfo: String) -> String? {
+        guard isExpandable(conninfo) else { return nil }
+        return (try? keywords(in: conninfo))?[keyword]
+    }
+
+    /// Every keyword the string sets, with its value, as `PQconninfoParse` reads them.
+    static func keywords(in conninfo: String) throws(PostgresError) -> [String: String] {
         var errorMessage: UnsafeMutablePointer<CChar>? = nil
         // "If errmsg is not NULL, then *errmsg is set to NULL on success, else to a malloc'd
         // error string explaining the problem. (It is also possible for *errmsg to be set to
         // NULL and the function to return NULL; this indicates an out-of-memory condition.)"
-        let options = PQconninfoParse(conninfo, &errorMessage)
-        if let options {
-            // "the array should be freed with PQconninfoFree"
-            PQconninfoFree(options)
-            return
+        guard let options = PQconninfoParse(conninfo, &errorMessage) else {
+            var message = "out of memory while parsing the connection string"
+            if let errorMessage {
+                message = String(cString: errorMessage)
+                PQfreemem(errorMessage)
+            }
+            throw .invalidConnectionString(message: redact(oneLine(message), in: conninfo))
         }
-        var message = "out of memory while parsing the connection string"
-        if let errorMessage {
-            message = String(cString: errorMessage)
-            PQfreemem(errorMessage)
+        // "the array should be freed with PQconninfoFree"
+        defer { PQconninfoFree(options) }
+        // the array ends with an entry whose keyword is NULL; `val` is NULL for keywords unset
+        var found: [String: String] = [:]
+        var cursor = options
+        while let name = cursor.pointee.keyword {
+            if let value = cursor.pointee.val { found[String(cString: name)] = String(cString: value) }
+            cursor += 1
         }
-        throw .invalidConnectionString(message: redact(oneLine(message), in: conninfo))
+        return found
+    }
+
+    /// One `-c name=value` argument of libpq's `options`: the server splits that string at
+    /// unescaped whitespace and reads a backslash as escaping the next character.
+    public static func commandLineSetting(_ name: String, _ value: String) -> String {
+        var escaped = ""
+        for character in value {
+            if character == "\\" || character.isWhitespace { escaped.append("\\") }
+            escaped.append(character)
+        }
+        return "-c \(name)=\(escaped)"
     }
 
     /// Removes every password the connection string carries from `text`.

@@ -18,13 +18,11 @@ struct AnalyzeWorkloadTests {
 
     func analyze(while load: [String], config: String) throws -> ReportHead {
         let dsn = try TestServer.dsn(database: Self.database)
-        let configFile = try Shell.temporaryFile(".yml")
-        try Data(config.utf8).write(to: configFile)
         let pgbench = try TestServer.startPgbench(load, database: Self.database)
         defer { pgbench.terminate() }
         Thread.sleep(forTimeInterval: 1)
         let result = try Shell.dbadvise(
-            ["analyze", "--dsn", dsn, "--interval", "5s", "--config", configFile.path, "--format", "json"])
+            ["analyze", "--dsn", dsn, "--interval", "5s", "--config", try Shell.configFile(config), "--format", "json"])
         pgbench.waitUntilExit()
         #expect(result.status == 0, "\(result.stderr)")
         return try JSONDecoder().decode(ReportHead.self, from: Data(result.stdout.utf8))

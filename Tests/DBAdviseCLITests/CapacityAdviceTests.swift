@@ -44,10 +44,8 @@ struct CapacityAdviceTests {
     }
 
     static func analyze(_ arguments: [String], config: String) throws -> Report {
-        let file = try Shell.temporaryFile(".yml")
-        defer { try? FileManager.default.removeItem(at: file) }
-        try Data(config.utf8).write(to: file)
-        let result = try Shell.dbadvise(["analyze"] + arguments + ["--config", file.path, "--format", "json"])
+        let result = try Shell.dbadvise(
+            ["analyze"] + arguments + ["--config", try Shell.configFile(config), "--format", "json"])
         #expect(result.status == 0, "\(result.stderr)")
         return try JSONDecoder().decode(Report.self, from: Data(result.stdout.utf8))
     }

@@ -31,11 +31,7 @@ struct CheckCommandTests {
         return file.path
     }
 
-    func configFile(_ yaml: String) throws -> String {
-        let file = try Shell.temporaryFile(".yml")
-        try Data(yaml.utf8).write(to: file)
-        return file.path
-    }
+    func configFile(_ yaml: String) throws -> String { try Shell.configFile(yaml) }
 
     @Test func passesBelowEveryThreshold() throws {
         let result = try Shell.dbadvise(["check", "--input", try snapshotFile()])

@@ -73,19 +73,8 @@ enum FleetServer {
 
     static let started: Result<Info, StartFailed> = {
         do {
-            let base = try TestServer.directory() + "/fleet"
-            let script = Shell.packageRoot.appendingPathComponent("scripts/test-server.sh").path
-            let result = try Shell.run("/bin/bash", [script, "start", base])
-            guard result.status == 0 else {
-                return .failure(StartFailed(description: "test-server.sh start \(base): \(result.stderr)"))
-            }
-            let env = try String(contentsOfFile: base + "/env", encoding: .utf8)
-            func value(_ name: String) -> String {
-                env.split(separator: "\n").first { $0.hasPrefix("export \(name)=") }
-                    .map { String($0.dropFirst("export \(name)=".count)).replacingOccurrences(of: "\"", with: "") }
-                    ?? ""
-            }
-            let info = Info(socket: value("DBADVISE_TEST_SOCKET"), port: value("DBADVISE_TEST_PORT"))
+            let (socket, port) = try TestServer.startOwnCluster("fleet")
+            let info = Info(socket: socket, port: port)
             let setup = [
                 "CREATE DATABASE fleet_a", "CREATE DATABASE fleet_b", "CREATE DATABASE fleet_big",
                 "CREATE DATABASE fleet_closed", "ALTER DATABASE fleet_closed ALLOW_CONNECTIONS false",

@@ -51,10 +51,8 @@ struct AdviceReport: Decodable {
     }
 
     private static func analyze(_ source: [String], config: String) throws -> AdviceReport {
-        let file = try Shell.temporaryFile(".yml")
-        defer { try? FileManager.default.removeItem(at: file) }
-        try Data(config.utf8).write(to: file)
-        let result = try Shell.dbadvise(["analyze"] + source + ["--config", file.path, "--format", "json"])
+        let result = try Shell.dbadvise(
+            ["analyze"] + source + ["--config", try Shell.configFile(config), "--format", "json"])
         #expect(result.status == 0, "dbadvise analyze: \(result.stderr)")
         return try JSONDecoder().decode(AdviceReport.self, from: Data(result.stdout.utf8))
     }

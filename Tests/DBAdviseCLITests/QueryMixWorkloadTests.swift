@@ -73,12 +73,7 @@ struct QueryMixWorkloadTests {
     func analyze(_ data: Data, config: String? = nil) throws -> (Report, String) {
         let file = try Shell.temporaryFile(".json")
         try data.write(to: file)
-        var configArguments: [String] = []
-        if let config {
-            let configFile = try Shell.temporaryFile(".yml")
-            try Data(config.utf8).write(to: configFile)
-            configArguments = ["--config", configFile.path]
-        }
+        let configArguments = try config.map { ["--config", try Shell.configFile($0)] } ?? []
         let result = try Shell.dbadvise(["analyze", "--input", file.path, "--format", "json"] + configArguments)
         #expect(result.status == 0, "\(result.stderr)")
         try SchemaValidator.validate(Data(result.stdout.utf8), schema: "report.schema.json")

@@ -162,3 +162,51 @@ import Testing
         #expect(Set(tables) == Set((0..<7).map { "t\($0)" }))
     }
 }
+
+@Suite("Names a statement resolves through search_path")
+struct ReferencedObjectsTests {
+    func objects(_ sql: String) throws -> ReferencedObjects {
+        try StatementParser.referencedObjects(sql).get()
+    }
+
+    @Test func unqualifiedNamesAreListedAsWritten() throws {
+        let found = try objects(
+            """
+            WITH recent AS (SELECT 1 AS id)
+            SELECT set_config('a', 'b', false), x::text, count(*)
+            FROM pg_settings AS s, recent
+            WHERE s.name = 'x' AND s.setting IN ('1', '2') AND s.name LIKE 'auto%'
+                AND s.unit IS DISTINCT FROM 'kB' AND NULLIF(s.vartype, 'bool') IS NULL
+                AND s.min_val BETWEEN '1' AND '2' AND s.name IN (SELECT 'y')
+                AND CASE s.context WHEN 'user' THEN true END
+            """)
+        #expect(found.functions.sorted() == ["count", "set_config"])
+        #expect(found.relations == ["pg_settings"], "a CTE is not a relation")
+        #expect(found.types == ["text"])
+        #expect(
+            Set(found.operators)
+                == [
+                    "=", "IN (=)", "LIKE (~~)", "IS DISTINCT FROM (=)", "NULLIF (=)", "BETWEEN (BETWEEN)",
+                    "IN (SELECT …) (=)", "CASE x WHEN (=)",
+                ])
+    }
+
+    @Test func qualifiedNamesKeepTheirSchema() throws {
+        let found = try objects(
+            """
+            SELECT pg_catalog.count(*)::pg_catalog.int8, 1::bigint
+            FROM pg_catalog.pg_class AS c
+            WHERE c.relname OPERATOR(pg_catalog.=) 'x'
+                AND c.oid OPERATOR(pg_catalog.=) ANY ('{1}')
+                AND EXTRACT(EPOCH FROM pg_catalog.now()) OPERATOR(pg_catalog.>) 0
+            """)
+        #expect(found.functions.sorted() == ["pg_catalog.count", "pg_catalog.extract", "pg_catalog.now"])
+        #expect(found.relations == ["pg_catalog.pg_class"])
+        #expect(found.types.sorted() == ["pg_catalog.int8", "pg_catalog.int8"])
+        #expect(found.operators == ["pg_catalog.=", "pg_catalog.=", "pg_catalog.>"])
+    }
+
+    @Test func aSyntaxErrorIsAnError() {
+        #expect(throws: StatementParseError.self) { try objects("SELECT FROM WHERE") }
+    }
+}

@@ -88,6 +88,13 @@ public enum Shell {
         return url
     }
 
+    /// A temporary `dbadvise.yml` holding `yaml`; returns its path for `--config`.
+    public static func configFile(_ yaml: String) throws -> String {
+        let file = try temporaryFile(".yml")
+        try Data(yaml.utf8).write(to: file)
+        return file.path
+    }
+
     public static func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory
             .appendingPathComponent("dbadvise-test-\(UUID().uuidString)", isDirectory: true)

@@ -37,18 +37,32 @@ public enum TestServer {
     public static func passwordRole() throws -> String { try value("DBADVISE_TEST_PASSWORD_ROLE") }
     public static func password() throws -> String { try value("DBADVISE_TEST_PASSWORD") }
 
+    /// The test server's `server_version_num` (scripts/test-server.sh runs PostgreSQL 15, 16
+    /// or 18: scripts/pg-servers.sh).
+    public static func serverVersionNum() throws -> Int {
+        guard let number = Int(try value("DBADVISE_TEST_SERVER_VERSION_NUM")) else { throw NotConfigured() }
+        return number
+    }
+
+    /// Whether the server's build has pg_stat_statements (contrib). The PyPI build of
+    /// PostgreSQL 16 has no contrib: tests that read statements assert "unavailable" there.
+    public static var hasPgStatStatements: Bool { environment["DBADVISE_TEST_HAS_PG_STAT_STATEMENTS"] != "0" }
+
+    /// Whether pg_partman is installed for the server (Debian's package, PostgreSQL 15 only).
+    public static var hasPgPartman: Bool { environment["DBADVISE_TEST_HAS_PG_PARTMAN"] != "0" }
+
     /// Socket DSN of another database on the test server.
     public static func dsn(database: String) throws -> String {
         "host=\(try socket()) port=\(try port()) dbname=\(database) user=postgres"
     }
 
     /// Drops and creates a database of the test server, so each suite has its own tables and
-    /// its own pg_stat_statements entries.
+    /// its own pg_stat_statements entries (when the server's build has the extension).
     @discardableResult
     public static func freshDatabase(_ name: String, statements: Bool = true) throws -> String {
         try psql("DROP DATABASE IF EXISTS \(name) WITH (FORCE)", database: "postgres")
         try psql("CREATE DATABASE \(name)", database: "postgres")
-        if statements {
+        if statements && hasPgStatStatements {
             try psql("CREATE EXTENSION pg_stat_statements", database: name)
         }
         return try dsn(database: name)
@@ -72,6 +86,25 @@ public enum TestServer {
         guard result.status == 0 else {
             throw Shell.Failure(command: "test-server.sh stop-standby \(name)", result: result)
         }
+    }
+
+    /// Starts a cluster of its own under the test server's directory (so
+    /// `scripts/test-server.sh stop` stops it with the rest), for a suite that must see only
+    /// its own databases or change roles; returns its socket directory and port.
+    public static func startOwnCluster(_ name: String) throws -> (socket: String, port: String) {
+        let base = try directory() + "/" + name
+        let script = Shell.packageRoot.appendingPathComponent("scripts/test-server.sh").path
+        let result = try Shell.run("/bin/bash", [script, "start", base])
+        guard result.status == 0 else {
+            throw Shell.Failure(command: "test-server.sh start \(base)", result: result)
+        }
+        let env = try String(contentsOfFile: base + "/env", encoding: .utf8)
+        func value(_ name: String) -> String {
+            env.split(separator: "\n").first { $0.hasPrefix("export \(name)=") }
+                .map { String($0.dropFirst("export \(name)=".count)).replacingOccurrences(of: "\"", with: "") }
+                ?? ""
+        }
+        return (value("DBADVISE_TEST_SOCKET"), value("DBADVISE_TEST_PORT"))
     }
 
     /// Runs SQL with psql against any DSN.

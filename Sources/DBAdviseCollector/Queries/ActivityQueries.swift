@@ -12,25 +12,28 @@ public enum ActivityQueries {
                 a.wait_event_type,
                 a.query_start,
                 a.xact_start
-            FROM pg_stat_get_activity(NULL) AS a
-            WHERE a.backend_type = 'client backend'
-                AND a.pid <> pg_backend_pid()
+            FROM pg_catalog.pg_stat_get_activity(NULL) AS a
+            WHERE a.backend_type OPERATOR(pg_catalog.=) 'client backend'
+                AND a.pid OPERATOR(pg_catalog.<>) pg_catalog.pg_backend_pid()
         )
         SELECT
-            count(*) FILTER (WHERE state = 'active') AS active,
-            count(*) AS connections,
-            count(*) FILTER (WHERE state LIKE 'idle in transaction%') AS idle_in_transaction,
-            EXTRACT(EPOCH FROM max(clock_timestamp() - query_start)
-                FILTER (WHERE state = 'active')) AS oldest_query_seconds,
-            EXTRACT(EPOCH FROM max(clock_timestamp() - xact_start)) AS oldest_transaction_seconds,
+            pg_catalog.count(*) FILTER (WHERE state OPERATOR(pg_catalog.=) 'active') AS active,
+            pg_catalog.count(*) AS connections,
+            pg_catalog.count(*) FILTER (
+                WHERE pg_catalog.starts_with(state, 'idle in transaction')
+            ) AS idle_in_transaction,
+            EXTRACT(EPOCH FROM pg_catalog.max(pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) query_start)
+                FILTER (WHERE state OPERATOR(pg_catalog.=) 'active')) AS oldest_query_seconds,
+            EXTRACT(EPOCH FROM pg_catalog.max(pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) xact_start))
+                AS oldest_transaction_seconds,
             (
-                SELECT json_object_agg(w.wait_type, w.sessions)::text
+                SELECT pg_catalog.json_object_agg(w.wait_type, w.sessions)::pg_catalog.text
                 FROM (
                     SELECT
                         COALESCE(wait_event_type, 'CPU') AS wait_type,
-                        count(*) AS sessions
+                        pg_catalog.count(*) AS sessions
                     FROM sessions
-                    WHERE state = 'active'
+                    WHERE state OPERATOR(pg_catalog.=) 'active'
                     GROUP BY 1
                 ) AS w
             ) AS wait_event_types

@@ -7,7 +7,7 @@ public enum DatabaseQueries {
         "flush own statistics",
         """
         SELECT
-            pg_stat_force_next_flush() AS flushed
+            pg_catalog.pg_stat_force_next_flush() AS flushed
         """)
 
     /// Taken at the start and the end of the interval; the size (one stat() per file) only
@@ -17,7 +17,7 @@ public enum DatabaseQueries {
         """
         SELECT
             d.datname AS name,
-            CASE WHEN $1::boolean THEN pg_database_size(d.oid) END AS size_bytes,
+            CASE WHEN $1::boolean THEN pg_catalog.pg_database_size(d.oid) END AS size_bytes,
             s.numbackends AS numbackends,
             s.xact_commit AS xact_commit,
             s.xact_rollback AS xact_rollback,
@@ -32,11 +32,11 @@ public enum DatabaseQueries {
             s.temp_bytes AS temp_bytes,
             s.deadlocks AS deadlocks,
             EXTRACT(EPOCH FROM s.stats_reset) AS stats_reset,
-            age(d.datfrozenxid) AS datfrozenxid_age,
-            EXTRACT(EPOCH FROM clock_timestamp()) AS sampled_at
-        FROM pg_database AS d
-        JOIN pg_stat_database AS s
-            ON s.datid = d.oid
-        WHERE d.datname = current_database()
+            pg_catalog.age(d.datfrozenxid) AS datfrozenxid_age,
+            EXTRACT(EPOCH FROM pg_catalog.clock_timestamp()) AS sampled_at
+        FROM pg_catalog.pg_database AS d
+        JOIN pg_catalog.pg_stat_database AS s
+            ON s.datid OPERATOR(pg_catalog.=) d.oid
+        WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database()
         """)
 }

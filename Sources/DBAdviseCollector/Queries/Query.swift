@@ -51,12 +51,19 @@ public enum ServerFeature: CaseIterable, Sendable {
     }
 }
 
+/// An SQL identifier in double quotes, inner quotes doubled: safe for any name a database
+/// owner can choose.
+func quotedIdentifier(_ name: String) -> String {
+    "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+}
+
 /// The oldest server the queries are written for.
 public let minimumSupportedServerVersion = 120000
 
-/// Schemas that belong to PostgreSQL itself, left out of every table listing.
+/// Schemas that belong to PostgreSQL itself, left out of every table listing. `starts_with`
+/// rather than `LIKE`: LIKE's operator (`~~`) cannot be schema-qualified.
 let userSchemaFilter = """
-    n.nspname NOT IN ('pg_catalog', 'information_schema')
-        AND n.nspname NOT LIKE 'pg\\_toast%'
-        AND n.nspname NOT LIKE 'pg\\_temp\\_%'
+    n.nspname OPERATOR(pg_catalog.<>) ALL ('{pg_catalog,information_schema}')
+        AND NOT pg_catalog.starts_with(n.nspname, 'pg_toast')
+        AND NOT pg_catalog.starts_with(n.nspname, 'pg_temp_')
     """

@@ -8,16 +8,16 @@ public enum ReplicationQueries {
         SELECT
             r.pid AS pid,
             r.application_name AS application_name,
-            host(r.client_addr) AS client_addr,
+            pg_catalog.host(r.client_addr) AS client_addr,
             r.state AS state,
             r.sync_state AS sync_state,
             EXTRACT(EPOCH FROM r.write_lag) AS write_lag_seconds,
             EXTRACT(EPOCH FROM r.flush_lag) AS flush_lag_seconds,
             EXTRACT(EPOCH FROM r.replay_lag) AS replay_lag_seconds,
-            pg_wal_lsn_diff(pg_current_wal_lsn(), r.write_lsn)::bigint AS write_lag_bytes,
-            pg_wal_lsn_diff(pg_current_wal_lsn(), r.flush_lsn)::bigint AS flush_lag_bytes,
-            pg_wal_lsn_diff(pg_current_wal_lsn(), r.replay_lsn)::bigint AS replay_lag_bytes
-        FROM pg_stat_replication AS r
+            pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), r.write_lsn)::bigint AS write_lag_bytes,
+            pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), r.flush_lsn)::bigint AS flush_lag_bytes,
+            pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), r.replay_lsn)::bigint AS replay_lag_bytes
+        FROM pg_catalog.pg_stat_replication AS r
         ORDER BY r.application_name, r.client_addr
         """)
 
@@ -28,8 +28,8 @@ public enum ReplicationQueries {
         SELECT
             r.pid AS pid,
             EXTRACT(EPOCH FROM r.replay_lag) AS replay_lag_seconds,
-            pg_wal_lsn_diff(pg_current_wal_lsn(), r.replay_lsn)::bigint AS replay_lag_bytes
-        FROM pg_stat_replication AS r
+            pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), r.replay_lsn)::bigint AS replay_lag_bytes
+        FROM pg_catalog.pg_stat_replication AS r
         """)
 
     /// On a standby, once at the end: recovery conflicts, the settings that trade them against
@@ -43,29 +43,33 @@ public enum ReplicationQueries {
             c.confl_snapshot AS confl_snapshot,
             c.confl_bufferpin AS confl_bufferpin,
             c.confl_deadlock AS confl_deadlock,
-            current_setting('hot_standby_feedback')::boolean AS hot_standby_feedback,
+            pg_catalog.current_setting('hot_standby_feedback')::boolean AS hot_standby_feedback,
             (
-                SELECT CASE WHEN s.setting = '-1' THEN -1 ELSE s.setting::float8 / 1000 END
-                FROM pg_settings AS s
-                WHERE s.name = 'max_standby_streaming_delay'
+                SELECT
+                    CASE WHEN s.setting OPERATOR(pg_catalog.=) '-1' THEN -1
+                        ELSE s.setting::pg_catalog.float8 OPERATOR(pg_catalog./) 1000 END
+                FROM pg_catalog.pg_settings AS s
+                WHERE s.name OPERATOR(pg_catalog.=) 'max_standby_streaming_delay'
             ) AS max_standby_streaming_delay_seconds,
             (
-                SELECT EXTRACT(EPOCH FROM max(clock_timestamp() - a.query_start))
-                FROM pg_stat_get_activity(NULL) AS a
-                WHERE a.state = 'active'
-                    AND a.backend_type = 'client backend'
-                    AND a.pid <> pg_backend_pid()
+                SELECT
+                    EXTRACT(EPOCH FROM pg_catalog.max(
+                        pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) a.query_start))
+                FROM pg_catalog.pg_stat_get_activity(NULL) AS a
+                WHERE a.state OPERATOR(pg_catalog.=) 'active'
+                    AND a.backend_type OPERATOR(pg_catalog.=) 'client backend'
+                    AND a.pid OPERATOR(pg_catalog.<>) pg_catalog.pg_backend_pid()
             ) AS longest_query_seconds
-        FROM pg_stat_database_conflicts AS c
-        WHERE c.datname = current_database()
+        FROM pg_catalog.pg_stat_database_conflicts AS c
+        WHERE c.datname OPERATOR(pg_catalog.=) pg_catalog.current_database()
         """)
 
     /// Replication slots and the WAL each keeps. `wal_status` exists from 13 on.
     public static func slots(serverVersion: Int, inRecovery: Bool) -> Query {
-        let currentLSN = inRecovery ? "pg_last_wal_replay_lsn()" : "pg_current_wal_lsn()"
+        let currentLSN = inRecovery ? "pg_catalog.pg_last_wal_replay_lsn()" : "pg_catalog.pg_current_wal_lsn()"
         let walStatus =
             ServerFeature.slotWalStatus.isAvailable(onServerVersion: serverVersion)
-            ? "s.wal_status" : "NULL::text"
+            ? "s.wal_status" : "NULL::pg_catalog.text"
         return Query(
             "replication slots",
             """
@@ -73,9 +77,9 @@ public enum ReplicationQueries {
                 s.slot_name AS slot_name,
                 s.slot_type AS slot_type,
                 s.active AS active,
-                pg_wal_lsn_diff(\(currentLSN), s.restart_lsn)::bigint AS retained_bytes,
+                pg_catalog.pg_wal_lsn_diff(\(currentLSN), s.restart_lsn)::bigint AS retained_bytes,
                 \(walStatus) AS wal_status
-            FROM pg_replication_slots AS s
+            FROM pg_catalog.pg_replication_slots AS s
             ORDER BY s.slot_name
             """)
     }
@@ -86,16 +90,20 @@ public enum ReplicationQueries {
         "standby status",
         """
         SELECT
-            pg_last_wal_receive_lsn()::text AS receive_lsn,
-            pg_last_wal_replay_lsn()::text AS replay_lsn,
-            pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())::bigint
+            pg_catalog.pg_last_wal_receive_lsn()::pg_catalog.text AS receive_lsn,
+            pg_catalog.pg_last_wal_replay_lsn()::pg_catalog.text AS replay_lsn,
+            pg_catalog.pg_wal_lsn_diff(
+                pg_catalog.pg_last_wal_receive_lsn(), pg_catalog.pg_last_wal_replay_lsn())::bigint
                 AS replay_lag_bytes,
-            EXTRACT(EPOCH FROM pg_last_xact_replay_timestamp()) AS last_replay_timestamp,
+            EXTRACT(EPOCH FROM pg_catalog.pg_last_xact_replay_timestamp()) AS last_replay_timestamp,
             CASE
-                WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
-                ELSE EXTRACT(EPOCH FROM clock_timestamp() - pg_last_xact_replay_timestamp())
+                WHEN pg_catalog.pg_last_wal_receive_lsn()
+                    OPERATOR(pg_catalog.=) pg_catalog.pg_last_wal_replay_lsn() THEN 0
+                ELSE EXTRACT(EPOCH FROM pg_catalog.clock_timestamp()
+                    OPERATOR(pg_catalog.-) pg_catalog.pg_last_xact_replay_timestamp())
             END AS replay_delay_seconds,
-            CASE WHEN pg_is_in_recovery() THEN pg_is_wal_replay_paused() END AS replay_paused,
-            pg_is_in_recovery() AS in_recovery
+            CASE WHEN pg_catalog.pg_is_in_recovery() THEN pg_catalog.pg_is_wal_replay_paused() END
+                AS replay_paused,
+            pg_catalog.pg_is_in_recovery() AS in_recovery
         """)
 }

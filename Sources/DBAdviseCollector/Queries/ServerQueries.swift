@@ -1,30 +1,14 @@
 /// Server identity, settings that matter for sizing, extensions.
 public enum ServerQueries {
-    /// Run once, right after connecting: the session is made safe before anything else.
-    /// `set_config` in one SELECT, because pgbouncer and friends reject the `options` keyword.
-    /// ISO dates in UTC make partition bounds (`pg_get_expr(relpartbound)`) read the same
-    /// whatever the server's DateStyle and TimeZone.
-    public static let sessionSetup = Query(
-        "session setup",
-        """
-        SELECT
-            set_config('default_transaction_read_only', 'on', false) AS read_only,
-            set_config('statement_timeout', $1, false) AS statement_timeout,
-            set_config('lock_timeout', $2, false) AS lock_timeout,
-            set_config('idle_in_transaction_session_timeout', '60s', false) AS idle_timeout,
-            set_config('DateStyle', 'ISO, YMD', false) AS date_style,
-            set_config('TimeZone', 'UTC', false) AS time_zone
-        """)
-
     public static let identity = Query(
         "server identity",
         """
         SELECT
-            current_setting('server_version_num')::int AS version_num,
-            version() AS version,
-            pg_is_in_recovery() AS in_recovery,
-            EXTRACT(EPOCH FROM pg_postmaster_start_time()) AS start_time,
-            current_database() AS database
+            pg_catalog.current_setting('server_version_num')::int AS version_num,
+            pg_catalog.version() AS version,
+            pg_catalog.pg_is_in_recovery() AS in_recovery,
+            EXTRACT(EPOCH FROM pg_catalog.pg_postmaster_start_time()) AS start_time,
+            pg_catalog.current_database() AS database
         """)
 
     /// Whether this role sees every session and every statement: a superuser, or a member of
@@ -46,8 +30,8 @@ public enum ServerQueries {
         """
         SELECT
             d.datname AS name,
-            has_database_privilege(d.oid, 'CONNECT') AS can_connect
-        FROM pg_database AS d
+            pg_catalog.has_database_privilege(d.oid, 'CONNECT') AS can_connect
+        FROM pg_catalog.pg_database AS d
         WHERE d.datallowconn
             AND NOT d.datistemplate
         ORDER BY d.datname
@@ -58,8 +42,8 @@ public enum ServerQueries {
         "system identifier",
         """
         SELECT
-            system_identifier::text AS system_identifier
-        FROM pg_control_system()
+            system_identifier::pg_catalog.text AS system_identifier
+        FROM pg_catalog.pg_control_system()
         """)
 
     /// The settings the rules size against; autovacuum_* are all taken.
@@ -80,9 +64,9 @@ public enum ServerQueries {
             s.name AS name,
             s.setting AS setting,
             s.unit AS unit
-        FROM pg_settings AS s
-        WHERE s.name = ANY($1::text[])
-            OR s.name LIKE 'autovacuum%'
+        FROM pg_catalog.pg_settings AS s
+        WHERE s.name OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.text[])
+            OR pg_catalog.starts_with(s.name, 'autovacuum')
         ORDER BY s.name
         """)
 
@@ -92,7 +76,7 @@ public enum ServerQueries {
         SELECT
             e.extname AS name,
             e.extversion AS version
-        FROM pg_extension AS e
+        FROM pg_catalog.pg_extension AS e
         ORDER BY e.extname
         """)
 }

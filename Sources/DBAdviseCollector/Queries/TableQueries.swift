@@ -14,15 +14,19 @@ public enum TableQueries {
         """
         SELECT DISTINCT
             COALESCE(i.indrelid, t.oid, l.relation)::bigint AS relation
-        FROM pg_locks AS l
-        LEFT JOIN pg_index AS i
-            ON i.indexrelid = l.relation
-        LEFT JOIN pg_class AS t
-            ON t.reltoastrelid = l.relation
-        WHERE l.locktype = 'relation'
-            AND l.mode = 'AccessExclusiveLock'
-            AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-            AND l.pid IS DISTINCT FROM pg_backend_pid()
+        FROM pg_catalog.pg_locks AS l
+        LEFT JOIN pg_catalog.pg_index AS i
+            ON i.indexrelid OPERATOR(pg_catalog.=) l.relation
+        LEFT JOIN pg_catalog.pg_class AS t
+            ON t.reltoastrelid OPERATOR(pg_catalog.=) l.relation
+        WHERE l.locktype OPERATOR(pg_catalog.=) 'relation'
+            AND l.mode OPERATOR(pg_catalog.=) 'AccessExclusiveLock'
+            AND l.database OPERATOR(pg_catalog.=) (
+                SELECT d.oid
+                FROM pg_catalog.pg_database AS d
+                WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database()
+            )
+            AND (l.pid IS NULL OR l.pid OPERATOR(pg_catalog.<>) pg_catalog.pg_backend_pid())
         """)
 
     /// Write and read counters per table, taken at the start and end of the interval.
@@ -31,9 +35,11 @@ public enum TableQueries {
         """
         SELECT
             s.relid::bigint AS oid,
-            s.n_tup_ins + s.n_tup_upd + s.n_tup_del AS writes,
-            COALESCE(s.seq_tup_read, 0) + COALESCE(s.idx_tup_fetch, 0) AS reads
-        FROM pg_stat_user_tables AS s
+            s.n_tup_ins OPERATOR(pg_catalog.+) s.n_tup_upd OPERATOR(pg_catalog.+) s.n_tup_del
+                AS writes,
+            COALESCE(s.seq_tup_read, 0) OPERATOR(pg_catalog.+) COALESCE(s.idx_tup_fetch, 0)
+                AS reads
+        FROM pg_catalog.pg_stat_user_tables AS s
         """)
 
     /// Every user table, partitioned table and materialized view. $1: locked oids;
@@ -52,21 +58,27 @@ public enum TableQueries {
             c.oid::bigint AS oid,
             n.nspname AS schema,
             c.relname AS name,
-            c.relkind::text AS relkind,
+            c.relkind::pg_catalog.text AS relkind,
             c.relispartition AS is_partition,
             i.inhparent::bigint AS parent_oid,
-            CASE WHEN c.relispartition AND $2::boolean AND NOT c.oid = ANY($1::oid[])
-                THEN pg_get_expr(c.relpartbound, c.oid) END AS partition_bound,
-            CASE WHEN c.relkind <> 'p' AND $2::boolean AND NOT c.oid = ANY($1::oid[])
-                THEN pg_relation_size(c.oid, 'main') END AS heap_bytes,
-            CASE WHEN c.relkind <> 'p' AND $2::boolean AND NOT c.oid = ANY($1::oid[])
-                THEN pg_relation_size(c.oid, 'fsm') + pg_relation_size(c.oid, 'vm')
-                    + pg_relation_size(c.oid, 'init') END AS other_forks_bytes,
-            CASE WHEN c.relkind = 'p' OR NOT $2::boolean OR c.oid = ANY($1::oid[]) THEN NULL
-                WHEN c.reltoastrelid = 0 THEN 0
-                ELSE pg_total_relation_size(c.reltoastrelid) END AS toast_bytes,
-            CASE WHEN c.reltuples >= 0 THEN c.reltuples END AS reltuples,
-            CASE WHEN c.relkind <> 'p' THEN age(c.relfrozenxid) END AS relfrozenxid_age,
+            CASE WHEN c.relispartition AND $2::boolean
+                AND NOT c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])
+                THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END AS partition_bound,
+            CASE WHEN c.relkind OPERATOR(pg_catalog.<>) 'p' AND $2::boolean
+                AND NOT c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])
+                THEN pg_catalog.pg_relation_size(c.oid, 'main') END AS heap_bytes,
+            CASE WHEN c.relkind OPERATOR(pg_catalog.<>) 'p' AND $2::boolean
+                AND NOT c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])
+                THEN pg_catalog.pg_relation_size(c.oid, 'fsm')
+                    OPERATOR(pg_catalog.+) pg_catalog.pg_relation_size(c.oid, 'vm')
+                    OPERATOR(pg_catalog.+) pg_catalog.pg_relation_size(c.oid, 'init') END AS other_forks_bytes,
+            CASE WHEN c.relkind OPERATOR(pg_catalog.=) 'p' OR NOT $2::boolean
+                OR c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[]) THEN NULL
+                WHEN c.reltoastrelid OPERATOR(pg_catalog.=) 0 THEN 0
+                ELSE pg_catalog.pg_total_relation_size(c.reltoastrelid) END AS toast_bytes,
+            CASE WHEN c.reltuples OPERATOR(pg_catalog.>=) 0 THEN c.reltuples END AS reltuples,
+            CASE WHEN c.relkind OPERATOR(pg_catalog.<>) 'p' THEN pg_catalog.age(c.relfrozenxid) END
+                AS relfrozenxid_age,
             s.n_live_tup AS n_live_tup,
             s.n_dead_tup AS n_dead_tup,
             s.seq_scan AS seq_scan,
@@ -85,14 +97,15 @@ public enum TableQueries {
             s.autovacuum_count AS autovacuum_count,
             s.analyze_count AS analyze_count,
             s.autoanalyze_count AS autoanalyze_count
-        FROM pg_class AS c
-        JOIN pg_namespace AS n
-            ON n.oid = c.relnamespace
-        LEFT JOIN pg_stat_all_tables AS s
-            ON s.relid = c.oid
-        LEFT JOIN pg_inherits AS i
-            ON i.inhrelid = c.oid AND c.relispartition
-        WHERE c.relkind IN ('r', 'p', 'm')
+        FROM pg_catalog.pg_class AS c
+        JOIN pg_catalog.pg_namespace AS n
+            ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+        LEFT JOIN pg_catalog.pg_stat_all_tables AS s
+            ON s.relid OPERATOR(pg_catalog.=) c.oid
+        LEFT JOIN pg_catalog.pg_inherits AS i
+            ON i.inhrelid OPERATOR(pg_catalog.=) c.oid
+            AND c.relispartition
+        WHERE c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,m}')
             AND \(userSchemaFilter)
         ORDER BY n.nspname, c.relname
         """)
@@ -109,31 +122,34 @@ public enum TableQueries {
             t.relname AS table_name,
             c.relname AS name,
             t.oid::bigint AS table_oid,
-            CASE WHEN $2::boolean AND NOT t.oid = ANY($1::oid[])
-                THEN pg_relation_size(c.oid, 'main') END AS bytes,
-            CASE WHEN $2::boolean AND NOT t.oid = ANY($1::oid[])
-                THEN pg_relation_size(c.oid, 'fsm') + pg_relation_size(c.oid, 'init') END AS other_forks_bytes,
+            CASE WHEN $2::boolean AND NOT t.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])
+                THEN pg_catalog.pg_relation_size(c.oid, 'main') END AS bytes,
+            CASE WHEN $2::boolean AND NOT t.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])
+                THEN pg_catalog.pg_relation_size(c.oid, 'fsm')
+                    OPERATOR(pg_catalog.+) pg_catalog.pg_relation_size(c.oid, 'init') END
+                AS other_forks_bytes,
             s.idx_scan AS idx_scan,
             x.indisunique AS is_unique,
             x.indisprimary AS is_primary,
             x.indisvalid AS is_valid,
-            to_json(ARRAY(
+            pg_catalog.to_json(ARRAY(
                 SELECT a.attname
-                FROM unnest(x.indkey::int2[]) WITH ORDINALITY AS k(attnum, position)
-                JOIN pg_attribute AS a
-                    ON a.attrelid = x.indrelid AND a.attnum = k.attnum
+                FROM pg_catalog.unnest(x.indkey::pg_catalog.int2[]) WITH ORDINALITY AS k(attnum, position)
+                JOIN pg_catalog.pg_attribute AS a
+                    ON a.attrelid OPERATOR(pg_catalog.=) x.indrelid
+                    AND a.attnum OPERATOR(pg_catalog.=) k.attnum
                 ORDER BY k.position
-            ))::text AS columns
-        FROM pg_index AS x
-        JOIN pg_class AS c
-            ON c.oid = x.indexrelid
-        JOIN pg_class AS t
-            ON t.oid = x.indrelid
-        JOIN pg_namespace AS n
-            ON n.oid = t.relnamespace
-        LEFT JOIN pg_stat_all_indexes AS s
-            ON s.indexrelid = x.indexrelid
-        WHERE t.relkind IN ('r', 'p', 'm')
+            ))::pg_catalog.text AS columns
+        FROM pg_catalog.pg_index AS x
+        JOIN pg_catalog.pg_class AS c
+            ON c.oid OPERATOR(pg_catalog.=) x.indexrelid
+        JOIN pg_catalog.pg_class AS t
+            ON t.oid OPERATOR(pg_catalog.=) x.indrelid
+        JOIN pg_catalog.pg_namespace AS n
+            ON n.oid OPERATOR(pg_catalog.=) t.relnamespace
+        LEFT JOIN pg_catalog.pg_stat_all_indexes AS s
+            ON s.indexrelid OPERATOR(pg_catalog.=) x.indexrelid
+        WHERE t.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,m}')
             AND \(userSchemaFilter)
         ORDER BY n.nspname, t.relname, c.relname
         """)
@@ -148,21 +164,23 @@ public enum TableQueries {
             c.oid::bigint AS oid,
             n.nspname AS schema,
             c.relname AS name,
-            p.partstrat::text AS strategy,
-            CASE WHEN NOT c.oid = ANY($1::oid[]) THEN pg_get_partkeydef(c.oid) END AS key,
-            to_json(ARRAY(
+            p.partstrat::pg_catalog.text AS strategy,
+            CASE WHEN NOT c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])
+                THEN pg_catalog.pg_get_partkeydef(c.oid) END AS key,
+            pg_catalog.to_json(ARRAY(
                 SELECT a.attname
-                FROM unnest(p.partattrs::int2[]) WITH ORDINALITY AS k(attnum, position)
-                JOIN pg_attribute AS a
-                    ON a.attrelid = c.oid AND a.attnum = k.attnum
+                FROM pg_catalog.unnest(p.partattrs::pg_catalog.int2[]) WITH ORDINALITY AS k(attnum, position)
+                JOIN pg_catalog.pg_attribute AS a
+                    ON a.attrelid OPERATOR(pg_catalog.=) c.oid
+                    AND a.attnum OPERATOR(pg_catalog.=) k.attnum
                 ORDER BY k.position
-            ))::text AS key_columns,
-            NULLIF(p.partdefid, 0)::bigint AS default_oid
-        FROM pg_partitioned_table AS p
-        JOIN pg_class AS c
-            ON c.oid = p.partrelid
-        JOIN pg_namespace AS n
-            ON n.oid = c.relnamespace
+            ))::pg_catalog.text AS key_columns,
+            CASE WHEN p.partdefid OPERATOR(pg_catalog.<>) 0 THEN p.partdefid::bigint END AS default_oid
+        FROM pg_catalog.pg_partitioned_table AS p
+        JOIN pg_catalog.pg_class AS c
+            ON c.oid OPERATOR(pg_catalog.=) p.partrelid
+        JOIN pg_catalog.pg_namespace AS n
+            ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
         WHERE \(userSchemaFilter)
         ORDER BY n.nspname, c.relname
         """)
@@ -177,42 +195,42 @@ public enum TableQueries {
         SELECT
             t.oid::bigint AS table_oid,
             c.relname AS name,
-            pg_get_indexdef(c.oid) AS definition,
+            pg_catalog.pg_get_indexdef(c.oid) AS definition,
             x.indisvalid AS is_valid,
             x.indisunique AS is_unique,
             x.indisprimary AS is_primary,
             con.conname AS constraint_name,
-            to_json(ARRAY(
-                SELECT pn.nspname || '.' || p.relname
-                FROM pg_inherits AS i
-                JOIN pg_class AS p
-                    ON p.oid = i.inhrelid
-                JOIN pg_namespace AS pn
-                    ON pn.oid = p.relnamespace
-                WHERE i.inhparent = t.oid
-                    AND p.relkind IN ('r', 'p')
+            pg_catalog.to_json(ARRAY(
+                SELECT pn.nspname OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) p.relname
+                FROM pg_catalog.pg_inherits AS i
+                JOIN pg_catalog.pg_class AS p
+                    ON p.oid OPERATOR(pg_catalog.=) i.inhrelid
+                JOIN pg_catalog.pg_namespace AS pn
+                    ON pn.oid OPERATOR(pg_catalog.=) p.relnamespace
+                WHERE i.inhparent OPERATOR(pg_catalog.=) t.oid
+                    AND p.relkind OPERATOR(pg_catalog.=) ANY ('{r,p}')
                     AND NOT EXISTS (
                         SELECT 1
-                        FROM pg_inherits AS attached
-                        JOIN pg_index AS child
-                            ON child.indexrelid = attached.inhrelid
-                        WHERE attached.inhparent = c.oid
-                            AND child.indrelid = p.oid
+                        FROM pg_catalog.pg_inherits AS attached
+                        JOIN pg_catalog.pg_index AS child
+                            ON child.indexrelid OPERATOR(pg_catalog.=) attached.inhrelid
+                        WHERE attached.inhparent OPERATOR(pg_catalog.=) c.oid
+                            AND child.indrelid OPERATOR(pg_catalog.=) p.oid
                     )
                 ORDER BY pn.nspname, p.relname
-            ))::text AS missing_partitions
-        FROM pg_index AS x
-        JOIN pg_class AS c
-            ON c.oid = x.indexrelid
-        JOIN pg_class AS t
-            ON t.oid = x.indrelid
-        JOIN pg_namespace AS n
-            ON n.oid = t.relnamespace
-        LEFT JOIN pg_constraint AS con
-            ON con.conindid = c.oid
-            AND con.conrelid = t.oid
-            AND con.contype IN ('p', 'u', 'x')
-        WHERE c.relkind = 'I'
+            ))::pg_catalog.text AS missing_partitions
+        FROM pg_catalog.pg_index AS x
+        JOIN pg_catalog.pg_class AS c
+            ON c.oid OPERATOR(pg_catalog.=) x.indexrelid
+        JOIN pg_catalog.pg_class AS t
+            ON t.oid OPERATOR(pg_catalog.=) x.indrelid
+        JOIN pg_catalog.pg_namespace AS n
+            ON n.oid OPERATOR(pg_catalog.=) t.relnamespace
+        LEFT JOIN pg_catalog.pg_constraint AS con
+            ON con.conindid OPERATOR(pg_catalog.=) c.oid
+            AND con.conrelid OPERATOR(pg_catalog.=) t.oid
+            AND con.contype OPERATOR(pg_catalog.=) ANY ('{p,u,x}')
+        WHERE c.relkind OPERATOR(pg_catalog.=) 'I'
             AND \(userSchemaFilter)
         ORDER BY n.nspname, t.relname, c.relname
         """)
@@ -233,28 +251,33 @@ public enum TableQueries {
                 c.relkind,
                 n.nspname,
                 c.relname
-            FROM pg_class AS c
-            JOIN pg_namespace AS n
-                ON n.oid = c.relnamespace
-            WHERE c.relkind IN ('r', 'p')
+            FROM pg_catalog.pg_class AS c
+            JOIN pg_catalog.pg_namespace AS n
+                ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+            WHERE c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p}')
                 AND NOT c.relispartition
                 AND \(userSchemaFilter)
-            ORDER BY c.relkind = 'p' DESC, c.relpages DESC, c.relname
+            ORDER BY c.relkind OPERATOR(pg_catalog.=) 'p' DESC, c.relpages DESC, c.relname
             LIMIT $1
         )
         SELECT
             t.nspname AS schema,
             t.relname AS table_name,
             a.attname AS column_name,
-            format_type(a.atttypid, a.atttypmod) AS data_type,
+            pg_catalog.format_type(a.atttypid, a.atttypmod) AS data_type,
             s.correlation AS correlation,
             s.avg_width AS avg_width,
             s.n_distinct AS n_distinct,
             s.null_frac AS null_frac,
-            (SELECT max(f) FROM unnest(s.most_common_freqs) AS f) AS most_common_freq
+            (
+                SELECT pg_catalog.max(f)
+                FROM pg_catalog.unnest(s.most_common_freqs) AS f
+            ) AS most_common_freq
         FROM chosen AS t
-        JOIN pg_attribute AS a
-            ON a.attrelid = t.oid AND a.attnum > 0 AND NOT a.attisdropped
+        JOIN pg_catalog.pg_attribute AS a
+            ON a.attrelid OPERATOR(pg_catalog.=) t.oid
+            AND a.attnum OPERATOR(pg_catalog.>) 0
+            AND NOT a.attisdropped
         LEFT JOIN LATERAL (
             SELECT
                 st.correlation,
@@ -262,11 +285,11 @@ public enum TableQueries {
                 st.n_distinct,
                 st.null_frac,
                 st.most_common_freqs
-            FROM pg_stats AS st
-            WHERE st.schemaname = t.nspname
-                AND st.tablename = t.relname
-                AND st.attname = a.attname
-                AND st.inherited = (t.relkind = 'p')
+            FROM pg_catalog.pg_stats AS st
+            WHERE st.schemaname OPERATOR(pg_catalog.=) t.nspname
+                AND st.tablename OPERATOR(pg_catalog.=) t.relname
+                AND st.attname OPERATOR(pg_catalog.=) a.attname
+                AND st.inherited OPERATOR(pg_catalog.=) (t.relkind OPERATOR(pg_catalog.=) 'p')
             OFFSET 0
         ) AS s
             ON true
@@ -313,34 +336,36 @@ public enum TableQueries {
                 n.nspname AS schema,
                 c.relname AS table_name,
                 con.conname AS name,
-                to_json(ARRAY(
+                pg_catalog.to_json(ARRAY(
                     SELECT a.attname
-                    FROM unnest(con.conkey) WITH ORDINALITY AS k(attnum, position)
-                    JOIN pg_attribute AS a
-                        ON a.attrelid = con.conrelid AND a.attnum = k.attnum
+                    FROM pg_catalog.unnest(con.conkey) WITH ORDINALITY AS k(attnum, position)
+                    JOIN pg_catalog.pg_attribute AS a
+                        ON a.attrelid OPERATOR(pg_catalog.=) con.conrelid
+                        AND a.attnum OPERATOR(pg_catalog.=) k.attnum
                     ORDER BY k.position
-                ))::text AS columns,
+                ))::pg_catalog.text AS columns,
                 rn.nspname AS referenced_schema,
                 r.relname AS referenced_table,
-                to_json(ARRAY(
+                pg_catalog.to_json(ARRAY(
                     SELECT a.attname
-                    FROM unnest(con.confkey) WITH ORDINALITY AS k(attnum, position)
-                    JOIN pg_attribute AS a
-                        ON a.attrelid = con.confrelid AND a.attnum = k.attnum
+                    FROM pg_catalog.unnest(con.confkey) WITH ORDINALITY AS k(attnum, position)
+                    JOIN pg_catalog.pg_attribute AS a
+                        ON a.attrelid OPERATOR(pg_catalog.=) con.confrelid
+                        AND a.attnum OPERATOR(pg_catalog.=) k.attnum
                     ORDER BY k.position
-                ))::text AS referenced_columns,
+                ))::pg_catalog.text AS referenced_columns,
                 \(enforced) AS enforced
-            FROM pg_constraint AS con
-            JOIN pg_class AS c
-                ON c.oid = con.conrelid
-            JOIN pg_namespace AS n
-                ON n.oid = c.relnamespace
-            JOIN pg_class AS r
-                ON r.oid = con.confrelid
-            JOIN pg_namespace AS rn
-                ON rn.oid = r.relnamespace
-            WHERE con.contype = 'f'
-                AND con.conparentid = 0
+            FROM pg_catalog.pg_constraint AS con
+            JOIN pg_catalog.pg_class AS c
+                ON c.oid OPERATOR(pg_catalog.=) con.conrelid
+            JOIN pg_catalog.pg_namespace AS n
+                ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+            JOIN pg_catalog.pg_class AS r
+                ON r.oid OPERATOR(pg_catalog.=) con.confrelid
+            JOIN pg_catalog.pg_namespace AS rn
+                ON rn.oid OPERATOR(pg_catalog.=) r.relnamespace
+            WHERE con.contype OPERATOR(pg_catalog.=) 'f'
+                AND con.conparentid OPERATOR(pg_catalog.=) 0
                 AND \(userSchemaFilter)
             ORDER BY n.nspname, c.relname, con.conname
             """)

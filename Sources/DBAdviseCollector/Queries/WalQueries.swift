@@ -1,4 +1,6 @@
-/// WAL volume: pg_stat_wal from 14, else the distance between two LSNs.
+/// WAL volume: pg_stat_wal from 14, else the distance between two LSNs. Only the columns every
+/// version from 14 on has: PostgreSQL 18 removed wal_write, wal_sync and their times (WAL I/O
+/// timing moved to pg_stat_io).
 public enum WalQueries {
     /// The query for a server, or nil on a standby before 14 (no LSN of its own to diff).
     public static func counters(serverVersion: Int, inRecovery: Bool) -> Query {
@@ -13,20 +15,20 @@ public enum WalQueries {
                     w.wal_fpi AS wal_fpi,
                     w.wal_buffers_full AS wal_buffers_full,
                     EXTRACT(EPOCH FROM w.stats_reset) AS stats_reset
-                FROM pg_stat_wal AS w
+                FROM pg_catalog.pg_stat_wal AS w
                 """)
         }
-        let currentLSN = inRecovery ? "pg_last_wal_replay_lsn()" : "pg_current_wal_lsn()"
+        let currentLSN = inRecovery ? "pg_catalog.pg_last_wal_replay_lsn()" : "pg_catalog.pg_current_wal_lsn()"
         return Query(
             "wal position",
             """
             SELECT
                 'lsn' AS source,
-                pg_wal_lsn_diff(\(currentLSN), '0/0')::bigint AS wal_bytes,
+                pg_catalog.pg_wal_lsn_diff(\(currentLSN), '0/0')::bigint AS wal_bytes,
                 NULL::bigint AS wal_records,
                 NULL::bigint AS wal_fpi,
                 NULL::bigint AS wal_buffers_full,
-                NULL::float8 AS stats_reset
+                NULL::pg_catalog.float8 AS stats_reset
             """)
     }
 }
@@ -46,7 +48,7 @@ public enum CheckpointQueries {
                     c.sync_time AS checkpoint_sync_time,
                     c.buffers_written AS buffers_checkpoint,
                     EXTRACT(EPOCH FROM c.stats_reset) AS stats_reset
-                FROM pg_stat_checkpointer AS c
+                FROM pg_catalog.pg_stat_checkpointer AS c
                 """)
         }
         return Query(
@@ -60,7 +62,7 @@ public enum CheckpointQueries {
                 b.checkpoint_sync_time AS checkpoint_sync_time,
                 b.buffers_checkpoint AS buffers_checkpoint,
                 EXTRACT(EPOCH FROM b.stats_reset) AS stats_reset
-            FROM pg_stat_bgwriter AS b
+            FROM pg_catalog.pg_stat_bgwriter AS b
             """)
     }
 }

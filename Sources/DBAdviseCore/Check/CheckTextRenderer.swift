@@ -14,6 +14,10 @@ enum CheckTextRenderer {
         if let baseline = outcome.baselineLine {
             lines += TextReportRenderer.wrap(baseline, indent: "")
         }
+        lines += TextReportRenderer.wrap(ConfigText.configLine(report), indent: "", hanging: "  ")
+        for warning in ConfigText.warningLines(report) {
+            lines += TextReportRenderer.wrap(style.red(warning), indent: "", hanging: "  ")
+        }
         lines.append("")
 
         if outcome.breaches.isEmpty {
@@ -55,6 +59,14 @@ enum CheckTextRenderer {
                         + recommendation.title + CheckOutcome.mark(checked.status)
                         + " (rule \(recommendation.rule))",
                     indent: "  ", hanging: "    ")
+            }
+        }
+
+        if !report.suppressed.isEmpty {
+            lines.append("")
+            lines.append(style.heading(ConfigText.suppressedHeading(report)))
+            for finding in report.suppressed {
+                lines += TextReportRenderer.wrap("• " + ConfigText.suppressedLine(finding), indent: "  ", hanging: "    ")
             }
         }
 

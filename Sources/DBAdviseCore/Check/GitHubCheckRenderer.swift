@@ -31,6 +31,14 @@ enum GitHubCheckRenderer {
                 + "(\(recommendation.severity.rawValue))" + CheckOutcome.mark(checked.status)
             lines.append(command(level, title: "dbadvise \(recommendation.rule)", message))
         }
+        for warning in outcome.report.config.warnings {
+            lines.append(command("warning", title: "dbadvise config", warning))
+        }
+        for finding in outcome.report.suppressed {
+            lines.append(command("notice", title: "dbadvise ignore", ConfigText.suppressedLine(finding)))
+        }
+        // Which config gated the run.
+        lines.append(command("notice", title: "dbadvise config", ConfigText.configLine(outcome.report)))
         let breaches = outcome.breaches.count
         lines.append(
             "dbadvise check: \(outcome.verdict) (fail on \(failOn.rawValue)): "
@@ -75,6 +83,7 @@ enum GitHubCheckRenderer {
         var facts = ["fail on `\(gate.failOn.rawValue)`"]
         facts.append("\(report.source.snapshots) snapshot\(report.source.snapshots == 1 ? "" : "s")")
         if let baseline = outcome.baselineLine { facts.append(baseline) }
+        facts.append(escape(ConfigText.configLine(report)))
         out.append(facts.joined(separator: " · "))
         out.append("")
         if outcome.breaches.isEmpty {

@@ -119,7 +119,10 @@ enum JUnitCheckRenderer {
             ("fail_on", outcome.report.gate.failOn.rawValue),
             ("passed", outcome.report.gate.passed ? "true" : "false"),
             ("snapshots", String(outcome.report.source.snapshots)),
+            ("config", outcome.report.config.origin.description),
         ]
+        properties += outcome.report.config.warnings.map { ("config_warning", $0) }
+        properties += outcome.report.suppressed.map { ("suppressed", ConfigText.suppressedLine($0)) }
         if let baseline = outcome.baselineLine { properties.append(("baseline", baseline)) }
         return properties
     }

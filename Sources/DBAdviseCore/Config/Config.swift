@@ -50,8 +50,8 @@ public struct Hardware: Sendable, Equatable, Codable {
     ]
 }
 
-/// `dbadvise.yml`: hardware, thresholds, gate. See ``Config/parse(_:file:)`` and
-/// `samples/dbadvise.yml` for every key and its default.
+/// `dbadvise.yml`: hardware, thresholds, gate, accepted findings. See ``Config/parse(_:file:)``
+/// and `samples/dbadvise.yml` for every key and its default.
 public struct Config: Sendable, Equatable {
     public var hardware: Hardware
     /// Only the keys the config set (missing warning/critical filled from the default).
@@ -59,18 +59,25 @@ public struct Config: Sendable, Equatable {
     public var failOn: FailOn
     /// When a rate counts as measured demand: windows and series.
     public var measurement = MeasurementPolicy()
+    /// `ignore:`: findings the team accepted, kept out of recommendations and the gate.
+    public var ignore: [IgnoreEntry]
+    /// Which file this is and how it was found; reports name it.
+    public var origin: ConfigOrigin
 
     public static let defaultFailOn = FailOn.critical
-    public static let topLevelKeys = ["hardware", "thresholds", "gate", "measurement"]
+    public static let topLevelKeys = ["hardware", "thresholds", "gate", "measurement", "ignore"]
     public static let gateKeys = ["fail_on"]
 
     public init(
         hardware: Hardware = Hardware(), thresholds: [ThresholdKey: ThresholdLevels] = [:],
-        failOn: FailOn = Config.defaultFailOn
+        failOn: FailOn = Config.defaultFailOn, ignore: [IgnoreEntry] = [],
+        origin: ConfigOrigin = .defaults
     ) {
         self.hardware = hardware
         self.thresholds = thresholds
         self.failOn = failOn
+        self.ignore = ignore
+        self.origin = origin
     }
 
     /// The levels in effect for a key: the configured ones, else the default.

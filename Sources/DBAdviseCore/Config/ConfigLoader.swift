@@ -2,6 +2,27 @@ import Foundation
 import Yams
 
 extension Config {
+    /// The config ``ConfigDiscovery`` found, or the defaults; the result remembers its origin.
+    public static func load(_ origin: ConfigOrigin) throws(ConfigError) -> Config {
+        guard let path = origin.path else { return Config(origin: origin) }
+        var config = try load(path: path)
+        config.origin = origin
+        return config
+    }
+
+    /// Every `ignore:` entry names a rule id or a threshold key (the rules live above this
+    /// module, so the caller passes their ids); anything else is a mistake worth exit 2.
+    public func checkIgnoredRules(known ruleIDs: [String]) throws(ConfigError) {
+        let thresholdKeys = ThresholdKey.allCases.map(\.rawValue)
+        for (index, entry) in ignore.enumerated()
+        where !ruleIDs.contains(entry.rule) && !thresholdKeys.contains(entry.rule) {
+            throw .invalid(
+                file: origin.path, line: entry.line, keyPath: "ignore[\(index)].rule",
+                problem: "unknown rule id \"\(entry.rule)\"; expected a rule id from 'dbadvise rules' "
+                    + "or a threshold key")
+        }
+    }
+
     /// Reads and validates a YAML or JSON config file.
     public static func load(path: String) throws(ConfigError) -> Config {
         let data: Data
@@ -72,7 +93,47 @@ private struct ConfigReader {
                 config.failOn = try choice(value, path: "gate.fail_on", FailOn.self)
             }
         }
+        if let node = top["ignore"] { config.ignore = try ignoreEntries(node) }
         return config
+    }
+
+    /// `ignore:`: a list of `{rule, target, reason, until}`; rule and reason required.
+    private func ignoreEntries(_ node: Node) throws(ConfigError) -> [IgnoreEntry] {
+        if node.tagName == .null { return [] }
+        guard case let .sequence(sequence) = node else {
+            throw invalid(node, "ignore", "expected a list of {rule, target, reason, until}, got \(describe(node))")
+        }
+        var entries: [IgnoreEntry] = []
+        for (index, item) in sequence.enumerated() {
+            let path = "ignore[\(index)]"
+            let map = try mapping(item, path: path, allowed: IgnoreEntry.keys)
+            guard let rule = try text(map["rule"], path: "\(path).rule") else {
+                throw invalid(item, "\(path).rule", "required: the rule id (dbadvise rules) or threshold key to accept")
+            }
+            guard let reason = try text(map["reason"], path: "\(path).reason") else {
+                throw invalid(item, "\(path).reason", "required: say why the finding is accepted")
+            }
+            let target = try text(map["target"], path: "\(path).target")
+            let until = try text(map["until"], path: "\(path).until")
+            if let until, IgnoreEntry.day(until) == nil {
+                throw invalid(map["until"], "\(path).until", "expected a date YYYY-MM-DD, got \"\(until)\"")
+            }
+            entries.append(
+                IgnoreEntry(rule: rule, target: target, reason: reason, until: until, line: item.mark?.line))
+        }
+        return entries
+    }
+
+    /// Non-empty text (a YAML date such as `until: 2027-06-30` is read as written); nil when
+    /// the key is absent or null.
+    private func text(_ node: Node?, path: String) throws(ConfigError) -> String? {
+        guard let node, node.tagName != .null else { return nil }
+        guard case let .scalar(scalar) = node, node.tagName != .bool,
+            !scalar.string.trimmingCharacters(in: .whitespaces).isEmpty
+        else {
+            throw invalid(node, path, "expected text, got \(describe(node))")
+        }
+        return scalar.string
     }
 
     private func hardware(_ node: Node) throws(ConfigError) -> Hardware {

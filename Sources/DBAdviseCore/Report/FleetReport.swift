@@ -9,6 +9,8 @@ public struct FleetReport: Codable, Sendable, Equatable {
 
     public var schemaVersion: Int = FleetReport.currentSchemaVersion
     public var kind: String = FleetReport.kindName
+    /// The dbadvise that wrote the report.
+    public var tool: ToolInfo = .current
     public var generatedAt: Date
     /// Ranked by ``FleetReport/isMoreUrgent(_:than:)``; `rank` 1 is the most urgent.
     public var databases: [FleetDatabase]
@@ -71,7 +73,7 @@ public struct FleetReport: Codable, Sendable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case schemaVersion, kind, generatedAt, databases, unreachable, gate
+        case schemaVersion, kind, tool, generatedAt, databases, unreachable, gate
     }
 }
 

@@ -46,6 +46,11 @@ public enum FleetReportRenderer {
         return text
     }
 
+    /// Every database is analyzed with the same config: the first report names it.
+    static func configLine(_ report: FleetReport) -> String? {
+        report.databases.first.map { ConfigText.configLine($0.report) }
+    }
+
     static let rankingRule =
         "Ranked by urgency: the worst finding, then the number of critical and warning findings, "
         + "then the next scaling step (higher on the ladder first)."
@@ -70,6 +75,9 @@ public enum FleetTextRenderer {
         var lines: [String] = []
         lines.append(style.bold("dbadvise fleet report: \(FleetReportRenderer.heading(report))"))
         lines += TextReportRenderer.wrap(FleetReportRenderer.rankingRule, indent: "")
+        if let config = FleetReportRenderer.configLine(report) {
+            lines += TextReportRenderer.wrap(config, indent: "", hanging: "  ")
+        }
         lines.append("")
         if !report.databases.isEmpty {
             lines.append(
@@ -160,6 +168,10 @@ public enum FleetMarkdownRenderer {
         out.append("")
         out.append(FleetReportRenderer.rankingRule)
         out.append("")
+        if let config = FleetReportRenderer.configLine(report) {
+            out.append(escape(config))
+            out.append("")
+        }
         if !report.databases.isEmpty {
             out.append("| # | database | server | worst | critical | warning | next step |")
             out.append("| ---: | --- | --- | --- | ---: | ---: | --- |")

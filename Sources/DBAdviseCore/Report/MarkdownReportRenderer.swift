@@ -13,6 +13,12 @@ public enum MarkdownReportRenderer {
                 + " · collected \(SnapshotCoding.formatTimestamp(report.source.collectedAt))"
                 + " · \(report.source.snapshots) snapshot\(report.source.snapshots == 1 ? "" : "s")")
         out.append("")
+        out.append(escape(ConfigText.configLine(report)))
+        out.append("")
+        for warning in ConfigText.warningLines(report) {
+            out.append("> **\(escape(warning))**")
+            out.append("")
+        }
         if let next = report.nextStep {
             out.append("**Next step: \(escape(next.title))** (`\(next.strategy.rawValue)`, \(next.severity.rawValue))")
             out.append("")
@@ -77,6 +83,12 @@ public enum MarkdownReportRenderer {
             out.append("")
         }
         out += queryMix(report)
+        if !report.suppressed.isEmpty {
+            out.append("## \(escape(ConfigText.suppressedHeading(report)))")
+            out.append("")
+            for finding in report.suppressed { out.append("- \(escape(ConfigText.suppressedLine(finding)))") }
+            out.append("")
+        }
         out.append("## Gate")
         out.append("")
         out.append(

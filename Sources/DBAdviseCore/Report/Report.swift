@@ -8,7 +8,11 @@ public struct Report: Codable, Sendable, Equatable {
 
     public var schemaVersion: Int = Report.currentSchemaVersion
     public var kind: String = Report.kindName
+    /// The dbadvise that wrote the report.
+    public var tool: ToolInfo = .current
     public var generatedAt: Date
+    /// The config the report was made with (or the defaults), and warnings about it.
+    public var config: ReportConfig = ReportConfig(origin: .defaults)
     public var source: ReportSource
     /// One sentence: the next step, or "Stay on one box" with the numbers.
     public var summary: String
@@ -21,6 +25,9 @@ public struct Report: Codable, Sendable, Equatable {
     /// Ordered by the ladder: the next step first, `tuning` last.
     public var recommendations: [Recommendation]
     public var notRecommended: [NotRecommended]
+    /// Findings accepted by the config's `ignore:` entries: out of the recommendations and the
+    /// gate, listed here with the reason.
+    public var suppressed: [SuppressedFinding] = []
     public var gate: GateResult
     /// Size trends over a series of snapshots; null for a single snapshot.
     public var growth: ReportGrowth?
@@ -67,9 +74,38 @@ public struct Report: Codable, Sendable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case schemaVersion, kind, generatedAt, source, summary, growthShape, growthShapeReason,
-            metrics, notes, recommendations, notRecommended, gate, growth, forecasts, whatIf, baseline, queryMix,
-            hardware, window, capacity
+        case schemaVersion, kind, tool, generatedAt, config, source, summary, growthShape, growthShapeReason,
+            metrics, notes, recommendations, notRecommended, suppressed, gate, growth, forecasts, whatIf, baseline,
+            queryMix, hardware, window, capacity
+    }
+
+    /// `tool`, `config` and `suppressed` came with 0.3.0: reports written before read without them.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        schemaVersion = try container.decode(Int.self, forKey: .schemaVersion)
+        kind = try container.decode(String.self, forKey: .kind)
+        // A report from before 0.3.0 does not say which dbadvise wrote it.
+        tool = try container.decodeIfPresent(ToolInfo.self, forKey: .tool) ?? ToolInfo(version: "unknown")
+        generatedAt = try container.decode(Date.self, forKey: .generatedAt)
+        config = try container.decodeIfPresent(ReportConfig.self, forKey: .config) ?? ReportConfig(origin: .defaults)
+        source = try container.decode(ReportSource.self, forKey: .source)
+        summary = try container.decode(String.self, forKey: .summary)
+        growthShape = try container.decode(GrowthShape.self, forKey: .growthShape)
+        growthShapeReason = try container.decode(String.self, forKey: .growthShapeReason)
+        metrics = try container.decode(ReportMetrics.self, forKey: .metrics)
+        notes = try container.decode([MetricNote].self, forKey: .notes)
+        recommendations = try container.decode([Recommendation].self, forKey: .recommendations)
+        notRecommended = try container.decode([NotRecommended].self, forKey: .notRecommended)
+        suppressed = try container.decodeIfPresent([SuppressedFinding].self, forKey: .suppressed) ?? []
+        gate = try container.decode(GateResult.self, forKey: .gate)
+        growth = try container.decodeIfPresent(ReportGrowth.self, forKey: .growth)
+        forecasts = try container.decodeIfPresent([Forecast].self, forKey: .forecasts) ?? []
+        whatIf = try container.decodeIfPresent(ReportWhatIf.self, forKey: .whatIf)
+        baseline = try container.decodeIfPresent(ReportBaseline.self, forKey: .baseline)
+        queryMix = try container.decodeIfPresent(QueryMix.self, forKey: .queryMix)
+        hardware = try container.decodeIfPresent(ResolvedHardware.self, forKey: .hardware)
+        window = try container.decodeIfPresent(MeasurementWindow.self, forKey: .window)
+        capacity = try container.decodeIfPresent(CapacityModel.self, forKey: .capacity)
     }
 
     /// `growth` is written as null for a single snapshot, `query_mix` as null without
@@ -78,7 +114,9 @@ public struct Report: Codable, Sendable, Equatable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(schemaVersion, forKey: .schemaVersion)
         try container.encode(kind, forKey: .kind)
+        try container.encode(tool, forKey: .tool)
         try container.encode(generatedAt, forKey: .generatedAt)
+        try container.encode(config, forKey: .config)
         try container.encode(source, forKey: .source)
         try container.encode(summary, forKey: .summary)
         try container.encode(growthShape, forKey: .growthShape)
@@ -87,6 +125,7 @@ public struct Report: Codable, Sendable, Equatable {
         try container.encode(notes, forKey: .notes)
         try container.encode(recommendations, forKey: .recommendations)
         try container.encode(notRecommended, forKey: .notRecommended)
+        try container.encode(suppressed, forKey: .suppressed)
         try container.encode(gate, forKey: .gate)
         try container.encode(growth, forKey: .growth)
         try container.encode(forecasts, forKey: .forecasts)
@@ -104,6 +143,31 @@ public struct Report: Codable, Sendable, Equatable {
     }
 
     public var staysOnOneBox: Bool { nextStep == nil }
+}
+
+/// `config` in a report: which config was used and how it was found, and what is wrong with
+/// it that did not stop the run (an expired `ignore:` entry).
+public struct ReportConfig: Codable, Sendable, Equatable {
+    public var source: ConfigOrigin.Source
+    public var path: String?
+    public var warnings: [String]
+
+    public init(origin: ConfigOrigin, warnings: [String] = []) {
+        self.source = origin.source
+        self.path = origin.path
+        self.warnings = warnings
+    }
+
+    public var origin: ConfigOrigin { ConfigOrigin(source: source, path: path) }
+
+    private enum CodingKeys: String, CodingKey { case source, path, warnings }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(source, forKey: .source)
+        try container.encode(path, forKey: .path)
+        try container.encode(warnings, forKey: .warnings)
+    }
 }
 
 public struct ReportSource: Codable, Sendable, Equatable {

@@ -16,6 +16,8 @@ public enum TextReportRenderer {
             "Collected \(SnapshotCoding.formatTimestamp(report.source.collectedAt)) from "
                 + "\(report.source.snapshots) snapshot\(report.source.snapshots == 1 ? "" : "s") "
                 + "(\(report.source.type.rawValue))")
+        lines += wrap(ConfigText.configLine(report), indent: "", hanging: "  ")
+        for warning in ConfigText.warningLines(report) { lines += wrap(style.red(warning), indent: "", hanging: "  ") }
         lines.append("")
 
         if let next = report.nextStep {
@@ -86,6 +88,14 @@ public enum TextReportRenderer {
         }
 
         lines += queryMixLines(report, style: style)
+
+        if !report.suppressed.isEmpty {
+            lines.append(style.heading(ConfigText.suppressedHeading(report)))
+            for finding in report.suppressed {
+                lines += wrap("• " + ConfigText.suppressedLine(finding), indent: "  ", hanging: "    ")
+            }
+            lines.append("")
+        }
 
         let gate = report.gate
         let verdict = gate.passed ? style.green("passed") : style.red("FAILED")

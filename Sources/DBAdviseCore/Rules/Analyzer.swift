@@ -86,6 +86,23 @@ public struct Analyzer: Sendable {
             return lhs.order < rhs.order
         }.map(\.recommendation)
 
+        // The config's accepted findings leave the recommendations (and with them, their
+        // breaches, below); a strategy left without one is "not recommended" with the reason.
+        var gate = GateEvaluator.evaluate(context, failOn: failOn)
+        let accepted = Suppression.apply(
+            context.config.ignore, asOf: context.snapshot.interval.finishedAt, recommendations: sorted,
+            breaches: gate.breaches,
+            thresholdsOfRule: Dictionary(
+                rules.map { ($0.ruleDescription.id, $0.ruleDescription.thresholds) }, uniquingKeysWith: { $1 }))
+        gate.breaches = accepted.breaches
+        gate.passed = !accepted.breaches.contains { failOn.fails(on: $0.severity) }
+        triggered = Set(accepted.recommendations.map(\.strategy))
+        for finding in accepted.suppressed where finding.kind == .recommendation {
+            guard let strategy = sorted.first(where: { $0.rule == finding.rule })?.strategy else { continue }
+            quiet[strategy, default: []].append(
+                (finding.rule, "\(finding.rule) on \(finding.target) accepted in the config: \(finding.reason)", []))
+        }
+
         let notRecommended = Strategy.allCases.filter { !triggered.contains($0) }.map { strategy in
             let entries = quiet[strategy] ?? []
             let reason =
@@ -118,16 +135,18 @@ public struct Analyzer: Sendable {
             snapshots: context.snapshots.count, collectedAt: snapshot.interval.finishedAt)
         var report = Report(
             generatedAt: generatedAt, source: source,
-            summary: Self.summary(sorted, context: context, forecasts: forecasts),
+            summary: Self.summary(accepted.recommendations, context: context, forecasts: forecasts),
             growthShape: context.growthShape, growthShapeReason: context.growthShapeReason,
-            metrics: context.metrics, notes: notes, recommendations: sorted,
+            metrics: context.metrics, notes: notes, recommendations: accepted.recommendations,
             notRecommended: notRecommended,
-            gate: GateEvaluator.evaluate(context, failOn: failOn),
+            gate: gate,
             growth: context.trends.map { ReportGrowth(trends: $0, config: context.config) },
             forecasts: forecasts, queryMix: mix)
         report.hardware = context.resolvedHardware
         report.window = context.window
         report.capacity = context.capacity
+        report.config = ReportConfig(origin: context.config.origin, warnings: accepted.warnings)
+        report.suppressed = accepted.suppressed
         return report
     }
 

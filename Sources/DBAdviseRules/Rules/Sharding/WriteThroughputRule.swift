@@ -59,9 +59,10 @@ public struct WriteThroughputRule: Rule {
         let evidence = [measured] + projection.evidence
         guard writes > projection.ceilingWrites else {
             return pass(
-                "writes \(Formatting.rate(writes))/s ≤ \(Formatting.rate(projection.ceilingWrites))/s the "
-                    + "\(projection.ceilingVCPUs)-vCPU ceiling machine would carry (projected from "
-                    + "\(Formatting.rate(projection.cpuSessions)) sessions on CPU)", evidence)
+                "\(Formatting.rate(writes)) writes/s ≤ \(Formatting.rate(projection.ceilingWrites)) writes/s the "
+                    + "\(projection.ceilingVCPUs)-vCPU ceiling machine (\(projection.ceilingSource)) would carry at this "
+                    + "write mix (projected from \(Formatting.rate(projection.cpuSessions)) sessions on CPU, "
+                    + "\(Formatting.rate(WriteThroughputRule.scalingEfficiency.value)) write-scaling efficiency)", evidence)
         }
         // Sustained: every snapshot of a settled series spanning the policy's hours.
         let rates = context.snapshots.compactMap(\.rates.writesPerSecond)
@@ -93,6 +94,8 @@ public struct WriteThroughputRule: Rule {
     struct Projection {
         var cpuSessions: Double
         var ceilingVCPUs: Int
+        /// `configured`, `instance` or `assumed`.
+        var ceilingSource: String
         var ceilingSessions: Double
         var ceilingWrites: Double
         var evidence: [Evidence]
@@ -103,9 +106,10 @@ public struct WriteThroughputRule: Rule {
             let efficiency = WriteThroughputRule.scalingEfficiency.value
             cpuSessions = cpu
             ceilingVCPUs = context.hardware.maxVCPUs ?? ResolvedHardware.assumedMaxVCPUs
+            ceilingSource = context.resolvedHardware.maxVCPUsSource.rawValue
             ceilingSessions = Double(ceilingVCPUs) * target * efficiency
             ceilingWrites = writes / cpu * ceilingSessions
-            let source = context.resolvedHardware.maxVCPUsSource.rawValue
+            let source = ceilingSource
             evidence = [
                 Evidence(
                     metric: "writes_per_cpu_session", value: writes / cpu, threshold: nil, unit: "rows/s",
