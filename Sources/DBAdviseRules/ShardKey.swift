@@ -90,7 +90,7 @@ public struct ShardKeyAnalysis: Sendable, Equatable {
 
     /// "128 distinct values (4 per shard × 32 shards, Citus's default citus.shard_count)".
     var floorText: String {
-        "\(Formatting.grouped(Int(minimumDistinct))) distinct values (\(Formatting.number(ShardKeyRanking.valuesPerShard.value)) per shard × \(Formatting.number(shardCount)) shards, \(shardCountSource))"
+        "\(Formatting.grouped(Int(saturating: minimumDistinct))) distinct values (\(Formatting.number(ShardKeyRanking.valuesPerShard.value)) per shard × \(Formatting.number(shardCount)) shards, \(shardCountSource))"
     }
 }
 
@@ -303,7 +303,7 @@ public enum ShardKeyRanking {
             }
             guard distinct >= floor else {
                 reject(
-                    "\(Formatting.grouped(Int(distinct))) distinct values < \(Formatting.grouped(Int(floor))) (\(Formatting.number(valuesPerShard.value)) per shard × \(Formatting.number(shards)) shards)",
+                    "\(Formatting.grouped(Int(saturating: distinct))) distinct values < \(Formatting.grouped(Int(saturating: floor))) (\(Formatting.number(valuesPerShard.value)) per shard × \(Formatting.number(shards)) shards)",
                     keyLike: true)
                 continue
             }
@@ -356,7 +356,7 @@ public enum ShardKeyRanking {
                     "\(dataType): key use unknown (\(uses.missing.joined(separator: ", ")) not in the snapshot)")
             }
             reasons += [
-                "≥ \(Formatting.grouped(Int(distinct))) distinct values (≥ \(Formatting.grouped(Int(floor))): \(Formatting.number(valuesPerShard.value)) per shard × \(Formatting.number(shards)) shards)",
+                "≥ \(Formatting.grouped(Int(saturating: distinct))) distinct values (≥ \(Formatting.grouped(Int(saturating: floor))): \(Formatting.number(valuesPerShard.value)) per shard × \(Formatting.number(shards)) shards)",
                 "most common value \(Formatting.number(dominant * 100))% of rows (≤ \(Formatting.number(maximumDominantShare.value * 100))%)",
             ]
             if needsBackfill {
