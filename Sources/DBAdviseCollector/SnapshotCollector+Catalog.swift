@@ -93,8 +93,12 @@ extension SnapshotCollector {
                 column.nDistinct = try row.double("n_distinct")
                 column.nullFrac = try row.double("null_frac")
                 column.mostCommonFreq = try row.double("most_common_freq")
+                column.avgWidth = try row.int("avg_width")
                 return column
             }
+        }
+        if let columnStats = catalog.columnStats {
+            try recordHiddenColumnStats(columnStats, tables: catalog.tables)
         }
         catalog.foreignKeys = try section("foreign_keys") {
             try run(TableQueries.foreignKeys(serverVersion: serverVersion)).map { row throws(PostgresError) in
@@ -108,6 +112,44 @@ extension SnapshotCollector {
             }
         }
         return catalog
+    }
+
+    /// pg_stats shows a table's rows only to a role that may SELECT it: under `pg_monitor`
+    /// alone, a table's column statistics are then missing, not absent. Each table of
+    /// `columns` that holds rows, shows no statistics and is hidden from this role is recorded
+    /// as unavailable (`column_stats.<schema.table>`) with the grant that shows it, so the
+    /// partitioning and shard-key advice says "unknown" rather than "no such column".
+    private func recordHiddenColumnStats(_ columns: [ColumnStats], tables: [TableStats]?) throws(CollectorError) {
+        let hidden = try section("column_stats_visibility") {
+            try run(TableQueries.hiddenColumnStats).map { row throws(PostgresError) in
+                (
+                    name: "\(try row.string("schema") ?? "").\(try row.string("table_name") ?? "")",
+                    lacksSelect: try row.bool("lacks_select") ?? true
+                )
+            }
+        }
+        guard let hidden, !hidden.isEmpty else { return }
+        let read = Set(columns.map { "\($0.schema).\($0.table)" })
+        let shown = Set(
+            columns.filter { $0.nDistinct != nil || $0.nullFrac != nil || $0.correlation != nil }
+                .map { "\($0.schema).\($0.table)" })
+        let rowsByTable = Dictionary(
+            (tables ?? []).map { ($0.qualifiedName, max($0.nLiveTup ?? 0, Int($0.reltuples ?? 0))) },
+            uniquingKeysWith: { first, _ in first })
+        for table in hidden where read.contains(table.name) && !shown.contains(table.name) {
+            // an empty table has no statistics to hide (unknown row counts: recorded)
+            guard (rowsByTable[table.name] ?? 1) > 0 else { continue }
+            let grant =
+                serverVersion >= 140000
+                ? "grant SELECT on \(table.name), or the role pg_read_all_data (PostgreSQL 14+)"
+                : "grant SELECT on \(table.name)"
+            recordUnavailable(
+                Unavailable.hiddenColumnStatsPrefix + table.name,
+                table.lacksSelect
+                    ? "column statistics hidden: pg_stats shows only tables the role may SELECT; \(grant)"
+                    : "column statistics hidden: row-level security applies to the role on \(table.name), and pg_stats hides such tables; collect as its owner or a role with BYPASSRLS"
+            )
+        }
     }
 
     private func readIndexes(locked: String) throws(CollectorError) -> [IndexRow]? {

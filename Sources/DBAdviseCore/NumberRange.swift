@@ -174,6 +174,7 @@ extension Snapshot {
             try c.check(column.nDistinct, .fractionOrCount, "\(p).n_distinct")
             try c.check(column.nullFrac, .ratio, "\(p).null_frac")
             try c.check(column.mostCommonFreq, .ratio, "\(p).most_common_freq")
+            try c.check(column.avgWidth, "\(p).avg_width")
         }
         if let replication { try replication.checkNumbers(c) }
         if let wal {

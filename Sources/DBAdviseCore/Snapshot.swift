@@ -442,6 +442,8 @@ public struct ColumnStats: Codable, Sendable, Equatable {
     public var nullFrac: Double?
     /// The largest of `most_common_freqs`: how dominant the most common value is.
     public var mostCommonFreq: Double?
+    /// `pg_stats.avg_width`: the average width in bytes of the column's non-null values.
+    public var avgWidth: Int?
 
     public init(schema: String, table: String, column: String, dataType: String) {
         self.schema = schema
@@ -487,11 +489,33 @@ public struct ForeignKey: Codable, Sendable, Equatable {
 }
 
 public struct Unavailable: Codable, Sendable, Equatable {
-    /// The section or item (`statements`, `tables.sizes`, `public.events`).
+    /// The section or item (`statements`, `tables.sizes`, `public.events`); see
+    /// ``hiddenColumnStatsPrefix`` for `column_stats.<schema.table>`.
     public var section: String
     public var reason: String
     public init(section: String, reason: String) {
         self.section = section
         self.reason = reason
+    }
+
+    /// `column_stats.` + `schema.table`: a table whose column statistics pg_stats hides from
+    /// the collecting role (it may not SELECT the table, or row-level security applies to it).
+    public static let hiddenColumnStatsPrefix = "column_stats."
+
+    /// The `schema.table` whose column statistics were hidden, when this entry says so.
+    public var hiddenColumnStatsTable: String? {
+        guard section.hasPrefix(Self.hiddenColumnStatsPrefix) else { return nil }
+        let table = section.dropFirst(Self.hiddenColumnStatsPrefix.count)
+        return table.isEmpty ? nil : String(table)
+    }
+}
+
+extension Snapshot {
+    /// Tables whose column statistics pg_stats hid from the collecting role, by `schema.table`,
+    /// each with the reason (naming the grant that shows them).
+    public var hiddenColumnStats: [String: String] {
+        Dictionary(
+            unavailable.compactMap { item in item.hiddenColumnStatsTable.map { ($0, item.reason) } },
+            uniquingKeysWith: { first, _ in first })
     }
 }

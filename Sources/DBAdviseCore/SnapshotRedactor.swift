@@ -137,13 +137,15 @@ public enum SnapshotRedactor {
         let ordered = names.filter { $0.count >= 3 }.sorted { $0.count > $1.count }
         copy.unavailable = snapshot.unavailable.map { item in
             var reason = item.reason
-            var section = item.section
+            // `column_stats.<schema.table>`: the prefix is ours, only the table is a name
+            let prefix = item.hiddenColumnStatsTable == nil ? "" : Unavailable.hiddenColumnStatsPrefix
+            var section = String(item.section.dropFirst(prefix.count))
             for name in ordered {
                 let replacement = name.contains(".") ? qualified(name) : pseudonym(name)
                 reason = reason.replacingOccurrences(of: name, with: replacement)
                 section = section.replacingOccurrences(of: name, with: replacement)
             }
-            return Unavailable(section: section, reason: reason)
+            return Unavailable(section: prefix + section, reason: reason)
         }
         return copy
     }

@@ -120,7 +120,8 @@ struct ExistingPartitionsAdviceTests {
         """
 
     /// After the statistics reset: the current month takes inserts, a retention job deletes
-    /// month -11, reports read the last three months. Months -10 … -4 see nothing. Literal
+    /// month -11, reports read the last three months, one of them for one device (device_id is
+    /// the key the application looks rows up by). Months -10 … -4 see nothing. Literal
     /// bounds, so the planner prunes the partitions a statement does not touch.
     static func workload() throws -> String {
         """
@@ -128,6 +129,7 @@ struct ExistingPartitionsAdviceTests {
             SELECT g, timestamptz '\(try monthStart(0))' + g * interval '1 minute', g FROM generate_series(1, 200) AS g;
         DELETE FROM public.metrics WHERE created_at < '\(try monthStart(-10))';
         SELECT count(*) FROM public.metrics WHERE created_at >= '\(try monthStart(-3))';
+        SELECT count(*) FROM public.metrics WHERE device_id = 7 AND created_at >= '\(try monthStart(-3))';
         """
     }
 
@@ -236,6 +238,7 @@ struct ExistingPartitionsAdviceTests {
             small.first("shard-beyond-one-machine", target: skewed), "\(small.recommendations.map(\.target))")
         #expect(shard.summary.contains("hardware.max_memory_gb"), "\(shard.summary)")
         #expect(shard.actions.contains { $0.contains("create_distributed_table") })
+        #expect(shard.actions.contains { $0.hasPrefix("Distribute on device_id: ") }, "\(shard.actions)")
 
         // The SQL actions run: the missing indexes are built and attached …
         for sql in missing.actions where sql.hasPrefix("-- ") {
@@ -432,7 +435,10 @@ struct MultiTenantShardingTests {
         #expect(hiddenRanked.hasPrefix("Distribute on \(hidden("tenant_id")):"), "\(hiddenRanked)")
         #expect(hiddenRanked.contains("joined through 5 foreign keys: "), "\(hiddenRanked)")
         #expect(hiddenRanked.contains("\(hidden("order_items"))→\(hidden("orders"))"), "\(hiddenRanked)")
-        #expect(!hiddenRanked.contains("tenant") && !hiddenRanked.contains("orders"))
+        // no name in clear ("tenant-like" is the ranking's own word)
+        #expect(
+            !hiddenRanked.contains("tenant_id") && !hiddenRanked.contains("tenants") && !hiddenRanked.contains("orders")
+        )
         #expect(
             hiddenShard.actions.contains(
                 "SELECT create_distributed_table('\(hidden("public")).\(hidden("orders"))', '\(hidden("tenant_id"))');")
@@ -446,5 +452,207 @@ struct MultiTenantShardingTests {
         #expect(reason.reason.contains("(half of hardware.max_storage_gb 65,536 GB, assumed)"), "\(reason.reason)")
         let ceiling = try #require(reason.evidence?.first { $0.metric == "largest_relation_bytes" })
         #expect((ceiling.value ?? 0) > 0 && (ceiling.threshold ?? 0) > (ceiling.value ?? 0))
+    }
+
+    /// The first shard-beyond-one-machine recommendation on the small machine for `schema`,
+    /// made in a fresh database `database`.
+    static func shardAdvice(database: String, schema: String) throws -> AdviceReport.Recommendation {
+        let dsn = try TestServer.freshDatabase(database)
+        try TestServer.psql(schema, dsn: dsn)
+        let report = try AdviceReport.analyze(dsn, config: smallMachine)
+        return try #require(
+            report.recommendations.first { $0.rule == "shard-beyond-one-machine" },
+            "\(report.recommendations.map { "\($0.rule) \($0.target)" })")
+    }
+
+    /// 200 tenants (under the old 1,000-distinct cut-off), each table's only high-cardinality
+    /// columns besides tenant_id being an md5 text, a JSONB document, a float and a timestamp.
+    @Test func twoHundredTenantsRankFirstAndContentIsNeverOffered() throws {
+        let shard = try Self.shardAdvice(
+            database: "multi_tenant_200",
+            schema: """
+                CREATE TABLE public.tenants (id integer PRIMARY KEY, name text NOT NULL);
+                CREATE TABLE public.documents (
+                    id bigint PRIMARY KEY,
+                    tenant_id integer NOT NULL REFERENCES public.tenants,
+                    payload text NOT NULL,
+                    body jsonb NOT NULL,
+                    score double precision NOT NULL,
+                    created_at timestamptz NOT NULL);
+                INSERT INTO public.tenants SELECT g, 'tenant ' || g FROM generate_series(1, 200) AS g;
+                INSERT INTO public.documents
+                    SELECT g, g % 200 + 1, md5(g::text), jsonb_build_object('n', g, 'tag', md5(g::text)), g / 7.0,
+                        now() - g * interval '1 second'
+                    FROM generate_series(1, 60000) AS g;
+                ANALYZE;
+                """)
+        let ranked = try #require(shard.actions.first { $0.hasPrefix("Distribute on ") }, "\(shard.actions)")
+        #expect(ranked.hasPrefix("Distribute on tenant_id: "), "\(ranked)")
+        #expect(ranked.contains("references the tenant-like table public.tenants"), "\(ranked)")
+        let distinct = try #require(shard.evidence.first { $0.metric == "shard_key_distinct(tenant_id)" })
+        #expect(distinct.value == 200 && distinct.threshold == 128, "\(distinct)")
+        let payload = try #require(
+            shard.evidence.first { $0.metric == "shard_key_rejected(payload)" }, "\(shard.evidence.map(\.metric))")
+        #expect(payload.note == "text with no key or equality use")
+        #expect(
+            shard.evidence.first { $0.metric == "shard_key_rejected(body)" }?.note
+                == "jsonb: a document, not an identifier")
+        for column in ["payload", "body", "score", "created_at"] {
+            #expect(!shard.actions.contains { $0.contains("'\(column)')") || $0.hasPrefix("Distribute on \(column)") })
+        }
+        #expect(shard.actions.contains("SELECT create_distributed_table('public.documents', 'tenant_id');"))
+    }
+
+    /// Notion's path: blocks carry space_id (a key to the 200 spaces) on one row in five while
+    /// it is backfilled, and parent_id, a key to blocks itself.
+    @Test func aTenantKeyBeingBackfilledIsBackfillThenDistributeNotTheParent() throws {
+        let shard = try Self.shardAdvice(
+            database: "multi_tenant_backfill",
+            schema: """
+                CREATE TABLE public.spaces (id uuid PRIMARY KEY, name text NOT NULL);
+                CREATE TABLE public.blocks (
+                    id uuid PRIMARY KEY,
+                    space_id uuid REFERENCES public.spaces,
+                    parent_id uuid REFERENCES public.blocks,
+                    content text NOT NULL);
+                INSERT INTO public.spaces SELECT md5('space' || g)::uuid, 'space ' || g FROM generate_series(0, 199) AS g;
+                INSERT INTO public.blocks
+                    SELECT md5('block' || g)::uuid,
+                        CASE WHEN g % 5 = 0 THEN md5('space' || (g / 5) % 200)::uuid END,
+                        CASE WHEN g > 10 THEN md5('block' || g / 10)::uuid END,
+                        repeat(md5(g::text), 4)
+                    FROM generate_series(1, 50000) AS g;
+                ANALYZE;
+                """)
+        let first = try #require(
+            shard.actions.first { $0.hasPrefix("Backfill ") || $0.hasPrefix("Distribute on ") }, "\(shard.actions)")
+        #expect(first.hasPrefix("Backfill space_id ("), "\(shard.actions)")
+        #expect(first.contains("% NULL in public.blocks), then distribute on it: "), "\(first)")
+        #expect(shard.actions.contains("SELECT create_distributed_table('public.blocks', 'space_id');"))
+        #expect(!shard.actions.contains { $0.contains("'parent_id'") || $0.hasPrefix("Distribute on parent_id") })
+        let nulls = try #require(shard.evidence.first { $0.metric == "shard_key_null_frac(space_id)" })
+        #expect((nulls.value ?? 0) > 0.7 && (nulls.value ?? 1) < 0.9, "\(nulls)")
+        #expect(
+            shard.evidence.first { $0.metric == "shard_key_rejected(content)" }?.note
+                == "text with no key or equality use")
+    }
+}
+
+/// A `pg_monitor`-only role cannot SELECT public.events, so pg_stats shows it no statistics:
+/// the snapshot says so with the grant, and the partitioning and shard-key advice says
+/// "unknown"; granted SELECT, the same table gets its time-ordered plan.
+@Suite("advice from statistics the role could not see", .serialized, TestServer.enabled)
+struct HiddenColumnStatsAdviceTests {
+    static let database = "hidden_column_stats"
+    static let role = "shardkeys_monitor"
+
+    static let config =
+        MultiTenantShardingTests.smallMachine + """
+
+            thresholds:
+              table_size_gb: {warning: 0.001, critical: 10}
+            """
+
+    func collect(_ dsn: String) throws -> (snapshot: Snapshot, path: URL) {
+        let file = try Shell.temporaryFile(".json")
+        let result = try Shell.dbadvise(["collect", "--dsn", dsn, "--interval", "0", "--output", file.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let snapshot = try SnapshotCoding.decoder().decode(Snapshot.self, from: Data(contentsOf: file))
+        return (snapshot, file)
+    }
+
+    @Test func hiddenStatisticsAreUnavailableAndTheAdviceSaysUnknown() throws {
+        let dsn = try TestServer.freshDatabase(Self.database)
+        try TestServer.psql(
+            """
+            DROP ROLE IF EXISTS \(Self.role);
+            CREATE ROLE \(Self.role) LOGIN IN ROLE pg_monitor;
+            CREATE TABLE public.events (
+                id bigint PRIMARY KEY,
+                tenant_id integer NOT NULL,
+                created_at timestamptz NOT NULL,
+                payload text NOT NULL);
+            INSERT INTO public.events
+                SELECT g, g % 300 + 1, now() - (60001 - g) * interval '1 second', md5(g::text)
+                FROM generate_series(1, 60000) AS g;
+            ANALYZE;
+            """, dsn: dsn)
+        defer {
+            _ = try? TestServer.psql("DROP OWNED BY \(Self.role); DROP ROLE IF EXISTS \(Self.role);", dsn: dsn)
+        }
+        try TestServer.settleStatistics(dsn: dsn)
+        let monitorDSN = dsn.replacingOccurrences(of: "user=postgres", with: "user=\(Self.role)")
+
+        let blind = try collect(monitorDSN)
+        defer { try? FileManager.default.removeItem(at: blind.path) }
+        let hidden = try #require(
+            blind.snapshot.unavailable.first { $0.section == "column_stats.public.events" },
+            "\(blind.snapshot.unavailable)")
+        #expect(hidden.reason.contains("grant SELECT on public.events"), "\(hidden.reason)")
+        #expect(hidden.reason.contains("pg_read_all_data (PostgreSQL 14+)"), "\(hidden.reason)")
+        #expect(blind.snapshot.columnStats?.contains { $0.table == "events" && $0.column == "created_at" } == true)
+
+        let report = try AdviceReport.analyze(input: blind.path.path, config: Self.config)
+        #expect(report.first("partition-large-time-series", target: "public.events") == nil)
+        let partition = try #require(
+            report.first("partition-large-table", target: "public.events"),
+            "\(report.recommendations.map { "\($0.rule) \($0.target)" })")
+        #expect(
+            partition.summary.contains("its partition key is unknown (column statistics hidden: "),
+            "\(partition.summary)")
+        #expect(!partition.summary.contains("no time-ordered column"))
+        #expect(!partition.actions.contains { $0.contains("created_at column") })
+        let shard = try #require(report.first("shard-beyond-one-machine", target: "public.events"))
+        #expect(
+            shard.actions.contains { $0.hasPrefix("Distribution column unknown (column statistics hidden: ") },
+            "\(shard.actions)")
+        #expect(!shard.actions.contains { $0.hasPrefix("Distribute on ") || $0.hasPrefix("No distribution column") })
+        #expect(!shard.actions.contains { $0.contains("add a tenant") })
+
+        // granted SELECT, the statistics show: nothing hidden, the time-ordered plan
+        try TestServer.psql("GRANT SELECT ON public.events TO \(Self.role);", dsn: dsn)
+        let seen = try collect(monitorDSN)
+        defer { try? FileManager.default.removeItem(at: seen.path) }
+        #expect(
+            !seen.snapshot.unavailable.contains { $0.section.hasPrefix("column_stats.") },
+            "\(seen.snapshot.unavailable)")
+        let granted = try AdviceReport.analyze(input: seen.path.path, config: Self.config)
+        let plan = try #require(
+            granted.first("partition-large-time-series", target: "public.events"),
+            "\(granted.recommendations.map { "\($0.rule) \($0.target)" })")
+        #expect(plan.summary.contains("grows along created_at"), "\(plan.summary)")
+        #expect(granted.first("partition-large-table", target: "public.events") == nil)
+    }
+
+    /// Row-level security hides a table's statistics even from a role that may SELECT it; a
+    /// table it may read without a policy shows them. An empty hidden table is not listed.
+    @Test func rowLevelSecurityHidesStatisticsAndSaysSo() throws {
+        let dsn = try TestServer.freshDatabase("hidden_column_stats_rls")
+        try TestServer.psql(
+            """
+            DROP ROLE IF EXISTS \(Self.role)_rls;
+            CREATE ROLE \(Self.role)_rls LOGIN IN ROLE pg_monitor;
+            CREATE TABLE public.notes (id bigint PRIMARY KEY, owner_id integer NOT NULL, body text);
+            CREATE TABLE public.open_notes (id bigint PRIMARY KEY, owner_id integer NOT NULL);
+            CREATE TABLE public.empty_notes (id bigint PRIMARY KEY);
+            INSERT INTO public.notes SELECT g, g % 50, md5(g::text) FROM generate_series(1, 5000) AS g;
+            INSERT INTO public.open_notes SELECT g, g % 50 FROM generate_series(1, 5000) AS g;
+            ALTER TABLE public.notes ENABLE ROW LEVEL SECURITY;
+            CREATE POLICY own ON public.notes USING (owner_id = 1);
+            GRANT SELECT ON public.notes, public.open_notes TO \(Self.role)_rls;
+            ANALYZE;
+            """, dsn: dsn)
+        defer {
+            _ = try? TestServer.psql("DROP OWNED BY \(Self.role)_rls; DROP ROLE IF EXISTS \(Self.role)_rls;", dsn: dsn)
+        }
+        try TestServer.settleStatistics(dsn: dsn)
+        let collected = try collect(dsn.replacingOccurrences(of: "user=postgres", with: "user=\(Self.role)_rls"))
+        defer { try? FileManager.default.removeItem(at: collected.path) }
+        let hidden = collected.snapshot.unavailable.filter { $0.section.hasPrefix("column_stats.") }
+        #expect(hidden.map(\.section) == ["column_stats.public.notes"], "\(collected.snapshot.unavailable)")
+        #expect(hidden.first?.reason.contains("row-level security applies to the role on public.notes") == true)
+        #expect(
+            collected.snapshot.columnStats?.contains { $0.table == "open_notes" && $0.nDistinct != nil } == true,
+            "a readable table keeps its statistics")
     }
 }

@@ -53,6 +53,21 @@ private func coldWorkingSet(_ snapshot: inout Snapshot) {
     snapshot.server.startTime = snapshot.interval.finishedAt.addingTimeInterval(-30 * 86_400)
 }
 
+/// A 150 GB events table ordered by created_at, collected by a role that may not SELECT it:
+/// pg_stats showed its columns without statistics, and the collector said why.
+func hideColumnStats(of table: String, _ snapshot: inout Snapshot) {
+    snapshot.tables?.append(BaseFixture.table(table, bytes: 150 * gigabyte))
+    snapshot.columnStats = [
+        ColumnStats(schema: "public", table: table, column: "created_at", dataType: "timestamp with time zone")
+    ]
+    snapshot.unavailable.append(
+        Unavailable(
+            section: "column_stats.public.\(table)",
+            reason:
+                "column statistics hidden: pg_stats shows only tables the role may SELECT; grant SELECT on public.\(table), or the role pg_read_all_data (PostgreSQL 14+)"
+        ))
+}
+
 private func analyticStatement(_ query: String, ms: Double) -> Statement {
     Statement(
         queryid: "900", query: query, calls: 50, totalExecTimeMs: ms, meanExecTimeMs: ms / 50, rows: 50,
@@ -354,6 +369,10 @@ let ruleExamples: [RuleExample] = [
         snapshot.tables?.append(BaseFixture.table("events", bytes: 150 * gigabyte))
         snapshot.columnStats = [BaseFixture.column("events", "user_id", type: "bigint", correlation: 0.99)]
     },
+    quiet("partition-large-time-series", "150 GB table whose column statistics the role could not see") {
+        snapshot, _ in
+        hideColumnStats(of: "events", &snapshot)
+    },
     quiet("partition-large-time-series", "10 GB time-ordered table under 64 GB memory") { snapshot, _ in
         snapshot.tables?.append(BaseFixture.table("events", bytes: 10 * gigabyte))
         snapshot.columnStats = [
@@ -369,6 +388,10 @@ let ruleExamples: [RuleExample] = [
         snapshot.columnStats = [BaseFixture.column("events", "id", type: "bigint", correlation: -0.98)]
     },
     quiet("partition-large-table", "small tables"),
+    trigger("partition-large-table", "150 GB table whose column statistics the role could not see: key unknown") {
+        snapshot, _ in
+        hideColumnStats(of: "events", &snapshot)
+    },
 
     trigger("partition-skew", "one partition 20× the others") { snapshot, _ in
         snapshot.partitionedTables = [

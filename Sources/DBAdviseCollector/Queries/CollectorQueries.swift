@@ -18,7 +18,7 @@ public enum CollectorQueries {
             ActivityQueries.sample,
             TableQueries.lockedRelations, TableQueries.counters, TableQueries.tables,
             TableQueries.indexes, TableQueries.partitionedTables, TableQueries.partitionedIndexes,
-            TableQueries.columnStats,
+            TableQueries.columnStats, TableQueries.hiddenColumnStats,
             StatementQueries.installedVersion,
             ReplicationQueries.standbys, ReplicationQueries.lagSample,
             ReplicationQueries.standbyHealth, ReplicationQueries.standbyStatus,

@@ -266,6 +266,7 @@ public enum TableQueries {
             a.attname AS column_name,
             pg_catalog.format_type(a.atttypid, a.atttypmod) AS data_type,
             s.correlation AS correlation,
+            s.avg_width AS avg_width,
             s.n_distinct AS n_distinct,
             s.null_frac AS null_frac,
             (
@@ -280,6 +281,7 @@ public enum TableQueries {
         LEFT JOIN LATERAL (
             SELECT
                 st.correlation,
+                st.avg_width,
                 st.n_distinct,
                 st.null_frac,
                 st.most_common_freqs
@@ -292,6 +294,30 @@ public enum TableQueries {
         ) AS s
             ON true
         ORDER BY t.nspname, t.relname, a.attnum
+        """)
+
+    /// Tables whose rows pg_stats hides from this role: the view shows a table's statistics
+    /// only to a role that may SELECT it (table or column privilege) and to which no
+    /// row-level security applies on it. Catalogs and privilege checks only, no lock. The
+    /// collector keeps those of ``columnStats``'s tables that hold rows and show no statistics.
+    public static let hiddenColumnStats = Query(
+        "hidden column statistics",
+        """
+        SELECT
+            n.nspname AS schema,
+            c.relname AS table_name,
+            NOT pg_catalog.has_table_privilege(c.oid, 'SELECT') AS lacks_select
+        FROM pg_catalog.pg_class AS c
+        JOIN pg_catalog.pg_namespace AS n
+            ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+        WHERE c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p}')
+            AND NOT c.relispartition
+            AND \(userSchemaFilter)
+            AND (
+                NOT pg_catalog.has_table_privilege(c.oid, 'SELECT')
+                OR (c.relrowsecurity AND pg_catalog.row_security_active(c.oid))
+            )
+        ORDER BY n.nspname, c.relname
         """)
 
     /// Every foreign key declared on a user table, with the column names on both sides in

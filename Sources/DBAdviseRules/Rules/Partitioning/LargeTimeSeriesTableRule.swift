@@ -40,7 +40,9 @@ public struct LargeTimeSeriesTableRule: Rule {
             table_size_gb's warning when that is smaller) are no plan: none is offered and the \
             reason says why. Growth \
             measured over an unsettled window (a bulk load, minutes since a reset) is not used. \
-            Partition before you shard.
+            Partition before you shard. A table whose column statistics pg_stats hid from the \
+            collecting role has an unknown time order, reported as such (with the grant that \
+            shows them), never as none.
             """,
         sources: [Manual.partitioning, Manual.pgStats, Manual.pgPartman],
         thresholds: [.tableSizeGB],
@@ -52,6 +54,7 @@ public struct LargeTimeSeriesTableRule: Rule {
             "tables.total_bytes", "column_stats.correlation", "column_stats.data_type",
             "tables.n_tup_ins", "tables.n_tup_del", "tables.n_dead_tup", "tables.autovacuum_count",
             "tables.writes_per_second", "indexes.columns", "hardware.memory_gb", "growth trends",
+            "unavailable (column_stats.<table>)",
         ])
 
     public init() {}
@@ -97,9 +100,21 @@ public struct LargeTimeSeriesTableRule: Rule {
         if !withoutPlan.isEmpty {
             return pass("no partitioning plan would help: " + withoutPlan.joined(separator: "; "), [sizeEvidence(context)])
         }
-        return pass(
-            "\(large.count) large table(s) have no time-ordered column (|correlation| ≥ \(Formatting.rate(Self.minimumCorrelation.value)))",
-            [sizeEvidence(context)])
+        // statistics the role could not see say nothing about time order: unknown, not none
+        let hidden = context.snapshot.hiddenColumnStats
+        let unknown = large.filter { hidden[$0.table.name] != nil }
+        let none = large.count - unknown.count
+        var reasons: [String] = []
+        if let first = unknown.first, let reason = hidden[first.table.name] {
+            reasons.append(
+                "time order unknown for \(unknown.map(\.table.name).joined(separator: ", ")) (\(reason))")
+        }
+        if none > 0 {
+            reasons.append(
+                "\(none) large table(s) have no time-ordered column (|correlation| ≥ \(Formatting.rate(Self.minimumCorrelation.value)))"
+            )
+        }
+        return pass(reasons.joined(separator: "; "), [sizeEvidence(context)])
     }
 
     private func sizeEvidence(_ context: RuleContext) -> Evidence {

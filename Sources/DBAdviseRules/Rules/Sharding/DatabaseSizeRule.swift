@@ -10,12 +10,9 @@ public struct DatabaseSizeRule: Rule {
             anti-wraparound vacuums take days. Sharding (Citus) spreads the data so each node \
             stays small enough to operate.
             """,
-        sources: [Manual.citus, Manual.vacuum, Manual.citusDistribution, Manual.citusForeignKeys],
+        sources: [Manual.citus, Manual.vacuum] + ShardKeyRanking.sources,
         thresholds: [.databaseSizeGB], parameters: ShardKeyRanking.parameters,
-        inputs: [
-            "database.size_bytes", "server.extensions", "column_stats.n_distinct", "column_stats.most_common_freq",
-            "foreign_keys",
-        ])
+        inputs: ["database.size_bytes", "server.extensions"] + ShardKeyRanking.inputs)
 
     public init() {}
 

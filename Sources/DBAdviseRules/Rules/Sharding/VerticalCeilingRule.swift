@@ -10,12 +10,9 @@ public struct VerticalCeilingRule: Rule {
             A primary that is saturated at that size has no cheaper step left for its writes: \
             spread the load over several primaries with Citus.
             """,
-        sources: [Manual.citus, Manual.statActivity],
+        sources: [Manual.citus, Manual.statActivity] + ShardKeyRanking.sources,
         thresholds: [.activeSessionsPerVCPU], parameters: ShardKeyRanking.parameters,
-        inputs: [
-            "activity.avg_active_sessions", "hardware.vcpus", "hardware.max_vcpus", "column_stats.n_distinct",
-            "column_stats.most_common_freq", "foreign_keys",
-        ])
+        inputs: ["activity.avg_active_sessions", "hardware.vcpus", "hardware.max_vcpus"] + ShardKeyRanking.inputs)
 
     public init() {}
 

@@ -29,14 +29,13 @@ public struct WriteThroughputRule: Rule {
             carry, spreading writes needs several primaries: a sharded engine such as Citus. \
             Below that, a bigger machine is the cheaper step.
             """,
-        sources: [Manual.citus, Manual.walConfiguration, Manual.walInternals],
+        sources: [Manual.citus, Manual.walConfiguration, Manual.walInternals] + ShardKeyRanking.sources,
         thresholds: [.writesPerSecond, .activeSessionsPerVCPU],
         parameters: [scalingEfficiency] + ShardKeyRanking.parameters,
         inputs: [
             "rates.writes_per_second (every snapshot of the series)", "interval", "activity.wait_event_types",
-            "statements.total_exec_time_ms", "hardware.vcpus", "hardware.max_vcpus", "column_stats.n_distinct",
-            "column_stats.most_common_freq", "foreign_keys",
-        ])
+            "statements.total_exec_time_ms", "hardware.vcpus", "hardware.max_vcpus",
+        ] + ShardKeyRanking.inputs)
 
     public init() {}
 
