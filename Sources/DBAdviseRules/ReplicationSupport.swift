@@ -64,24 +64,26 @@ extension RuleContext {
         guard let replication = snapshot.replication else { return [] }
         var connections = replication.standbys ?? []
         let replicas = (replication.replicas ?? []).filter(\.reachable)
-        // The primary's list was read: a standby missing from it is not connected to it.
-        let primaryListed = replication.role == "primary" && replication.standbys != nil
+        // The primary's list was read with every name visible (a role without
+        // pg_read_all_stats may see rows without them): a standby missing from it is not
+        // connected to it.
+        let primaryListed =
+            replication.role == "primary" && replication.standbys?.allSatisfy { $0.applicationName != nil } == true
         var views: [StandbyView] = []
         for replica in replicas {
             var matched: StandbyConnection?
-            // The receiver's application_name is what pg_stat_replication shows for it; the
-            // client address and "one of each" are the fallbacks when it is unknown.
+            // The receiver's application_name is what pg_stat_replication shows for it, so a
+            // known name absent from a fully visible list matches nothing; the client address
+            // and "one of each" are the fallbacks when the name tells nothing.
             let application = replica.walReceiver?.applicationName
-            // A known name is the identity: one the primary does not list matches nothing.
-            if let application {
-                if let index = connections.firstIndex(where: { $0.applicationName == application }) {
-                    matched = connections.remove(at: index)
-                }
-            } else if let host = replica.connection?.host,
+            let nameDecides = application != nil && primaryListed
+            if let application, let index = connections.firstIndex(where: { $0.applicationName == application }) {
+                matched = connections.remove(at: index)
+            } else if !nameDecides, let host = replica.connection?.host,
                 let index = connections.firstIndex(where: { $0.clientAddr == host })
             {
                 matched = connections.remove(at: index)
-            } else if connections.count == 1, replicas.count == 1 {
+            } else if !nameDecides, connections.count == 1, replicas.count == 1 {
                 matched = connections.removeFirst()
             }
             var name = Self.replicaName(replica)

@@ -795,6 +795,12 @@ let ruleExamples: [RuleExample] = [
         snapshot.replication?.standbys = [listed]
         snapshot.replication?.replicas = [replica(delay: 0.3)]
     },
+    quiet("tuning-replication-lag", "the primary's rows hide their names (no pg_read_all_stats)") { snapshot, _ in
+        var hidden = StandbyConnection()
+        hidden.replayLagSeconds = 0.3
+        snapshot.replication?.standbys = [hidden]
+        snapshot.replication?.replicas = [replica(delay: 0.3, receiver: walReceiver(application: "replica9"))]
+    },
     quiet("tuning-replication-lag", "an idle stream: last message 40 s ago, within wal_receiver_timeout") { snapshot, _ in
         snapshot.replication?.standbys = [standby(p95: 0)]
         snapshot.replication?.replicas = [replica(delay: 0, receiver: walReceiver(age: 40))]

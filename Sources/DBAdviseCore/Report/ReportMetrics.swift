@@ -178,7 +178,7 @@ public struct ReportMetrics: Codable, Sendable, Equatable {
             broken.append("\(name.isEmpty ? "a --replica" : name): \(reason)")
         }
         if !broken.isEmpty {
-            return (nil, "unknown, not 0: a standby is not streaming (" + broken.joined(separator: "; ") + ")")
+            return (nil, "a standby is not streaming, so the lag is not 0 but unknown (" + broken.joined(separator: "; ") + ")")
         }
         var lags: [Double] = []
         lags += (replication.standbys ?? []).compactMap(\.replayLagSeconds)
