@@ -49,6 +49,14 @@ import Testing
         return replica
     }
 
+    /// A `--replica` in recovery with the given WAL receiver.
+    static func replica(delay: Double, receiver: WalReceiver) -> ReplicaSnapshot {
+        var replica = reachableReplica(delay: delay)
+        replica.inRecovery = true
+        replica.walReceiver = receiver
+        return replica
+    }
+
     static func lagFinding(_ report: Report) throws -> Recommendation {
         try #require(report.recommendations.first { $0.rule == "tuning-replication-lag" && $0.severity >= .warning })
     }
@@ -208,17 +216,10 @@ import Testing
     /// unknown (null with a note), never the 0 s its own replay delay reads.
     @Test func aStandbyThatIsNotStreamingIsCriticalAndItsLagUnknown() throws {
         let report = try report { snapshot, _ in
-            var receiver = WalReceiver(running: true)
-            receiver.status = "waiting"
-            receiver.lastMsgAgeSeconds = 75
-            receiver.applicationName = "replica2"
+            var receiver = walReceiver(status: "waiting", age: 75, application: "replica2")
             receiver.slotName = "replica2_slot"
-            receiver.walReceiverTimeoutSeconds = 60
-            var replica = Self.reachableReplica(delay: 0)
-            replica.inRecovery = true
-            replica.walReceiver = receiver
             snapshot.replication?.standbys = [Self.laggingStandby(p95: 0.2)]
-            snapshot.replication?.replicas = [replica]
+            snapshot.replication?.replicas = [Self.replica(delay: 0, receiver: receiver)]
         }
         let finding = try #require(report.recommendations.first { $0.title.contains("is not streaming") })
         #expect(finding.severity == .critical)
@@ -237,15 +238,8 @@ import Testing
 
     @Test func aStreamingStandbyKeepsItsMeasuredLag() throws {
         let report = try report { snapshot, _ in
-            var receiver = WalReceiver(running: true)
-            receiver.status = "streaming"
-            receiver.lastMsgAgeSeconds = 1
-            receiver.applicationName = "replica1"
-            var replica = Self.reachableReplica(delay: 0.2)
-            replica.inRecovery = true
-            replica.walReceiver = receiver
             snapshot.replication?.standbys = [Self.laggingStandby(p95: 0.2)]
-            snapshot.replication?.replicas = [replica]
+            snapshot.replication?.replicas = [Self.replica(delay: 0.2, receiver: walReceiver(age: 1))]
         }
         #expect(!report.recommendations.contains { $0.rule == "tuning-replication-lag" })
         #expect(report.metrics.replicationLagSeconds == 0.2)
