@@ -55,7 +55,7 @@ let package = Package(
         .testTarget(name: "DBAdviseCoreTests", dependencies: ["DBAdviseCore"]),
         .testTarget(name: "StatementParserTests", dependencies: ["StatementParser"]),
         .testTarget(
-            name: "DBAdviseRulesTests", dependencies: ["DBAdviseRules", "DBAdviseCore"],
+            name: "DBAdviseRulesTests", dependencies: ["DBAdviseRules", "DBAdviseCore", "DBAdviseTestSupport"],
             exclude: ["Golden"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "DBAdviseCollectorTests",

@@ -80,7 +80,7 @@ struct AnalyzeCommand: ParsableCommand {
             try plotOutput.write(svg)
         }
         let useColor = format.format == .text && Terminal.colorEnabled
-        Terminal.writeOutput(ReportRenderer.render(report, as: format.format, useColor: useColor))
+        try Terminal.writeOutput(ReportRenderer.render(report, as: format.format, useColor: useColor))
         // The contract: analyze gates only when --fail-on is given.
         if let gate = failOn.failOn, !report.gate.passed {
             let count = report.gate.breaches.filter { gate.fails(on: $0.severity) }.count

@@ -66,7 +66,7 @@ struct CheckCommand: ParsableCommand {
         }
 
         let useColor = format == .text && Terminal.colorEnabled
-        Terminal.writeOutput(
+        try Terminal.writeOutput(
             CheckRenderer.render(
                 report, comparison: comparison,
                 ruleIDs: RuleRegistry.descriptions.map(\.id), as: format, useColor: useColor))
@@ -110,6 +110,12 @@ struct CheckCommand: ParsableCommand {
     static func appendStepSummary(_ markdown: String) {
         guard let path = ProcessInfo.processInfo.environment["GITHUB_STEP_SUMMARY"], !path.isEmpty
         else { return }
+        // appended to, not replaced (GitHub owns the file), but never a FIFO or a device
+        if case .other(let kind) = FileKind.of(path) {
+            Terminal.writeError(
+                "dbadvise: warning: GITHUB_STEP_SUMMARY (\(path)) is \(kind), not a regular file; not written\n")
+            return
+        }
         do {
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
             defer { try? handle.close() }
@@ -130,37 +136,26 @@ extension CommandError {
     }
 }
 
-/// Where `--write-baseline` goes: checked before collecting, written atomically, never over a
-/// file that is not a dbadvise baseline (an empty file is fine).
+/// Where `--write-baseline` goes: checked before collecting, written through ``OutputFile``,
+/// never over a file that is not a dbadvise baseline (an empty file is fine).
 struct BaselineOutput {
-    let path: String
+    let file: OutputFile
+    var path: String { file.path }
 
     init(_ path: String) throws(CommandError) {
-        self.path = path
-        let url = URL(fileURLWithPath: path)
-        let parent = url.deletingLastPathComponent().path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory),
-            isDirectory.boolValue, FileManager.default.isWritableFile(atPath: parent)
-        else {
-            throw .usage(
-                "cannot write the baseline \(path): \(parent) is not a writable directory",
-                fix: "choose a writable --write-baseline path")
-        }
-        guard let data = FileManager.default.contents(atPath: path), !data.isEmpty else { return }
         struct Header: Decodable { let kind: String? }
-        guard (try? JSONDecoder().decode(Header.self, from: data))?.kind == Baseline.kindName else {
-            throw .usage(
-                "refusing to overwrite \(path): it is not a dbadvise baseline",
-                fix: "choose another --write-baseline path, or move the file away first")
+        file = try OutputFile(path, flag: "--write-baseline", what: "a dbadvise baseline") { data in
+            (try? JSONDecoder().decode(Header.self, from: data))?.kind == Baseline.kindName
         }
     }
 
     func write(_ baseline: Baseline) throws(CommandError) {
+        let data: Data
         do {
-            try baseline.encoded().write(to: URL(fileURLWithPath: path), options: [.atomic])
+            data = try baseline.encoded()
         } catch {
-            throw .usage("cannot write the baseline \(path): \(SnapshotOutput.reason(error))")
+            throw .usage("cannot encode the baseline: \(error)")
         }
+        try file.write(data)
     }
 }

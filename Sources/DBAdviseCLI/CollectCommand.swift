@@ -89,6 +89,11 @@ struct CollectCommand: ParsableCommand {
     func run() throws {
         let seconds = try interval.seconds()
         let destination = try SnapshotOutput(argument: output)
+        let traceFile = try traceSQL.map { path throws(CommandError) in
+            try OutputFile(path, flag: "--trace-sql", what: "a trace written by dbadvise") { data in
+                data.starts(with: Data("-- dbadvise: ".utf8))
+            }
+        }
         // read (or made) before collecting: a bad key file fails in a moment, not after the interval
         let key = try redactionKey()
         if isFleet {
@@ -102,12 +107,8 @@ struct CollectCommand: ParsableCommand {
         let trace = traceSQL.map { _ in QueryTrace() }
         options.trace = trace
         var snapshot = try Self.collect(options)
-        if let traceSQL, let trace {
-            do {
-                try Data(trace.psqlScript().utf8).write(to: URL(fileURLWithPath: traceSQL))
-            } catch {
-                throw CommandError.usage("cannot write \(traceSQL): \(SnapshotOutput.reason(error))")
-            }
+        if let traceFile, let trace {
+            try traceFile.write(Data(trace.psqlScript().utf8))
         }
         if let key { snapshot = SnapshotRedactor.redact(snapshot, key: key) }
         let data: Data

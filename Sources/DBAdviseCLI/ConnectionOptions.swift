@@ -19,12 +19,22 @@ struct ConnectionOptions: ParsableArguments {
 
 /// `--interval`, shared by collect and analyze.
 struct IntervalOption: ParsableArguments {
+    // .unconditional: `--interval -1` is a value to refuse as negative, not a missing one.
     @Option(
-        name: .long,
+        name: .long, parsing: .unconditional,
         help: ArgumentHelp(
             "How long to sample: 0, 500ms, 10s, 5m, 1h. Rates are deltas over it; with 0, averages since the statistics were reset.",
             valueName: "duration"))
     var interval: String = "10s"
+
+    /// A bad interval is refused at once, also where it is not used (analyze --input).
+    func validate() throws {
+        do {
+            _ = try IntervalParser.seconds(interval)
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
 
     func seconds() throws(CommandError) -> Double {
         do {

@@ -30,7 +30,12 @@ public struct DBAdvise: ParsableCommand {
         } catch {
             if exitCode(for: error) == .success {
                 // --help, --version
-                Terminal.writeOutput(fullMessage(for: error) + "\n")
+                do {
+                    try Terminal.writeOutput(fullMessage(for: error) + "\n")
+                } catch {
+                    Terminal.writeError("dbadvise: \(error.message)\n")
+                    return error.status.rawValue
+                }
                 return ExitStatus.success.rawValue
             }
             let message =

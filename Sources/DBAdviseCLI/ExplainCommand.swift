@@ -26,6 +26,6 @@ struct ExplainCommand: ParsableCommand {
                 fix: "\(hint)'dbadvise rules' lists every rule id")
         }
         let config = try self.config.load()
-        Terminal.writeOutput(RuleCatalogRenderer.explain(rule.ruleDescription, config: config))
+        try Terminal.writeOutput(RuleCatalogRenderer.explain(rule.ruleDescription, config: config))
     }
 }

@@ -84,7 +84,7 @@ extension AnalyzeCommand {
     func runFleet(_ subdirectories: [URL], config: Config) throws(CommandError) {
         let report = try FleetInput.report(subdirectories, config: config, failOn: failOn.failOn)
         let useColor = format.format == .text && Terminal.colorEnabled
-        Terminal.writeOutput(
+        try Terminal.writeOutput(
             FleetReportRenderer.render(
                 report, as: format.format, useColor: useColor, directory: source.input.first))
         if let gate = failOn.failOn, !report.gate.passed {

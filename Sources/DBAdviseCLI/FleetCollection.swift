@@ -23,10 +23,10 @@ struct FleetEntry: Sendable {
     static func read(dsnFile path: String) throws(CommandError) -> [FleetEntry] {
         let text: String
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            text = String(decoding: try InputFile.read(path), as: UTF8.self)
         } catch {
             throw .usage(
-                "cannot read \(path): \(SnapshotOutput.reason(error))",
+                "cannot read \(path): \(error.reason)",
                 fix: "pass a readable file with one connection string a line")
         }
         var entries: [FleetEntry] = []
@@ -140,7 +140,7 @@ struct FleetCollection {
         }
         let report = FleetReport(entries: written, unreachable: failures, failOn: Config().failOn)
         let useColor = Terminal.colorEnabled
-        Terminal.writeOutput(
+        try Terminal.writeOutput(
             FleetReportRenderer.render(report, as: .text, useColor: useColor, directory: directoryArgument))
         if !failures.isEmpty {
             let attempted = written.count + failures.count

@@ -11,6 +11,6 @@ struct RulesCommand: ParsableCommand {
     @OptionGroup var format: ReportFormatOption
 
     func run() throws {
-        Terminal.writeOutput(RuleCatalogRenderer.render(RuleRegistry.descriptions, as: format.format))
+        try Terminal.writeOutput(RuleCatalogRenderer.render(RuleRegistry.descriptions, as: format.format))
     }
 }

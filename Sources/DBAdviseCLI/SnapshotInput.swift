@@ -60,17 +60,29 @@ enum SnapshotInput {
     static func read(file: String) throws(CommandError) -> Snapshot {
         let data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: file))
+            data = try InputFile.read(file)
         } catch {
             throw .usage(
-                "cannot read \(file): \(SnapshotOutput.reason(error))",
-                fix: "check the --input path and its permissions")
+                "cannot read \(file): \(error.reason)",
+                fix: "pass a snapshot file written by 'dbadvise collect', or a directory of them")
         }
         return try decode(data, file: file)
     }
 
     /// Checks the header, then decodes. `file` only names the source in errors.
     static func decode(_ data: Data, file: String) throws(CommandError) -> Snapshot {
+        let snapshot = try decodeUnchecked(data, file: file)
+        do {
+            try snapshot.checkNumbers()
+        } catch {
+            throw .usage(
+                "cannot read \(file): \(error.description)",
+                fix: "correct that value, or collect the snapshot again with 'dbadvise collect'")
+        }
+        return snapshot
+    }
+
+    private static func decodeUnchecked(_ data: Data, file: String) throws(CommandError) -> Snapshot {
         // A good snapshot is read in one pass; anything else is read again below, slowly,
         // to name what is wrong (a snapshot of 50,000 relations is 20 MB).
         if let checked = try? SnapshotCoding.decode(CheckedSnapshot.self, from: data) {

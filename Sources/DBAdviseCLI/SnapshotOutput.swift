@@ -13,7 +13,7 @@ import Foundation
 /// not a dbadvise snapshot.
 enum SnapshotOutput {
     case standardOutput
-    case file(URL)
+    case file(OutputFile)
     case directory(URL)
 
     init(argument: String?) throws(CommandError) {
@@ -43,47 +43,18 @@ enum SnapshotOutput {
             self = .directory(url)
             return
         }
-        let url = URL(fileURLWithPath: argument)
-        let parent = url.deletingLastPathComponent()
-        var parentIsDirectory: ObjCBool = false
-        guard fileManager.fileExists(atPath: parent.path, isDirectory: &parentIsDirectory),
-            parentIsDirectory.boolValue
-        else {
-            throw .usage(
-                "cannot write \(argument): directory \(parent.path) does not exist",
-                fix: "create it first, or end --output with / to write into a new directory")
-        }
-        guard fileManager.isWritableFile(atPath: parent.path) else {
-            throw .usage(
-                "cannot write \(argument): permission denied on \(parent.path)",
-                fix: "choose a writable --output path")
-        }
-        if exists {
-            try Self.ensureReplaceable(url, argument: argument)
-        }
-        self = .file(url)
+        self = .file(
+            try OutputFile(argument, flag: "--output", what: "a dbadvise snapshot", isReplaceable: Self.isSnapshot))
     }
 
     /// Only a previous snapshot (or an empty file, as `mktemp` makes) may be replaced:
     /// anything else the user has is kept.
-    private static func ensureReplaceable(_ url: URL, argument: String) throws(CommandError) {
+    private static func isSnapshot(_ data: Data) -> Bool {
         struct Header: Decodable { let kind: String? }
-        guard let data = try? Data(contentsOf: url) else {
-            throw .usage(
-                "refusing to overwrite \(argument): it cannot be read to check that it is a dbadvise snapshot",
-                fix: "choose another --output, or move the file away first")
-        }
-        if data.isEmpty { return }
         // what collect writes holds this line at the top level: found without parsing the
         // previous snapshot (20 MB for 50,000 relations); anything else is parsed
-        if contains(data, "\n  \"kind\" : \"\(Snapshot.kindName)\",\n") { return }
-        guard let header = try? JSONDecoder().decode(Header.self, from: data),
-            header.kind == Snapshot.kindName
-        else {
-            throw .usage(
-                "refusing to overwrite \(argument): it is not a dbadvise snapshot",
-                fix: "choose another --output, or move the file away first")
-        }
+        if contains(data, "\n  \"kind\" : \"\(Snapshot.kindName)\",\n") { return true }
+        return (try? JSONDecoder().decode(Header.self, from: data))?.kind == Snapshot.kindName
     }
 
     /// `text` in `data`, by memchr(3) and memcmp(3): Data.range(of:) took a tenth of a large
@@ -111,11 +82,11 @@ enum SnapshotOutput {
     func write(_ data: Data, snapshot: Snapshot) throws(CommandError) -> String? {
         switch self {
         case .standardOutput:
-            Terminal.writeOutput(String(decoding: data, as: UTF8.self) + "\n")
+            try Terminal.writeOutput(String(decoding: data, as: UTF8.self) + "\n")
             return nil
-        case .file(let url):
-            try Self.atomicWrite(data, to: url)
-            return url.path
+        case .file(let file):
+            try file.write(data)
+            return file.path
         case .directory(let directory):
             let url = Self.uniqueFile(in: directory, for: snapshot)
             try Self.atomicWrite(data, to: url)
@@ -144,10 +115,11 @@ enum SnapshotOutput {
 
     private static func atomicWrite(_ data: Data, to url: URL) throws(CommandError) {
         do {
-            try data.write(to: url, options: [.atomic])
+            try AtomicFileWriter.write(data, to: url.path)
         } catch {
             throw .usage(
-                "cannot write \(url.path): \(reason(error))", fix: "choose a writable --output path")
+                "cannot write \(url.path): \(error.reason)",
+                fix: "free space on the disk or choose another --output path")
         }
     }
 

@@ -6,7 +6,10 @@ public enum IntervalParser {
     public struct InvalidInterval: Error, Sendable, CustomStringConvertible {
         public let text: String
         public var description: String {
-            "invalid interval \"\(text)\": use 0, 500ms, 10s, 5m or 1h"
+            if text.trimmingCharacters(in: .whitespaces).hasPrefix("-") {
+                return "the interval must not be negative, got \"\(text)\": use 0, 500ms, 10s, 5m or 1h"
+            }
+            return "invalid interval \"\(text)\": use 0, 500ms, 10s, 5m or 1h"
         }
     }
 

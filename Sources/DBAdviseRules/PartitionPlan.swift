@@ -71,7 +71,7 @@ public enum PartitionSizing {
         let rows = max(1, upperBytes / bytesPerRow)
         let magnitude = pow(10, floor(log10(rows)))
         let mantissa = [5.0, 2.0, 1.0].first { $0 * magnitude <= rows } ?? 1
-        return max(1, Int(mantissa * magnitude))
+        return max(1, Int(saturating: mantissa * magnitude))
     }
 }
 

@@ -128,7 +128,7 @@ public enum ShardKeyRanking {
                 reasons.append(joinReason(joined.keys))
             }
             reasons += [
-                "≥ \(Formatting.grouped(Int(distinct))) distinct values (≥ \(Formatting.grouped(Int(minimumDistinct.value))))",
+                "≥ \(Formatting.grouped(Int(saturating: distinct))) distinct values (≥ \(Formatting.grouped(Int(minimumDistinct.value))))",
                 "most common value \(Formatting.number(dominant * 100))% of rows (≤ \(Formatting.number(maximumDominantShare.value * 100))%)",
             ]
             return ShardKeyCandidate(

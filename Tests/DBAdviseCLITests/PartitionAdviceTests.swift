@@ -68,6 +68,8 @@ struct ExistingPartitionsAdviceTests {
 
     /// Months m = -11 … +1 around the current one (UTC), 1,500 rows in each past month and the
     /// current one, 30,000 in month -6, 300 rows three months ahead (no partition: default).
+    /// Rows are spread over the first 27 days of their month, so February (month -11 in
+    /// January) holds all of its own.
     static let setup = """
         CREATE SCHEMA partman;
         CREATE EXTENSION pg_partman SCHEMA partman;
@@ -92,7 +94,7 @@ struct ExistingPartitionsAdviceTests {
         CREATE TABLE public.metrics_default PARTITION OF public.metrics DEFAULT;
         CREATE INDEX metrics_created_at_idx ON public.metrics (created_at);
         INSERT INTO public.metrics (device_id, created_at, value, note)
-            SELECT g % 2000, pg_temp.month_start(m) + (g % 1400) * interval '30 minutes', g, repeat('x', 40)
+            SELECT g % 2000, pg_temp.month_start(m) + (g % 1300) * interval '30 minutes', g, repeat('x', 40)
             FROM generate_series(-11, 0) AS m,
                 LATERAL generate_series(1, CASE WHEN m = -6 THEN 30000 ELSE 1500 END) AS g;
         INSERT INTO public.metrics (device_id, created_at, value)
@@ -163,7 +165,21 @@ struct ExistingPartitionsAdviceTests {
           partition_size_gb: {warning: 0.003, critical: 1000}
         """
 
+    /// The months are placed around the server's current month, and the rules judge them
+    /// against the snapshot's own time; a run straddling the end of a month would see every
+    /// month move by one between the setup and the analysis. Starting within two minutes of a
+    /// month's end (UTC), the test waits until it has passed.
+    static func awayFromTheEndOfAMonth() throws {
+        let left = try TestServer.psql(
+            """
+            SELECT EXTRACT(EPOCH FROM date_trunc('month', now() AT TIME ZONE 'UTC') + interval '1 month'
+                - now() AT TIME ZONE 'UTC')
+            """, database: "postgres")
+        if let seconds = Double(left), seconds < 120 { Thread.sleep(forTimeInterval: seconds + 1) }
+    }
+
     @Test func diagnosesAndItsSQLRuns() throws {
+        try Self.awayFromTheEndOfAMonth()
         let dsn = try TestServer.freshDatabase(Self.database)
         try TestServer.psql(Self.setup, dsn: dsn)
         // Counters start from here; ANALYZE sets the live row counts again.

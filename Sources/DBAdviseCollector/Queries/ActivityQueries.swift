@@ -1,5 +1,7 @@
 /// One pg_stat_activity sample, aggregated on the server: a fixed-size row whatever the
-/// number of sessions. Client backends only, our own session excluded. It calls the view's
+/// number of sessions. Client backends only, dbadvise's own sessions excluded (every one sets
+/// application_name=dbadvise: a fleet collection runs several at once, and they are not the
+/// application's load). It calls the view's
 /// function directly: the view joins pg_database and pg_authid, and those catalog reads
 /// would count as the database's own reads (tup_returned) on every sample.
 public enum ActivityQueries {
@@ -15,6 +17,7 @@ public enum ActivityQueries {
             FROM pg_catalog.pg_stat_get_activity(NULL) AS a
             WHERE a.backend_type OPERATOR(pg_catalog.=) 'client backend'
                 AND a.pid OPERATOR(pg_catalog.<>) pg_catalog.pg_backend_pid()
+                AND a.application_name OPERATOR(pg_catalog.<>) 'dbadvise'
         )
         SELECT
             pg_catalog.count(*) FILTER (WHERE state OPERATOR(pg_catalog.=) 'active') AS active,

@@ -129,7 +129,11 @@ public struct Baseline: Codable, Sendable, Equatable {
             throw .unsupportedVersion(file: file, version: header.schemaVersion)
         }
         do {
-            return try decoder.decode(Baseline.self, from: data)
+            let baseline = try decoder.decode(Baseline.self, from: data)
+            try baseline.checkNumbers()
+            return baseline
+        } catch let error as NumberOutOfRange {
+            throw .malformed(file: file, problem: error.description)
         } catch let error as DecodingError {
             throw .malformed(file: file, problem: BaselineError.describe(error))
         } catch {
@@ -141,12 +145,9 @@ public struct Baseline: Codable, Sendable, Equatable {
     public static func load(path: String) throws(BaselineError) -> Baseline {
         let data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            data = try InputFile.read(path)
         } catch {
-            let reason =
-                FileManager.default.fileExists(atPath: path)
-                ? "permission denied or not a file" : "no such file"
-            throw .unreadable(file: path, reason: reason)
+            throw .unreadable(file: path, reason: error.reason)
         }
         return try decode(data, file: path)
     }

@@ -27,12 +27,9 @@ extension Config {
     public static func load(path: String) throws(ConfigError) -> Config {
         let data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            data = try InputFile.read(path)
         } catch {
-            let reason =
-                FileManager.default.fileExists(atPath: path)
-                ? "permission denied or not a file" : "no such file"
-            throw .unreadable(file: path, reason: reason)
+            throw .unreadable(file: path, reason: error.reason)
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw .unreadable(file: path, reason: "not UTF-8 text")
@@ -292,6 +289,10 @@ private struct ConfigReader {
         guard tag == .int || tag == .float, let value = node.float, value.isFinite else {
             throw invalid(node, path, "expected a number, got \(describe(node))")
         }
+        // Sizes in GB become bytes and counts become Ints downstream: bounded like a snapshot's.
+        guard abs(value) <= NumberRange.largestCount else {
+            throw invalid(node, path, "\(describe(node)) is out of range (at most 2^53)")
+        }
         return value
     }
 
@@ -309,6 +310,9 @@ private struct ConfigReader {
             throw invalid(node, path, "expected a whole number, got \(describe(node))")
         }
         guard value > 0 else { throw invalid(node, path, "expected a number above 0, got \(value)") }
+        guard Double(value) <= NumberRange.largestCount else {
+            throw invalid(node, path, "\(value) is out of range (at most 2^53)")
+        }
         return value
     }
 
@@ -341,7 +345,7 @@ private struct ConfigReader {
     }
 
     private func format(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+        value == value.rounded() && abs(value) < 1e15 ? String(Int(saturating: value)) : String(value)
     }
 }
 

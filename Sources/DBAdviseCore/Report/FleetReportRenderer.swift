@@ -59,7 +59,7 @@ public enum FleetReportRenderer {
 /// snake_case, sorted keys, pretty, ending with a newline.
 public enum FleetJSONRenderer {
     public static func render(_ report: FleetReport) -> String {
-        guard let data = try? ReportCoding.encoder().encode(report),
+        guard let data = try? ReportCoding.encode(report),
             let text = String(data: data, encoding: .utf8)
         else {
             return "{\"error\": \"the fleet report could not be encoded\"}\n"

@@ -6,6 +6,7 @@ public enum Formatting {
     public static func bytes(_ value: Int) -> String { bytes(Double(value)) }
 
     public static func bytes(_ value: Double) -> String {
+        guard value.isFinite else { return nonFinite(value) }
         // Stops at GB: thresholds are written in GB, so "10,000 GB" reads against the config.
         let units = ["bytes", "kB", "MB", "GB"]
         var scaled = value
@@ -14,16 +15,18 @@ public enum Formatting {
             scaled /= 1024
             index += 1
         }
-        if index == 0 { return "\(Int(scaled.rounded())) bytes" }
+        if index == 0 { return "\(Int(saturating: scaled.rounded())) bytes" }
         return "\(number(scaled)) \(units[index])"
     }
 
     /// Up to one decimal below 100, whole numbers above, thousands separated by commas.
     public static func number(_ value: Double) -> String {
-        guard value.isFinite else { return "∞" }
-        if abs(value) >= 100 { return grouped(Int(value.rounded())) }
+        guard value.isFinite else { return nonFinite(value) }
+        // Past a quadrillion digits stop being read: 1.2e+19, and no Int conversion to trap.
+        if abs(value) >= 1e15 { return String(format: "%.1e", value) }
+        if abs(value) >= 100 { return grouped(Int(saturating: value.rounded())) }
         let tenths = (value * 10).rounded() / 10
-        if tenths == tenths.rounded() { return grouped(Int(tenths)) }
+        if tenths == tenths.rounded() { return grouped(Int(saturating: tenths)) }
         return String(format: "%.1f", tenths)
     }
 
@@ -36,11 +39,13 @@ public enum Formatting {
     /// `0.934` → `93.4%`.
     public static func percent(_ ratio: Double) -> String {
         let value = (ratio * 1000).rounded() / 10
-        return value == value.rounded() ? "\(Int(value))%" : String(format: "%.1f%%", value)
+        guard abs(value) < 1e15 else { return number(value) + "%" }
+        return value == value.rounded() ? "\(Int(saturating: value))%" : String(format: "%.1f%%", value)
     }
 
     public static func grouped(_ value: Int) -> String {
-        let digits = String(abs(value))
+        // magnitude, not abs: abs(Int.min) traps
+        let digits = String(value.magnitude)
         var out = ""
         for (index, character) in digits.enumerated() {
             if index > 0, (digits.count - index) % 3 == 0 { out.append(",") }
@@ -57,6 +62,12 @@ public enum Formatting {
         return "\(number(value * 86_400)) seconds"
     }
 
+    /// `∞`, `-∞`, or `not a number`: validated input never holds these, but a derived value
+    /// (a growth over no time) may, and it is shown, never converted.
+    static func nonFinite(_ value: Double) -> String {
+        value.isNaN ? "not a number" : value > 0 ? "∞" : "-∞"
+    }
+
     /// A measured value in a unit (`bytes` are shown as sizes).
     public static func measured(_ value: Double, unit: String) -> String {
         switch unit {
@@ -65,6 +76,22 @@ public enum Formatting {
         case "bytes/s": bytes(value) + "/s"
         case "bytes/day": bytes(value) + "/day"
         default: "\(rate(value)) \(unit)"
+        }
+    }
+}
+
+extension Int {
+    /// `value` rounded toward zero and clamped to Int's range, NaN as 0: for numbers derived
+    /// from measurements, where `Int(_:)` would trap on an out-of-range value.
+    public init(saturating value: Double) {
+        if value.isNaN {
+            self = 0
+        } else if value >= 9.223_372_036_854_775_807e18 {
+            self = .max
+        } else if value <= -9.223_372_036_854_775_808e18 {
+            self = .min
+        } else {
+            self = Int(value)
         }
     }
 }

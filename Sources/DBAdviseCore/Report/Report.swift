@@ -361,6 +361,23 @@ public struct GateBreach: Codable, Sendable, Equatable {
 public enum ReportCoding {
     public static func encoder() -> JSONEncoder { SnapshotCoding.encoder() }
     public static func decoder() -> JSONDecoder { SnapshotCoding.decoder() }
+
+    /// A report as JSON with no `"Infinity"` or `"NaN"` (strings its own schema rejects): the
+    /// inputs are range-checked as they are read, so no derived number should be non-finite,
+    /// and should one be, it is written as null, the contract's word for unknown.
+    public static func encode<T: Encodable>(_ value: T) throws -> Data {
+        let encoder = encoder()
+        // A NUL cannot occur in a PostgreSQL name or text, so the marker cannot be data.
+        let marker = "\u{0}non-finite"
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: marker, negativeInfinity: marker, nan: marker)
+        let data = try encoder.encode(value)
+        let encodedMarker = Data("\"\\u0000non-finite\"".utf8)
+        guard data.range(of: encodedMarker) != nil else { return data }
+        var text = String(decoding: data, as: UTF8.self)
+        text = text.replacingOccurrences(of: "\"\\u0000non-finite\"", with: "null")
+        return Data(text.utf8)
+    }
 }
 
 extension Report {

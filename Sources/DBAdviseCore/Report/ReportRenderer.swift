@@ -23,9 +23,9 @@ public enum ReportRenderer {
 /// snake_case, sorted keys, pretty, ending with a newline.
 public enum JSONReportRenderer {
     public static func render(_ report: Report) -> String {
-        // Encoding cannot fail: every Double in a report is finite (Evidence drops others) and
-        // the encoder writes non-finite ones as strings anyway.
-        guard let data = try? ReportCoding.encoder().encode(report),
+        // Encoding cannot fail: every Double in a report is finite (Evidence drops others),
+        // and ReportCoding writes a non-finite one as null.
+        guard let data = try? ReportCoding.encode(report),
             let text = String(data: data, encoding: .utf8)
         else {
             return "{\"error\": \"the report could not be encoded\"}\n"

@@ -135,7 +135,7 @@ public struct CapacityModel: Codable, Sendable, Equatable {
     public func vcpusNeeded() -> Int? {
         guard let cpu = cpuSessions, targetPerVCPU > 0 else { return nil }
         let exact = cpu / targetPerVCPU
-        return Self.machineSizes.first { Double($0) >= exact } ?? Int(exact.rounded(.up))
+        return Self.machineSizes.first { Double($0) >= exact } ?? Int(saturating: exact.rounded(.up))
     }
 
     public static let machineSizes = [2, 4, 8, 16, 32, 48, 64, 96, 128, 192]

@@ -66,7 +66,7 @@ public enum SnapshotScaler {
         }
         if var activity = snapshot.activity {
             activity.avgActiveSessions *= load
-            activity.peakActiveSessions = Int((Double(activity.peakActiveSessions) * load).rounded(.up))
+            activity.peakActiveSessions = scale(activity.peakActiveSessions, load, rounding: .up)
             scaled.activity = activity
         }
         func scaleStatement(_ statement: Statement) -> Statement {
@@ -77,11 +77,11 @@ public enum SnapshotScaler {
                 case nil: load
                 }
             var statement = statement
-            statement.calls = Int((Double(statement.calls) * factor).rounded())
+            statement.calls = scale(statement.calls, factor)
             statement.totalExecTimeMs *= factor
-            statement.rows = Int((Double(statement.rows) * factor).rounded())
-            statement.sharedBlksHit = Int((Double(statement.sharedBlksHit) * factor).rounded())
-            statement.sharedBlksRead = Int((Double(statement.sharedBlksRead) * factor).rounded())
+            statement.rows = scale(statement.rows, factor)
+            statement.sharedBlksHit = scale(statement.sharedBlksHit, factor)
+            statement.sharedBlksRead = scale(statement.sharedBlksRead, factor)
             return statement
         }
         let topByTime = snapshot.statements.topByTotalTime?.map(scaleStatement)
@@ -98,6 +98,14 @@ public enum SnapshotScaler {
     }
 
     private static func scale(_ value: Int?, _ factor: Double) -> Int? {
-        value.map { Int((Double($0) * factor).rounded()) }
+        value.map { scale($0, factor) }
+    }
+
+    /// Saturates at ``NumberRange/largestCount``, the largest count or size a snapshot may
+    /// hold, so sums of scaled values stay far from Int's limit.
+    private static func scale(
+        _ value: Int, _ factor: Double, rounding: FloatingPointRoundingRule = .toNearestOrAwayFromZero
+    ) -> Int {
+        Int(saturating: min(NumberRange.largestCount, (Double(value) * factor).rounded(rounding)))
     }
 }

@@ -44,12 +44,17 @@ public struct WhatIfScenario: Codable, Sendable, Equatable {
         return scenario
     }
 
+    /// A million times today's load is far past any plan; above it, sizes leave the range a
+    /// snapshot's numbers are checked against (2^53) and the report would show saturated values.
+    public static let largestFactor = 1_000_000.0
+
     private static func factor(_ text: String, dimension: String?) throws(WhatIfError) -> Double {
         var number = text.lowercased()
         if number.hasSuffix("x") { number.removeLast() }
         guard let value = Double(number), value.isFinite, value > 0 else {
             throw .badFactor(text, dimension: dimension)
         }
+        guard value <= largestFactor else { throw .tooLarge(text, dimension: dimension) }
         return value
     }
 
@@ -66,6 +71,7 @@ public struct WhatIfScenario: Codable, Sendable, Equatable {
 public enum WhatIfError: Error, Sendable, Equatable, CustomStringConvertible {
     case empty
     case badFactor(String, dimension: String?)
+    case tooLarge(String, dimension: String?)
     case unknownDimension(String)
     case repeated(String)
 
@@ -75,6 +81,9 @@ public enum WhatIfError: Error, Sendable, Equatable, CustomStringConvertible {
             "--what-if is empty"
         case let .badFactor(text, dimension):
             "--what-if: '\(text)'\(dimension.map { " for \($0)" } ?? "") is not a positive factor"
+        case let .tooLarge(text, dimension):
+            "--what-if: '\(text)'\(dimension.map { " for \($0)" } ?? "") is above "
+                + "\(Formatting.number(WhatIfScenario.largestFactor))x, the largest factor dbadvise models"
         case let .unknownDimension(part):
             "--what-if: '\(part)' is not data=, writes= or reads="
         case let .repeated(dimension):

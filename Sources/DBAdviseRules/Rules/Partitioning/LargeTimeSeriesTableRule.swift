@@ -177,7 +177,7 @@ extension RuleContext {
         {
             let days = (rows / perDay).rounded(.up)
             retentionDays = days
-            retention = "\(Int(max(1, days))) days"
+            retention = "\(Int(saturating: max(1, days))) days"
         }
         let indexes = (snapshot.indexes ?? []).filter { "\($0.schema).\($0.table)" == name && $0.isValid }
         let primaryKey = indexes.first(where: \.isPrimary)?.columns

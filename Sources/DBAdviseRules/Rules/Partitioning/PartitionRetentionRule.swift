@@ -192,15 +192,15 @@ public struct PartitionRetentionRule: Rule {
         }
         return recommendation(
             severity: finding.deleting.isEmpty ? .info : .warning, target: tree.qualifiedName, summary: summary,
-            evidence: evidence, actions: actions(finding, retentionDays: Int(retentionDays), context))
+            evidence: evidence, actions: actions(finding, retentionDays: Int(saturating: retentionDays), context))
     }
 
     /// `12 minutes`, `5 hours`, `40 days`: how long the counters have been counting.
     static func age(days: Double) -> String {
         let minutes = days * 24 * 60
-        if minutes < 120 { return "\(Int(minutes.rounded())) minutes" }
-        if days < 2 { return "\(Int((minutes / 60).rounded())) hours" }
-        return "\(Int(days.rounded())) days"
+        if minutes < 120 { return "\(Int(saturating: minutes.rounded())) minutes" }
+        if days < 2 { return "\(Int(saturating: (minutes / 60).rounded())) hours" }
+        return "\(Int(saturating: days.rounded())) days"
     }
 
     private func actions(_ finding: Finding, retentionDays: Int, _ context: RuleContext) -> [String] {

@@ -25,7 +25,7 @@ public struct TransactionIDAgeRule: Rule {
             note: age == nil ? "age(datfrozenxid) was not collected" : nil)
         guard let age, let severity else {
             return pass(
-                "transaction ID age \(age.map { Formatting.grouped(Int($0)) } ?? "unknown") < \(Formatting.grouped(Int(levels.warning))) transaction_id_age warning",
+                "transaction ID age \(age.map { Formatting.grouped(Int(saturating: $0)) } ?? "unknown") < \(Formatting.grouped(Int(saturating: levels.warning))) transaction_id_age warning",
                 [evidence])
         }
         let oldest = (context.snapshot.tables ?? []).filter { $0.relfrozenxidAge != nil }
@@ -35,7 +35,7 @@ public struct TransactionIDAgeRule: Rule {
         return .recommend([
             recommendation(
                 severity: severity, target: context.databaseName,
-                summary: "age(datfrozenxid) is \(Formatting.grouped(Int(age))) transactions"
+                summary: "age(datfrozenxid) is \(Formatting.grouped(Int(saturating: age))) transactions"
                     + (tables.isEmpty ? "." : "; oldest tables: \(tables)."),
                 evidence: [evidence]
                     + oldest.map {
