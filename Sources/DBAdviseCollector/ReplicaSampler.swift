@@ -86,6 +86,13 @@ final class ReplicaSampler: @unchecked Sendable {
                 next = next.addingTimeInterval(1)
             } while next < deadline
             replica.lag = LagSamples(seconds: delays, bytes: lagBytes)
+            // Read after the samples: a receiver that stopped during the interval shows as stopped.
+            do {
+                let query = ReplicationQueries.walReceiver(serverVersion: connection.serverVersionNumber)
+                replica.walReceiver = try connection.query(query.sql).rows.first.map(SnapshotCollector.walReceiver)
+            } catch {
+                replica.error = "pg_stat_wal_receiver: \(error.message)"
+            }
             if let row = try connection.query(ReplicationQueries.standbyHealth.sql).rows.first {
                 var conflicts = RecoveryConflicts()
                 conflicts.conflTablespace = try row.int("confl_tablespace")

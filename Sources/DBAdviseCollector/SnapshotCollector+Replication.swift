@@ -12,6 +12,13 @@ extension SnapshotCollector {
                 try section("replication.standby_status") {
                     try run(ReplicationQueries.standbyStatus).first.map(Self.standbyStatus)
                 } ?? nil
+            replication.walReceiver =
+                try section("replication.wal_receiver") {
+                    try run(ReplicationQueries.walReceiver(serverVersion: serverVersion)).first.map(Self.walReceiver)
+                } ?? nil
+            if let receiver = replication.walReceiver, !receiver.isReadable {
+                recordUnavailable("replication.wal_receiver", Self.hiddenWalReceiverReason)
+            }
         } else {
             replication.standbys = try section("replication.standbys") {
                 try run(ReplicationQueries.standbys).map { row throws(PostgresError) in
@@ -52,7 +59,41 @@ extension SnapshotCollector {
             }
         }
         replication.replicas = replicas
+        // What a --replica's role could not see of its receiver is recorded here, with the
+        // grant, like the primary's own sections.
+        for replica in replicas ?? [] where replica.reachable && replica.inRecovery == true {
+            let name = [replica.connection?.host, replica.connection?.port].compactMap { $0 }.joined(separator: ":")
+            if let receiver = replica.walReceiver, !receiver.isReadable {
+                recordUnavailable("replication.replicas.wal_receiver", "\(name): \(Self.hiddenWalReceiverReason)")
+            } else if replica.walReceiver == nil {
+                recordUnavailable(
+                    "replication.replicas.wal_receiver",
+                    "\(name): pg_stat_wal_receiver could not be read (\(replica.error ?? "no error recorded"))")
+            }
+        }
         return replication
+    }
+
+    static let hiddenWalReceiverReason =
+        "pg_stat_wal_receiver shows the WAL receiver's pid but not its status, positions or times: "
+        + "grant the role pg_monitor (or pg_read_all_stats) to read them"
+
+    static func walReceiver(_ row: Row) throws(PostgresError) -> WalReceiver {
+        var receiver = WalReceiver(running: try row.bool("running") ?? false)
+        receiver.status = try row.string("status")
+        receiver.receiveStartLsn = try row.string("receive_start_lsn")
+        receiver.writtenLsn = try row.string("written_lsn")
+        receiver.flushedLsn = try row.string("flushed_lsn")
+        receiver.lastMsgSendTime = try row.date("last_msg_send_time")
+        receiver.lastMsgReceiptTime = try row.date("last_msg_receipt_time")
+        receiver.latestEndTime = try row.date("latest_end_time")
+        receiver.lastMsgAgeSeconds = try row.double("last_msg_age_seconds")
+        receiver.senderHost = try row.string("sender_host")
+        receiver.senderPort = try row.int("sender_port")
+        receiver.slotName = try row.string("slot_name")
+        receiver.applicationName = try row.string("application_name")
+        receiver.walReceiverTimeoutSeconds = try row.double("wal_receiver_timeout_seconds")
+        return receiver
     }
 
     static func standbyStatus(_ row: Row) throws(PostgresError) -> StandbyStatus {

@@ -244,9 +244,11 @@ extension Replication {
             try c.check(slot.retainedBytes, .signed, "replication.slots[\(i)].retained_bytes")
         }
         try standbyStatus?.checkNumbers(c, "replication.standby_status")
+        try walReceiver?.checkNumbers(c, "replication.wal_receiver")
         for (i, replica) in (replicas ?? []).enumerated() {
             let p = "replication.replicas[\(i)]"
             try replica.status?.checkNumbers(c, "\(p).status")
+            try replica.walReceiver?.checkNumbers(c, "\(p).wal_receiver")
             try replica.lag?.checkNumbers(c, "\(p).lag")
             try c.check(replica.maxStandbyStreamingDelaySeconds, .signed, "\(p).max_standby_streaming_delay_seconds")
             if let conflicts = replica.conflicts {
@@ -265,6 +267,14 @@ extension StandbyStatus {
     fileprivate func checkNumbers(_ c: NumberChecker, _ p: String) throws(NumberOutOfRange) {
         try c.check(replayLagBytes, .signed, "\(p).replay_lag_bytes")
         try c.check(replayDelaySeconds, .signed, "\(p).replay_delay_seconds")
+    }
+}
+
+extension WalReceiver {
+    fileprivate func checkNumbers(_ c: NumberChecker, _ p: String) throws(NumberOutOfRange) {
+        try c.check(lastMsgAgeSeconds, .signed, "\(p).last_msg_age_seconds")
+        try c.check(senderPort, "\(p).sender_port")
+        try c.check(walReceiverTimeoutSeconds, .nonNegative, "\(p).wal_receiver_timeout_seconds")
     }
 }
 

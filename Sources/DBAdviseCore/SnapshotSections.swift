@@ -11,6 +11,8 @@ public struct Replication: Codable, Sendable, Equatable {
     public var standbyStatus: StandbyStatus?
     /// Standbys named with `--replica`, each read over its own connection.
     public var replicas: [ReplicaSnapshot]?
+    /// On a standby: its WAL receiver (`pg_stat_wal_receiver`), whether WAL streams in at all.
+    public var walReceiver: WalReceiver?
 
     public init(
         role: String, standbys: [StandbyConnection]?, slots: [ReplicationSlot]?,
@@ -130,10 +132,83 @@ public struct ReplicaSnapshot: Codable, Sendable, Equatable {
     public var conflicts: RecoveryConflicts?
     /// The longest running query on the standby (a cause of replay waits and conflicts).
     public var longestQuerySeconds: Double?
+    /// Its WAL receiver, read once at the end; nil when it could not be read.
+    public var walReceiver: WalReceiver?
     public init(connection: ConnectionInfo?, reachable: Bool, error: String?) {
         self.connection = connection
         self.reachable = reachable
         self.error = error
+    }
+}
+
+/// `pg_stat_wal_receiver` on a standby, read once: whether WAL is streaming in from its
+/// upstream. A standby whose receiver is stopped has replayed all it received, so its replay
+/// delay reads 0: only this tells a broken stream from an idle one.
+public struct WalReceiver: Codable, Sendable, Equatable {
+    /// Whether the view has a row: a WAL receiver process exists.
+    public var running: Bool
+    /// `streaming`, `starting`, `waiting`, `restarting`, `stopping` or `stopped` (12–18); nil
+    /// with a running receiver when the role lacks pg_read_all_stats (only the pid shows).
+    public var status: String?
+    public var receiveStartLsn: String?
+    /// WAL written to disk (13+; nil before).
+    public var writtenLsn: String?
+    /// WAL flushed to disk (`received_lsn` before 13).
+    public var flushedLsn: String?
+    public var lastMsgSendTime: Date?
+    public var lastMsgReceiptTime: Date?
+    public var latestEndTime: Date?
+    /// Seconds from the last message received from the upstream to the reading, on the
+    /// standby's own clock.
+    public var lastMsgAgeSeconds: Double?
+    public var senderHost: String?
+    public var senderPort: Int?
+    public var slotName: String?
+    /// The application_name the receiver connects with (what the upstream's
+    /// pg_stat_replication shows), from its connection string; nothing else of it is read.
+    public var applicationName: String?
+    /// `wal_receiver_timeout` in seconds (0: disabled).
+    public var walReceiverTimeoutSeconds: Double?
+
+    public init(running: Bool) { self.running = running }
+
+    /// With `wal_receiver_timeout` off, the age past which a silent stream counts as broken:
+    /// the server's default timeout.
+    public static let defaultSilenceLimitSeconds = 60.0
+
+    /// The receiver pings its upstream after half of `wal_receiver_timeout` without a
+    /// message, and ends the connection after all of it: a last message older than the
+    /// timeout (60 s when it is off) is a stream that stopped, even on an idle primary.
+    public var silenceLimitSeconds: Double {
+        guard let timeout = walReceiverTimeoutSeconds, timeout > 0 else { return Self.defaultSilenceLimitSeconds }
+        return timeout
+    }
+
+    /// Why WAL is not streaming in, or nil when it is (or when the role could not see the
+    /// status: then ``isReadable`` is false).
+    public var notStreamingReason: String? {
+        guard running else {
+            return "no WAL receiver is running (pg_stat_wal_receiver is empty): the standby is not connected to an upstream"
+        }
+        guard let status else { return nil }
+        guard status == "streaming" else {
+            return "pg_stat_wal_receiver.status is '\(status)', not 'streaming'" + lastMessageClause
+        }
+        if let age = lastMsgAgeSeconds, age > silenceLimitSeconds {
+            let limit = Formatting.rate(silenceLimitSeconds)
+            let source = (walReceiverTimeoutSeconds ?? 0) > 0 ? "wal_receiver_timeout" : "default wal_receiver_timeout"
+            return "the last message from the upstream arrived \(Formatting.rate(age)) s ago (> \(limit) s \(source))"
+        }
+        return nil
+    }
+
+    /// Whether the stream's state is known: a running receiver's status is hidden from roles
+    /// without pg_read_all_stats.
+    public var isReadable: Bool { !running || status != nil }
+
+    private var lastMessageClause: String {
+        guard let age = lastMsgAgeSeconds else { return "" }
+        return "; last message from the upstream \(Formatting.rate(age)) s ago"
     }
 }
 

@@ -9,18 +9,37 @@ struct StandbyView: Sendable {
     var replica: ReplicaSnapshot?
     /// The analyzed server is itself a standby.
     var ownStatus: StandbyStatus?
+    /// The analyzed standby's own WAL receiver.
+    var ownReceiver: WalReceiver?
+    /// A `--replica` that the primary's `pg_stat_replication` does not list.
+    var unseenByPrimary = false
+
+    var walReceiver: WalReceiver? { replica?.walReceiver ?? ownReceiver }
+
+    /// Why WAL is not streaming into this standby, from its own `pg_stat_wal_receiver`; nil
+    /// when it streams or its receiver could not be read.
+    var notStreamingReason: String? { walReceiver?.notStreamingReason }
+
+    /// A standby that is not streaming has replayed all it received, so its replay delay
+    /// reads 0: every lag reading of it is unknown, never that 0.
+    private var streams: Bool { notStreamingReason == nil }
 
     /// The worst 95th percentile of the sampled replay lag, from either side.
-    var p95Seconds: Double? { [connection?.lagSamples?.p95Seconds, replica?.lag?.p95Seconds].compactMap { $0 }.max() }
+    var p95Seconds: Double? {
+        guard streams else { return nil }
+        return [connection?.lagSamples?.p95Seconds, replica?.lag?.p95Seconds].compactMap { $0 }.max()
+    }
 
     /// The last reading: `pg_stat_replication.replay_lag` or the standby's replay delay.
     var currentSeconds: Double? {
-        [connection?.replayLagSeconds, replica?.status?.replayDelaySeconds, ownStatus?.replayDelaySeconds]
+        guard streams else { return nil }
+        return [connection?.replayLagSeconds, replica?.status?.replayDelaySeconds, ownStatus?.replayDelaySeconds]
             .compactMap { $0 }.max()
     }
 
     var peakSeconds: Double? {
-        [connection?.lagSamples?.peakSeconds, replica?.lag?.peakSeconds, currentSeconds].compactMap { $0 }.max()
+        guard streams else { return nil }
+        return [connection?.lagSamples?.peakSeconds, replica?.lag?.peakSeconds, currentSeconds].compactMap { $0 }.max()
     }
 
     /// The lag rules judge: the p95 when sampled, the last reading otherwise.
@@ -45,23 +64,42 @@ extension RuleContext {
         guard let replication = snapshot.replication else { return [] }
         var connections = replication.standbys ?? []
         let replicas = (replication.replicas ?? []).filter(\.reachable)
+        // The primary's list was read with every name visible (a role without
+        // pg_read_all_stats may see rows without them): a standby missing from it is not
+        // connected to it.
+        let primaryListed =
+            replication.role == "primary" && replication.standbys?.allSatisfy { $0.applicationName != nil } == true
         var views: [StandbyView] = []
         for replica in replicas {
             var matched: StandbyConnection?
-            if connections.count == 1, replicas.count == 1 {
-                matched = connections.removeFirst()
-            } else if let host = replica.connection?.host,
+            // The receiver's application_name is what pg_stat_replication shows for it, so a
+            // known name absent from a fully visible list matches nothing; the client address
+            // and "one of each" are the fallbacks when the name tells nothing.
+            let application = replica.walReceiver?.applicationName
+            let nameDecides = application != nil && primaryListed
+            if let application, let index = connections.firstIndex(where: { $0.applicationName == application }) {
+                matched = connections.remove(at: index)
+            } else if !nameDecides, let host = replica.connection?.host,
                 let index = connections.firstIndex(where: { $0.clientAddr == host })
             {
                 matched = connections.remove(at: index)
+            } else if !nameDecides, connections.count == 1, replicas.count == 1 {
+                matched = connections.removeFirst()
             }
             var name = Self.replicaName(replica)
-            if let application = matched?.applicationName { name += " (\(application))" }
-            views.append(StandbyView(name: name, connection: matched, replica: replica))
+            if let application = matched?.applicationName ?? application { name += " (\(application))" }
+            var view = StandbyView(name: name, connection: matched, replica: replica)
+            view.unseenByPrimary =
+                primaryListed && matched == nil && replica.inRecovery == true
+                && (application != nil || replication.standbys?.isEmpty == true)
+            views.append(view)
         }
         views += connections.map { StandbyView(name: Self.connectionName($0), connection: $0) }
-        if let own = replication.standbyStatus {
-            views.append(StandbyView(name: "this standby (\(databaseName))", ownStatus: own))
+        if replication.standbyStatus != nil || replication.walReceiver != nil {
+            views.append(
+                StandbyView(
+                    name: "this standby (\(databaseName))", ownStatus: replication.standbyStatus,
+                    ownReceiver: replication.walReceiver))
         }
         return views
     }
@@ -101,7 +139,11 @@ struct LagBudget: Sendable {
         let keepOnPrimary = "keep read-your-writes paths on the primary"
         guard let worst else {
             let budget = Formatting.rate(levels.measuredWarning)
-            let why = views.isEmpty ? "no standby yet" : "the standbys reported no lag"
+            let broken = views.first { $0.notStreamingReason != nil }
+            let why =
+                views.isEmpty
+                ? "no standby yet"
+                : broken.map { "standby \($0.name) is not streaming" } ?? "the standbys reported no lag"
             sentence =
                 "Replication lag is not measured yet (\(why)): design the moved reads for a staleness budget "
                 + "of \(budget) s (replication_lag_seconds warning), fall back to the primary beyond it, and \(keepOnPrimary)."

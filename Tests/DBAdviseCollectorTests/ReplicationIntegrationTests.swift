@@ -81,6 +81,10 @@ struct ReplicationIntegrationTests {
     @Test func anIdlePrimaryShowsNoFalseLag() throws {
         let standby = try TestServer.startStandby("standby_idle")
         try TestServer.psql("SELECT pg_wal_replay_resume()", dsn: standby)
+        // a role without pg_monitor, made on the primary and replayed on the standby
+        try TestServer.psql(
+            "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'stream_plain') THEN CREATE ROLE stream_plain LOGIN; END IF; END $$",
+            database: "dbadvise_test")
         try TestServer.psql(
             "CREATE TABLE IF NOT EXISTS idle_probe (id int); INSERT INTO idle_probe VALUES (1)",
             database: "dbadvise_test")
@@ -88,12 +92,98 @@ struct ReplicationIntegrationTests {
         // nothing is written while sampling: the last replayed commit gets older, lag must not
         Thread.sleep(forTimeInterval: 1.5)
         let snapshot = try SnapshotCollector.collect(
-            CollectOptions(conninfo: try TestServer.dsn(), replicas: [standby], intervalSeconds: 1, toolVersion: "test")
-        )
+            CollectOptions(
+                conninfo: try TestServer.dsn(), replicas: [standby, standby + " user=stream_plain"], intervalSeconds: 1,
+                toolVersion: "test"))
         let replica = try #require(snapshot.replication?.replicas?.first)
         #expect(replica.status?.replayDelaySeconds == 0)
         #expect(replica.status?.replayLagBytes == 0)
+        // a healthy stream: its receiver streams, the primary lists it, and no finding says otherwise
+        let receiver = try #require(replica.walReceiver)
+        #expect(receiver.running)
+        #expect(receiver.status == "streaming")
+        #expect(receiver.applicationName == "standby_idle")
+        #expect(receiver.flushedLsn != nil)
+        #expect(receiver.notStreamingReason == nil)
+        #expect(snapshot.replication?.standbys?.contains { $0.applicationName == "standby_idle" } == true)
+        // the role without pg_read_all_stats sees that a receiver runs, not its state: recorded
+        let hidden = try #require(snapshot.replication?.replicas?.last?.walReceiver)
+        #expect(hidden.running)
+        #expect(hidden.status == nil)
+        let unavailable = snapshot.unavailable.filter { $0.section == "replication.replicas.wal_receiver" }
+        #expect(unavailable.count == 1)
+        #expect(unavailable.first?.reason.contains("pg_read_all_stats") == true)
+        // the standby collected directly sees its own receiver streaming
+        let own = try SnapshotCollector.collect(
+            CollectOptions(conninfo: standby, replicas: [], intervalSeconds: 0, toolVersion: "test"))
+        #expect(own.replication?.role == "standby")
+        #expect(own.replication?.walReceiver?.status == "streaming")
+        let analyze = try Shell.dbadvise(
+            ["analyze", "--dsn", try TestServer.dsn(), "--replica", standby, "--interval", "0", "--format", "json"])
+        #expect(analyze.status == 0, "\(analyze.stderr)")
+        #expect(!analyze.stdout.contains("is not streaming"), "\(analyze.stdout)")
         try TestServer.stopStandby("standby_idle")
+    }
+
+    /// Issue 15: a standby whose WAL receiver cannot connect has replayed all it received, so
+    /// its replay delay reads 0. Its receiver's state says otherwise: a critical finding, and
+    /// replication_lag_seconds null with a note.
+    @Test func aStandbyWhoseReceiverIsStoppedIsCriticalNotZeroLag() throws {
+        let name = "standby_broken"
+        let standby = try TestServer.startStandby(name)
+        defer { _ = try? TestServer.stopStandby(name) }
+        try TestServer.psql("SELECT pg_wal_replay_resume()", dsn: standby)
+        // point the receiver at a port nothing listens on (reloadable from 13 on)
+        try TestServer.psql(
+            "ALTER SYSTEM SET primary_conninfo = 'host=\(try TestServer.socket()) port=1 user=postgres application_name=\(name)'",
+            dsn: standby)
+        try TestServer.psql("SELECT pg_reload_conf()", dsn: standby)
+        var stopped = false
+        for _ in 0..<100 where !stopped {
+            let streaming = try TestServer.psql(
+                "SELECT count(*) FROM pg_stat_wal_receiver WHERE status = 'streaming'", dsn: standby)
+            let listed = try TestServer.psql(
+                "SELECT count(*) FROM pg_stat_replication WHERE application_name = '\(name)'", database: "postgres")
+            stopped = streaming == "0" && listed == "0"
+            if !stopped { Thread.sleep(forTimeInterval: 0.1) }
+        }
+        try #require(stopped, "the standby's WAL receiver did not stop")
+
+        let snapshot = try SnapshotCollector.collect(
+            CollectOptions(conninfo: try TestServer.dsn(), replicas: [standby], intervalSeconds: 0, toolVersion: "test"))
+        let replica = try #require(snapshot.replication?.replicas?.first)
+        #expect(replica.reachable)
+        #expect(replica.status?.replayDelaySeconds == 0, "receive = replay: the delay alone reads 0")
+        let receiver = try #require(replica.walReceiver)
+        #expect(receiver.status != "streaming")
+        #expect(receiver.notStreamingReason != nil)
+        #expect(snapshot.replication?.standbys?.contains { $0.applicationName == name } == false)
+        try validateAgainstSchema(snapshot)
+        // collected directly, the standby reports its own stopped receiver
+        let own = try SnapshotCollector.collect(
+            CollectOptions(conninfo: standby, replicas: [], intervalSeconds: 0, toolVersion: "test"))
+        #expect(own.replication?.walReceiver?.notStreamingReason != nil)
+        #expect(own.replication?.standbyStatus?.replayDelaySeconds == 0)
+
+        let analyze = try Shell.dbadvise(
+            ["analyze", "--dsn", try TestServer.dsn(), "--replica", standby, "--interval", "0", "--format", "json"])
+        #expect(analyze.status == 0, "\(analyze.stderr)")
+        struct Head: Decodable {
+            struct Metrics: Decodable { let replication_lag_seconds: Double? }
+            struct Note: Decodable { let metric: String; let reason: String }
+            struct Recommendation: Decodable { let rule: String; let severity: String; let title: String; let summary: String }
+            let metrics: Metrics
+            let notes: [Note]
+            let recommendations: [Recommendation]
+        }
+        let head = try JSONDecoder().decode(Head.self, from: Data(analyze.stdout.utf8))
+        #expect(head.metrics.replication_lag_seconds == nil)
+        #expect(head.notes.contains { $0.metric == "replication_lag_seconds" && $0.reason.contains("not streaming") })
+        let finding = try #require(head.recommendations.first { $0.title.contains("is not streaming") })
+        #expect(finding.rule == "tuning-replication-lag")
+        #expect(finding.severity == "critical")
+        #expect(finding.summary.contains("pg_stat_wal_receiver"))
+        #expect(finding.summary.contains("does not list it"))
     }
 
     @Test func aStoppedStandbyIsReportedNotFatal() throws {

@@ -49,6 +49,14 @@ import Testing
         return replica
     }
 
+    /// A `--replica` in recovery with the given WAL receiver.
+    static func replica(delay: Double, receiver: WalReceiver) -> ReplicaSnapshot {
+        var replica = reachableReplica(delay: delay)
+        replica.inRecovery = true
+        replica.walReceiver = receiver
+        return replica
+    }
+
     static func lagFinding(_ report: Report) throws -> Recommendation {
         try #require(report.recommendations.first { $0.rule == "tuning-replication-lag" && $0.severity >= .warning })
     }
@@ -202,5 +210,38 @@ import Testing
         let finding = try #require(report.recommendations.first { $0.title.contains("10.0.0.3:5433") })
         #expect(finding.severity == .info)
         #expect(finding.summary.contains("connection refused"))
+    }
+
+    /// Issue 15: a stopped standby is a critical finding with the reason, and its lag is
+    /// unknown (null with a note), never the 0 s its own replay delay reads.
+    @Test func aStandbyThatIsNotStreamingIsCriticalAndItsLagUnknown() throws {
+        let report = try report { snapshot, _ in
+            var receiver = walReceiver(status: "waiting", age: 75, application: "replica2")
+            receiver.slotName = "replica2_slot"
+            snapshot.replication?.standbys = [Self.laggingStandby(p95: 0.2)]
+            snapshot.replication?.replicas = [Self.replica(delay: 0, receiver: receiver)]
+        }
+        let finding = try #require(report.recommendations.first { $0.title.contains("is not streaming") })
+        #expect(finding.severity == .critical)
+        #expect(finding.summary.contains("pg_stat_wal_receiver.status is 'waiting'"))
+        #expect(finding.summary.contains("75 s ago"))
+        #expect(finding.summary.contains("does not list it"), "replica2 is not the primary's replica1")
+        #expect(finding.summary.contains("unknown, not 0 s"))
+        #expect(finding.evidence.contains { $0.metric == "replication_lag_seconds" && $0.value == nil })
+        #expect(finding.evidence.contains { $0.metric == "seen_by_primary" && $0.value == 0 })
+        #expect(finding.actions.contains { $0.contains("replica2_slot") })
+        #expect(!report.recommendations.contains { $0.title.contains("is falling behind") })
+        #expect(report.metrics.replicationLagSeconds == nil)
+        let note = try #require(report.notes.first { $0.metric == "replication_lag_seconds" })
+        #expect(note.reason.contains("not streaming"))
+    }
+
+    @Test func aStreamingStandbyKeepsItsMeasuredLag() throws {
+        let report = try report { snapshot, _ in
+            snapshot.replication?.standbys = [Self.laggingStandby(p95: 0.2)]
+            snapshot.replication?.replicas = [Self.replica(delay: 0.2, receiver: walReceiver(age: 1))]
+        }
+        #expect(!report.recommendations.contains { $0.rule == "tuning-replication-lag" })
+        #expect(report.metrics.replicationLagSeconds == 0.2)
     }
 }

@@ -91,10 +91,23 @@ private func standby(p95: Double, peak: Double? = nil, replayBytes: Int = 0, flu
     return standby
 }
 
+/// A WAL receiver as pg_stat_wal_receiver shows it: streaming, last message `age` s ago.
+func walReceiver(status: String? = "streaming", age: Double? = 2, application: String? = "replica1") -> WalReceiver {
+    var receiver = WalReceiver(running: status != nil)
+    receiver.status = status
+    receiver.lastMsgAgeSeconds = status == nil ? nil : age
+    receiver.applicationName = status == nil ? nil : application
+    receiver.senderHost = status == nil ? nil : "10.0.0.1"
+    receiver.senderPort = status == nil ? nil : 5432
+    receiver.walReceiverTimeoutSeconds = 60
+    return receiver
+}
+
 /// A `--replica` read over its own connection.
-private func replica(delay: Double, paused: Bool = false, longestQuery: Double = 0.1, conflicts: Int = 0)
-    -> ReplicaSnapshot
-{
+private func replica(
+    delay: Double, paused: Bool = false, longestQuery: Double = 0.1, conflicts: Int = 0,
+    receiver: WalReceiver? = walReceiver()
+) -> ReplicaSnapshot {
     var replica = ReplicaSnapshot(
         connection: ConnectionInfo(host: "10.0.0.2", port: "5432", database: "shop", user: "monitor"),
         reachable: true, error: nil)
@@ -118,6 +131,7 @@ private func replica(delay: Double, paused: Bool = false, longestQuery: Double =
     recovery.conflDeadlock = 0
     replica.conflicts = recovery
     replica.longestQuerySeconds = longestQuery
+    replica.walReceiver = receiver
     return replica
 }
 
@@ -813,6 +827,45 @@ let ruleExamples: [RuleExample] = [
                 connection: ConnectionInfo(host: "10.0.0.3", port: "5432", database: "shop", user: "monitor"),
                 reachable: false, error: "connection refused")
         ]
+    },
+    // A standby that is not streaming has replayed all it received: its delay reads 0.
+    trigger("tuning-replication-lag", "a --replica whose WAL receiver is stopped (delay reads 0)") { snapshot, _ in
+        snapshot.replication?.replicas = [replica(delay: 0, receiver: walReceiver(status: nil))]
+    },
+    trigger("tuning-replication-lag", "a --replica whose receiver waits to reconnect") { snapshot, _ in
+        snapshot.replication?.standbys = [standby(p95: 0)]
+        snapshot.replication?.replicas = [replica(delay: 0, receiver: walReceiver(status: "waiting"))]
+    },
+    trigger("tuning-replication-lag", "a --replica silent for 90 s past wal_receiver_timeout 60 s") { snapshot, _ in
+        snapshot.replication?.standbys = [standby(p95: 0)]
+        snapshot.replication?.replicas = [replica(delay: 0, receiver: walReceiver(age: 90))]
+    },
+    trigger("tuning-replication-lag", "the analyzed standby's own receiver is stopped") { snapshot, _ in
+        snapshot.replication?.role = "standby"
+        var status = StandbyStatus()
+        status.replayDelaySeconds = 0
+        snapshot.replication?.standbyStatus = status
+        snapshot.replication?.walReceiver = walReceiver(status: nil)
+    },
+    trigger("tuning-replication-lag", "a streaming --replica the primary does not list") { snapshot, _ in
+        snapshot.replication?.standbys = [standby(p95: 0.3)]
+        snapshot.replication?.replicas = [replica(delay: 0.3, receiver: walReceiver(application: "replica9"))]
+    },
+    quiet("tuning-replication-lag", "a streaming --replica the primary lists by application_name") { snapshot, _ in
+        var listed = standby(p95: 0.3)
+        listed.clientAddr = "10.0.0.9"
+        snapshot.replication?.standbys = [listed]
+        snapshot.replication?.replicas = [replica(delay: 0.3)]
+    },
+    quiet("tuning-replication-lag", "the primary's rows hide their names (no pg_read_all_stats)") { snapshot, _ in
+        var hidden = StandbyConnection()
+        hidden.replayLagSeconds = 0.3
+        snapshot.replication?.standbys = [hidden]
+        snapshot.replication?.replicas = [replica(delay: 0.3, receiver: walReceiver(application: "replica9"))]
+    },
+    quiet("tuning-replication-lag", "an idle stream: last message 40 s ago, within wal_receiver_timeout") { snapshot, _ in
+        snapshot.replication?.standbys = [standby(p95: 0)]
+        snapshot.replication?.replicas = [replica(delay: 0, receiver: walReceiver(age: 40))]
     },
     quiet("tuning-replication-lag", "a standby 1 s behind") { snapshot, _ in
         var standby = StandbyConnection()

@@ -29,6 +29,7 @@ public enum CollectorQueries {
                 queries.append(ReplicationQueries.slots(serverVersion: version, inRecovery: inRecovery))
             }
             queries.append(CheckpointQueries.counters(serverVersion: version))
+            queries.append(ReplicationQueries.walReceiver(serverVersion: version))
             queries.append(TableQueries.foreignKeys(serverVersion: version))
         }
         for version in statementExtensionVersions {

@@ -28,6 +28,8 @@ public enum ServerFeature: CaseIterable, Sendable {
     case statCheckpointer
     /// pg_replication_slots.wal_status (PostgreSQL 13).
     case slotWalStatus
+    /// pg_stat_wal_receiver.written_lsn and flushed_lsn, replacing received_lsn (PostgreSQL 13).
+    case walReceiverWrittenLSN
     /// pg_stat_io (PostgreSQL 16).
     case statIO
     /// pg_stat_force_next_flush(): shared-memory statistics (PostgreSQL 15).
@@ -39,7 +41,7 @@ public enum ServerFeature: CaseIterable, Sendable {
         switch self {
         case .statWal: 140000
         case .statCheckpointer: 170000
-        case .slotWalStatus: 130000
+        case .slotWalStatus, .walReceiverWrittenLSN: 130000
         case .statIO: 160000
         case .forceStatsFlush: 150000
         case .constraintEnforced: 180000

@@ -106,4 +106,54 @@ public enum ReplicationQueries {
                 AS replay_paused,
             pg_catalog.pg_is_in_recovery() AS in_recovery
         """)
+
+    /// On a standby, once at the end: its WAL receiver, one row whether or not a receiver runs
+    /// (`running` false: none). Without pg_read_all_stats only the pid shows. The connection
+    /// string is read only for the application_name the upstream's pg_stat_replication shows
+    /// (given, else the fallback: cluster_name or `walreceiver`), from the running receiver or,
+    /// with none running, from primary_conninfo (hidden without pg_read_all_settings); it never
+    /// leaves the server. `received_lsn` became `written_lsn` and `flushed_lsn` in 13.
+    public static func walReceiver(serverVersion: Int) -> Query {
+        let (written, flushed) =
+            ServerFeature.walReceiverWrittenLSN.isAvailable(onServerVersion: serverVersion)
+            ? ("w.written_lsn::pg_catalog.text", "w.flushed_lsn::pg_catalog.text")
+            : ("NULL::pg_catalog.text", "w.received_lsn::pg_catalog.text")
+        return Query(
+            "wal receiver",
+            """
+            SELECT
+                w.pid IS NOT NULL AS running,
+                w.status AS status,
+                w.receive_start_lsn::pg_catalog.text AS receive_start_lsn,
+                \(written) AS written_lsn,
+                \(flushed) AS flushed_lsn,
+                EXTRACT(EPOCH FROM w.last_msg_send_time) AS last_msg_send_time,
+                EXTRACT(EPOCH FROM w.last_msg_receipt_time) AS last_msg_receipt_time,
+                EXTRACT(EPOCH FROM w.latest_end_time) AS latest_end_time,
+                EXTRACT(EPOCH FROM pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) w.last_msg_receipt_time)
+                    AS last_msg_age_seconds,
+                w.sender_host AS sender_host,
+                w.sender_port AS sender_port,
+                w.slot_name AS slot_name,
+                COALESCE(
+                    pg_catalog.substring(w.conninfo, '(?:^| )application_name=(\\S+)'),
+                    pg_catalog.substring(w.conninfo, 'fallback_application_name=(\\S+)'),
+                    pg_catalog.substring(c.setting, '(?:^| )application_name=''?([^'' ]+)'),
+                    CASE
+                        WHEN c.setting OPERATOR(pg_catalog.=) '' THEN NULL
+                        WHEN pg_catalog.current_setting('cluster_name') OPERATOR(pg_catalog.<>) ''
+                            THEN pg_catalog.current_setting('cluster_name')
+                        WHEN c.setting IS NOT NULL THEN 'walreceiver'
+                    END
+                ) AS application_name,
+                (
+                    SELECT s.setting::pg_catalog.float8 OPERATOR(pg_catalog./) 1000
+                    FROM pg_catalog.pg_settings AS s
+                    WHERE s.name OPERATOR(pg_catalog.=) 'wal_receiver_timeout'
+                ) AS wal_receiver_timeout_seconds
+            FROM (SELECT 1) AS one
+                LEFT JOIN pg_catalog.pg_stat_wal_receiver AS w ON true
+                LEFT JOIN pg_catalog.pg_settings AS c ON c.name OPERATOR(pg_catalog.=) 'primary_conninfo'
+            """)
+    }
 }

@@ -168,6 +168,18 @@ public struct ReportMetrics: Codable, Sendable, Equatable {
         guard let replication = snapshot.replication else {
             return (nil, "replication state was not collected")
         }
+        // A standby that is not streaming has replayed all it received: its delay reads 0.
+        // The worst lag is then unknown, and saying so beats the other standbys' numbers.
+        var broken: [String] = []
+        if let reason = replication.walReceiver?.notStreamingReason { broken.append("this standby: \(reason)") }
+        for replica in replication.replicas ?? [] {
+            guard let reason = replica.walReceiver?.notStreamingReason else { continue }
+            let name = [replica.connection?.host, replica.connection?.port].compactMap { $0 }.joined(separator: ":")
+            broken.append("\(name.isEmpty ? "a --replica" : name): \(reason)")
+        }
+        if !broken.isEmpty {
+            return (nil, "a standby is not streaming, so the lag is not 0 but unknown (" + broken.joined(separator: "; ") + ")")
+        }
         var lags: [Double] = []
         lags += (replication.standbys ?? []).compactMap(\.replayLagSeconds)
         if let delay = replication.standbyStatus?.replayDelaySeconds { lags.append(delay) }

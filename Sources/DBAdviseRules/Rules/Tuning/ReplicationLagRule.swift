@@ -20,8 +20,12 @@ public struct ReplicationLagRule: Rule {
             standby queries and recovery conflicts, WAL volume, or a standby that receives \
             WAL but replays it slowly (its IO or CPU). It is a tuning finding, not a scaling \
             step: lag is fixed on the standby and in the application's routing, and it must \
-            be fixed before more reads move to replicas. A --replica that could not be read \
-            is reported as info, so it is never silently missing.
+            be fixed before more reads move to replicas. A standby that is not streaming \
+            (pg_stat_wal_receiver empty, its status not 'streaming', or its last message \
+            older than wal_receiver_timeout, 60 s when off) is critical and its lag unknown: \
+            it has replayed all it received, so its own delay reads 0. A --replica the \
+            primary's pg_stat_replication does not list is a warning. A --replica that could \
+            not be read is reported as info, so it is never silently missing.
             """,
         sources: [Manual.hotStandby, Manual.replication, Manual.statReplication, Manual.recoveryControl],
         thresholds: [.replicationLagSeconds], parameters: [walBytesPerSecond, replayBacklogBytes],
@@ -33,7 +37,8 @@ public struct ReplicationLagRule: Rule {
             "replication.replicas.longest_query_seconds",
             "replication.replicas.max_standby_streaming_delay_seconds",
             "replication.replicas.conflicts", "replication.replicas.hot_standby_feedback",
-            "replication.replicas.reachable", "rates.wal_bytes_per_second",
+            "replication.replicas.reachable", "replication.replicas.wal_receiver",
+            "replication.wal_receiver", "rates.wal_bytes_per_second",
         ])
 
     public init() {}
@@ -49,6 +54,11 @@ public struct ReplicationLagRule: Rule {
         var recommendations: [Recommendation] = []
         var quiet: [String] = []
         for view in views {
+            if let reason = view.notStreamingReason {
+                recommendations.append(notStreaming(view, reason: reason, context: context))
+                continue
+            }
+            if view.unseenByPrimary { recommendations.append(unseen(view, context: context)) }
             guard let typical = view.typicalSeconds else {
                 quiet.append("\(view.name) reported no lag")
                 continue
@@ -88,6 +98,65 @@ public struct ReplicationLagRule: Rule {
                 ])
         }
         return .recommend(recommendations)
+    }
+
+    /// A standby whose WAL receiver is stopped, waiting or silent: critical, with its lag
+    /// unknown (it has replayed all it received, so its own delay reads 0).
+    private func notStreaming(_ view: StandbyView, reason: String, context: RuleContext) -> Recommendation {
+        let receiver = view.walReceiver
+        var evidence = [
+            Evidence(metric: "wal_receiver_streaming", value: 0, threshold: 1, unit: "boolean", note: reason),
+            Evidence(
+                metric: "wal_receiver_last_message_age_seconds", value: receiver?.lastMsgAgeSeconds,
+                threshold: receiver?.silenceLimitSeconds, unit: "seconds",
+                note: receiver?.lastMsgAgeSeconds == nil
+                    ? "no message time (no receiver)" : "limit: wal_receiver_timeout (60 s when off)"),
+            Evidence(
+                metric: "replication_lag_seconds", value: nil,
+                threshold: context.levels(.replicationLagSeconds).measuredWarning, unit: "seconds",
+                note: "unknown: the standby is not streaming, so its replay delay of 0 means nothing"),
+        ]
+        if view.unseenByPrimary { evidence.append(Self.unseenEvidence(view)) }
+        let frozen =
+            (view.replica?.status?.lastReplayTimestamp ?? view.ownStatus?.lastReplayTimestamp)
+            .map { " Its last replayed commit is \(Formatting.rate(context.snapshot.interval.finishedAt.timeIntervalSince($0))) s older than this reading." } ?? ""
+        let unseen = view.unseenByPrimary ? " The primary's pg_stat_replication does not list it." : ""
+        var actions = [
+            "Read \(view.name)'s server log for the WAL receiver's error (authentication, a WAL segment the primary already removed, a dropped slot, the network) and check its primary_conninfo; it is fixed when pg_stat_wal_receiver.status is 'streaming' and the primary lists it in pg_stat_replication.",
+            "Send it no reads until it streams again: its data grows older with every write on the primary.",
+        ]
+        if let slot = receiver?.slotName {
+            actions.append(
+                "Its replication slot \(slot) keeps WAL on the primary while it is down: watch pg_replication_slots.wal_status and the primary's disk.")
+        }
+        return recommendation(
+            severity: .critical, target: context.databaseName, title: "Standby \(view.name) is not streaming",
+            summary:
+                "Standby \(view.name) is not receiving WAL: \(reason).\(unseen) Its replication lag is unknown, not 0 s.\(frozen)",
+            evidence: evidence, actions: actions)
+    }
+
+    /// A `--replica` that streams (or whose receiver could not be read) but that the
+    /// primary does not list: it follows another server, or the match failed.
+    private func unseen(_ view: StandbyView, context: RuleContext) -> Recommendation {
+        let sender = view.walReceiver.flatMap { receiver in
+            receiver.senderHost.map { host in " It streams from \(host)" + (receiver.senderPort.map { ":\($0)" } ?? "") + "." }
+        } ?? ""
+        return recommendation(
+            severity: .warning, target: context.databaseName, title: "The primary does not see standby \(view.name)",
+            summary:
+                "Standby \(view.name) is named with --replica, but the primary's pg_stat_replication does not list it.\(sender) Its lag is measured against its own upstream, not this primary.",
+            evidence: [Self.unseenEvidence(view)],
+            actions: [
+                "Check that \(view.name) replicates from this primary (primary_conninfo), directly or through a cascade; a cascaded standby lags its upstream too, which its upstream's pg_stat_replication shows."
+            ])
+    }
+
+    private static func unseenEvidence(_ view: StandbyView) -> Evidence {
+        let application = view.walReceiver?.applicationName.map { "application_name \($0)" } ?? "its address"
+        return Evidence(
+            metric: "seen_by_primary", value: 0, threshold: 1, unit: "boolean",
+            note: "the primary's pg_stat_replication has no row for \(application)")
     }
 
     private func finding(_ view: StandbyView, typical: Double, severity: Severity, context: RuleContext)
