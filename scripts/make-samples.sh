@@ -63,9 +63,9 @@ for round in 1 2 3 4 5 6; do
     -c "INSERT INTO events (kind, payload) SELECT i % 7, repeat('x', 200) FROM generate_series(1, 50000) AS i" >/dev/null
   if [ "$round" = 4 ]; then "$DBADVISE_TEST_PGBIN/psql" -X -q -d "$(dsn growth)" -c "SELECT pg_stat_reset()" >/dev/null; fi
   # a steady trickle of 10 inserts of 500 rows a second while each snapshot samples
-  "$DBADVISE_TEST_PGBIN/pgbench" -n -T 3 -R 10 -f "$inserts" "$(dsn growth)" >/dev/null 2>&1 &
+  "$DBADVISE_TEST_PGBIN/pgbench" -n -T 6 -R 10 -f "$inserts" "$(dsn growth)" >/dev/null 2>&1 &
   load=$!
-  "$dbadvise" collect --dsn "$(dsn growth)" --interval 2s --output "$out/history/"
+  "$dbadvise" collect --dsn "$(dsn growth)" --interval 5s --output "$out/history/"
   wait "$load"
 done
 rm -f "$inserts"

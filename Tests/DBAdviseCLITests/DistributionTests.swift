@@ -6,8 +6,8 @@ import Testing
 /// What a user installing dbadvise relies on: one version everywhere, docs that match the
 /// code, links that stay in the repository, config discovery, accepted findings, and set-up
 /// that stops cleanly without root. The real binary, on a real captured snapshot
-/// (samples/snapshots/pgbench.json, collected at 2026-11-26T00:02:35Z: dates below are
-/// relative to that, never to today).
+/// (samples/snapshots/pgbench.json: the `until` dates below are read from its own time, never
+/// from today, so `make samples` can collect it again on any day).
 @Suite("distribution, docs, config discovery, ignore")
 struct DistributionTests {
     static let root = Shell.packageRoot
@@ -147,6 +147,22 @@ struct DistributionTests {
         return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
     }
 
+    /// The sample snapshot's own day (UTC) and the day before it, `yyyy-MM-dd`: the entries'
+    /// `until` dates follow the snapshot, whenever `make samples` collected it.
+    static func snapshotDays() throws -> (day: String, dayBefore: String) {
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: snapshot)))
+        let interval = (json as? [String: Any])?["interval"] as? [String: Any]
+        let finished = try #require(interval?["finished_at"] as? String)
+        let parser = ISO8601DateFormatter()
+        parser.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let date = try #require(parser.date(from: finished))
+        let day = DateFormatter()
+        day.locale = Locale(identifier: "en_US_POSIX")
+        day.timeZone = TimeZone(identifier: "UTC")
+        day.dateFormat = "yyyy-MM-dd"
+        return (day.string(from: date), day.string(from: date.addingTimeInterval(-86_400)))
+    }
+
     static func ignore(until: String) -> String {
         smallTables + """
             ignore:
@@ -160,7 +176,8 @@ struct DistributionTests {
         #expect(gated.stdout.contains("\"partition-large-table\""))
 
         // the snapshot's own day: still in force
-        let accepted = try check(Self.ignore(until: "2026-11-26"))
+        let days = try Self.snapshotDays()
+        let accepted = try check(Self.ignore(until: days.day))
         #expect(accepted.status == 0, "\(accepted.stderr)")
         try SchemaValidator.validate(Data(accepted.stdout.utf8), schema: "report.schema.json")
         let report = try JSONSerialization.jsonObject(with: Data(accepted.stdout.utf8)) as? [String: Any] ?? [:]
@@ -172,20 +189,21 @@ struct DistributionTests {
         #expect(suppressed.map { $0["kind"] as? String } == ["recommendation", "breach"])
         #expect(suppressed.allSatisfy { $0["reason"] as? String == "archived yearly" })
         for format in ["text", "junit", "github"] {
-            let rendered = try check(Self.ignore(until: "2026-11-26"), format: format)
+            let rendered = try check(Self.ignore(until: days.day), format: format)
             #expect(rendered.stdout.contains("accepted: archived yearly"), "\(format)")
         }
     }
 
     @Test func anExpiredEntryIsAWarningAndSuppressesNothing() throws {
-        let expired = try check(Self.ignore(until: "2026-11-25"))
+        let dayBefore = try Self.snapshotDays().dayBefore
+        let expired = try check(Self.ignore(until: dayBefore))
         #expect(expired.status == 1)
         try SchemaValidator.validate(Data(expired.stdout.utf8), schema: "report.schema.json")
         let report = try JSONSerialization.jsonObject(with: Data(expired.stdout.utf8)) as? [String: Any] ?? [:]
         #expect((report["suppressed"] as? [Any])?.isEmpty == true)
         let warnings = (report["config"] as? [String: Any])?["warnings"] as? [String] ?? []
-        #expect(warnings.count == 1 && warnings[0].contains("expired on 2026-11-25"), "\(warnings)")
-        let text = try check(Self.ignore(until: "2026-11-25"), format: "text")
+        #expect(warnings.count == 1 && warnings[0].contains("expired on \(dayBefore)"), "\(warnings)")
+        let text = try check(Self.ignore(until: dayBefore), format: "text")
         #expect(text.stdout.contains("warning: ignore entry partition-large-table on public.pgbench_accounts expired"))
     }
 

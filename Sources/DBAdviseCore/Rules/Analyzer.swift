@@ -177,16 +177,16 @@ public struct Analyzer: Sendable {
         if let cpu = context.capacity.resource("cpu"), let utilization = cpu.utilization {
             numbers.append("CPU at \(Formatting.percent(utilization)) of its target")
         }
-        var measured = numbers.isEmpty ? "" : " (\(numbers.joined(separator: ", ")))"
-        if let unsettled = context.window.unsettledReason {
-            measured += "; the rates are unsettled (\(unsettled)), so measure longer before acting on them"
+        let measured = numbers.isEmpty ? "" : " (\(numbers.joined(separator: ", ")))"
+        let unsettled = context.window.unsettledReason.map {
+            " The rates are unsettled (\($0)): measure longer before acting on them."
         }
         let tuning = recommendations.isEmpty ? "" : "; fix the tuning findings below"
         let soon = forecasts.first { $0.days <= Self.planningHorizonDays }.map { forecast in
             " At the measured trend \(forecast.target) reaches \(forecast.threshold.rawValue) "
                 + "\(forecast.level.rawValue) in ~\(Formatting.days(forecast.days)): plan the step now."
         }
-        return "Stay on one box: measured load\(measured) needs no scaling step\(tuning).\(soon ?? "")"
+        return "Stay on one box: measured load\(measured) needs no scaling step\(tuning).\(unsettled ?? "")\(soon ?? "")"
     }
 
     /// A quarter: a threshold the trend reaches within it is named in the summary.
