@@ -14,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-version=$(sed -n 's/.*static let current = "\(.*\)"/\1/p' Sources/DBAdviseCore/Version.swift)
+version=$(sed -n 's/.*static let current = "\(.*\)"/\1/p' Sources/DBAdviseModel/Version.swift)
 name="dbadvise-$version-linux-$(uname -m)"
 tarball="dist/$name.tar.gz"
 deb="dist/dbadvise_${version}_$(dpkg --print-architecture).deb"

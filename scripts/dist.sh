@@ -6,8 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SWIFT=${SWIFT:-swift}
-version=$(sed -n 's/.*static let current = "\(.*\)"/\1/p' Sources/DBAdviseCore/Version.swift)
-[ -n "$version" ] || { echo "dist: no version in Sources/DBAdviseCore/Version.swift" >&2; exit 1; }
+version=$(sed -n 's/.*static let current = "\(.*\)"/\1/p' Sources/DBAdviseModel/Version.swift)
+[ -n "$version" ] || { echo "dist: no version in Sources/DBAdviseModel/Version.swift" >&2; exit 1; }
 scratch=.build-dist
 
 # libpg_query and libstdc++ statically, libpq dynamically (libpq5 is the package's one

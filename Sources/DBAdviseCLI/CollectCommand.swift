@@ -1,6 +1,8 @@
 import ArgumentParser
 import DBAdviseCollector
-import DBAdviseCore
+import DBAdviseModel
+import DBAdviseAnalysis
+import DBAdviseOutput
 import Foundation
 
 struct CollectCommand: ParsableCommand {

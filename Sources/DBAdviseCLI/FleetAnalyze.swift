@@ -1,5 +1,7 @@
 import ArgumentParser
-import DBAdviseCore
+import DBAdviseModel
+import DBAdviseAnalysis
+import DBAdviseOutput
 import Foundation
 
 /// A fleet directory, as `collect --all-databases|--dsn-file --output DIR/` writes it: no

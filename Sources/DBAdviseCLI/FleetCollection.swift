@@ -1,5 +1,7 @@
 import DBAdviseCollector
-import DBAdviseCore
+import DBAdviseModel
+import DBAdviseAnalysis
+import DBAdviseOutput
 import DBAdviseRules
 import Foundation
 import PostgresClient

@@ -1,6 +1,8 @@
 import ArgumentParser
 import DBAdviseCollector
-import DBAdviseCore
+import DBAdviseModel
+import DBAdviseAnalysis
+import DBAdviseOutput
 import DBAdviseRules
 
 /// Where analyze and check read from: a live collection (`--dsn`, `--replica`, `--interval`)
