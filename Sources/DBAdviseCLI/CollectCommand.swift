@@ -105,21 +105,13 @@ struct CollectCommand: ParsableCommand {
         var options = CollectOptions(
             conninfo: connection.dsn, replicas: connection.replica, intervalSeconds: seconds,
             toolVersion: DBAdvise.version)
-        options.topStatements = 25
         let trace = traceSQL.map { _ in QueryTrace() }
         options.trace = trace
-        var snapshot = try Self.collect(options)
+        let collected = try LiveCollection.run(options, redactionKey: key)
         if let traceFile, let trace {
             try traceFile.write(Data(trace.psqlScript().utf8))
         }
-        if let key { snapshot = SnapshotRedactor.redact(snapshot, key: key) }
-        let data: Data
-        do {
-            data = try SnapshotCoding.encode(snapshot)
-        } catch {
-            throw CommandError(.usage, "cannot encode the snapshot: \(error)")
-        }
-        if let path = try destination.write(data, snapshot: snapshot) {
+        if let path = try destination.write(collected.data, snapshot: collected.snapshot) {
             Terminal.writeError("dbadvise: snapshot written to \(path)\n")
         }
     }
@@ -154,22 +146,7 @@ struct CollectCommand: ParsableCommand {
             ?? [FleetEntry(conninfo: connection.dsn, origin: nil)]
         try FleetCollection(
             entries: entries, allDatabases: allDatabases, jobs: jobs ?? 4, intervalSeconds: intervalSeconds,
-            redactionKey: redactionKey, directory: directory, directoryArgument: output
-        ).run()
-    }
-
-    /// Collects with progress on stderr (when it is a terminal).
-    static func collect(_ options: CollectOptions) throws(CommandError) -> Snapshot {
-        do {
-            let snapshot = try SnapshotCollector.collect(options) { elapsed, total in
-                Terminal.progress(
-                    "dbadvise: sampling \(Int(elapsed.rounded()))/\(Int(total.rounded())) s")
-            }
-            Terminal.endProgress()
-            return snapshot
-        } catch {
-            Terminal.endProgress()
-            throw CommandError(error)
-        }
+            redactionKey: redactionKey, directory: directory, toolVersion: DBAdvise.version
+        ).runAndReport(directoryArgument: output)
     }
 }

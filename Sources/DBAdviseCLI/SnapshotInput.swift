@@ -38,7 +38,7 @@ enum SnapshotInput {
             names = try fileManager.contentsOfDirectory(atPath: argument)
         } catch {
             throw .usage(
-                "cannot read directory \(argument): \(SnapshotOutput.reason(error))",
+                "cannot read directory \(argument): \(SnapshotDirectory.reason(error))",
                 fix: "check the permissions of the --input directory")
         }
         let directory = URL(fileURLWithPath: argument, isDirectory: true)

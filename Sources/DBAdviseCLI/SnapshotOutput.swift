@@ -33,7 +33,7 @@ enum SnapshotOutput {
                     try fileManager.createDirectory(at: url, withIntermediateDirectories: true)
                 } catch {
                     throw .usage(
-                        "cannot create directory \(argument): \(Self.reason(error))",
+                        "cannot create directory \(argument): \(SnapshotDirectory.reason(error))",
                         fix: "choose a writable --output directory")
                 }
             }
@@ -90,48 +90,12 @@ enum SnapshotOutput {
             try file.write(data)
             return file.path
         case .directory(let directory):
-            let url = Self.uniqueFile(in: directory, for: snapshot)
-            try Self.atomicWrite(data, to: url)
-            return url.path
+            do {
+                return try SnapshotDirectory.write(data, snapshot: snapshot, into: directory).path
+            } catch {
+                throw CommandError(error)
+            }
         }
     }
 
-    /// `shop-20261124T190000Z.json`, with `-2`, `-3` … when that name is taken.
-    static func uniqueFile(in directory: URL, for snapshot: Snapshot) -> URL {
-        let database = (snapshot.connection.database ?? "snapshot")
-            .map { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" ? $0 : "_" }
-        let stamp = snapshot.interval.startedAt.formatted(
-            Date.VerbatimFormatStyle(
-                format:
-                    "\(year: .defaultDigits)\(month: .twoDigits)\(day: .twoDigits)T\(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased))\(minute: .twoDigits)\(second: .twoDigits)Z",
-                timeZone: .gmt, calendar: Calendar(identifier: .gregorian)))
-        let base = "\(String(database))-\(stamp)"
-        var candidate = directory.appendingPathComponent("\(base).json")
-        var counter = 2
-        while FileManager.default.fileExists(atPath: candidate.path) {
-            candidate = directory.appendingPathComponent("\(base)-\(counter).json")
-            counter += 1
-        }
-        return candidate
-    }
-
-    private static func atomicWrite(_ data: Data, to url: URL) throws(CommandError) {
-        do {
-            try AtomicFileWriter.write(data, to: url.path)
-        } catch {
-            throw .usage(
-                "cannot write \(url.path): \(error.reason)",
-                fix: "free space on the disk or choose another --output path")
-        }
-    }
-
-    static func reason(_ error: Error) -> String {
-        let nsError = error as NSError
-        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError,
-            let posix = POSIXErrorCode(rawValue: Int32(underlying.code))
-        {
-            return String(cString: strerror(posix.rawValue))
-        }
-        return nsError.localizedDescription
-    }
 }
