@@ -12,6 +12,9 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         // HMAC-SHA256 for `collect --redact`'s keyed pseudonyms (BoringSSL on Linux).
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // SQLite for the embedded history store (`DIR/history.sqlite`); links the system's
+        // libsqlite3 (`apt-get install libsqlite3-dev`).
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // libpq, found through pkg-config; `apt-get install libpq-dev` provides it.
@@ -38,6 +41,13 @@ let package = Package(
         .target(name: "DBAdviseRules", dependencies: ["DBAdviseCore", "StatementParser"]),
         // All SQL, version-gated, and the live collector.
         .target(name: "DBAdviseCollector", dependencies: ["DBAdviseCore", "PostgresClient", "StatementParser"]),
+        // Series points of snapshot histories: the HistoryStore protocol and its stores.
+        .target(
+            name: "DBAdviseHistory",
+            dependencies: [
+                "DBAdviseCore", "PostgresClient", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
         // One file per subcommand; exit statuses decided in one place.
         .target(
             name: "DBAdviseCLI",
