@@ -52,7 +52,7 @@ let package = Package(
         .target(
             name: "DBAdviseCLI",
             dependencies: [
-                "DBAdviseCore", "DBAdviseRules", "DBAdviseCollector", "PostgresClient",
+                "DBAdviseCore", "DBAdviseRules", "DBAdviseCollector", "DBAdviseHistory", "PostgresClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -75,6 +75,11 @@ let package = Package(
         ),
         .testTarget(
             name: "DBAdviseCLITests", dependencies: ["DBAdviseCore", "DBAdviseTestSupport"]),
+        .testTarget(
+            name: "DBAdviseHistoryTests",
+            dependencies: [
+                "DBAdviseHistory", "DBAdviseCore", "DBAdviseTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

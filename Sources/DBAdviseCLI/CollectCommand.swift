@@ -89,6 +89,9 @@ struct CollectCommand: ParsableCommand {
     func run() throws {
         let seconds = try interval.seconds()
         let destination = try SnapshotOutput(argument: output)
+        // Read before collecting, like every other input: a bad config fails at once.
+        let history: HistoryPolicy
+        if case .directory = destination { history = try HistoryStoreAccess.policy() } else { history = HistoryPolicy() }
         let traceFile = try traceSQL.map { path throws(CommandError) in
             try OutputFile(path, flag: "--trace-sql", what: "a trace written by dbadvise") { data in
                 data.starts(with: Data("-- dbadvise: ".utf8))
@@ -97,7 +100,7 @@ struct CollectCommand: ParsableCommand {
         // read (or made) before collecting: a bad key file fails in a moment, not after the interval
         let key = try redactionKey()
         if isFleet {
-            try runFleet(intervalSeconds: seconds, destination: destination, redactionKey: key)
+            try runFleet(intervalSeconds: seconds, destination: destination, redactionKey: key, history: history)
             return
         }
         var options = CollectOptions(
@@ -117,7 +120,7 @@ struct CollectCommand: ParsableCommand {
         } catch {
             throw CommandError(.usage, "cannot encode the snapshot: \(error)")
         }
-        if let path = try destination.write(data, snapshot: snapshot) {
+        if let path = try destination.write(data, snapshot: snapshot, history: history) {
             Terminal.writeError("dbadvise: snapshot written to \(path)\n")
         }
     }
@@ -139,9 +142,9 @@ struct CollectCommand: ParsableCommand {
         }
     }
 
-    private func runFleet(intervalSeconds: Double, destination: SnapshotOutput, redactionKey: RedactionKey?)
-        throws(CommandError)
-    {
+    private func runFleet(
+        intervalSeconds: Double, destination: SnapshotOutput, redactionKey: RedactionKey?, history: HistoryPolicy
+    ) throws(CommandError) {
         guard case .directory(let directory) = destination, let output else {
             throw .usage(
                 "--all-databases and --dsn-file write one snapshot per database: --output must be a directory",
@@ -152,7 +155,7 @@ struct CollectCommand: ParsableCommand {
             ?? [FleetEntry(conninfo: connection.dsn, origin: nil)]
         try FleetCollection(
             entries: entries, allDatabases: allDatabases, jobs: jobs ?? 4, intervalSeconds: intervalSeconds,
-            redactionKey: redactionKey, directory: directory, directoryArgument: output
+            redactionKey: redactionKey, directory: directory, directoryArgument: output, history: history
         ).run()
     }
 

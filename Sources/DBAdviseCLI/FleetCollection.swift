@@ -77,12 +77,13 @@ struct FleetCollection {
     var directoryArgument: String
 
     /// Serializes writes (two entries may name the same database) and stderr lines.
-    private let output = FleetOutput()
+    private let output: FleetOutput
 
     init(
         entries: [FleetEntry], allDatabases: Bool, jobs: Int, intervalSeconds: Double,
-        redactionKey: RedactionKey?, directory: URL, directoryArgument: String
+        redactionKey: RedactionKey?, directory: URL, directoryArgument: String, history: HistoryPolicy = HistoryPolicy()
     ) {
+        output = FleetOutput(history: history)
         self.entries = entries
         self.allDatabases = allDatabases
         self.jobs = jobs
@@ -224,6 +225,10 @@ struct FleetCollection {
 final class FleetOutput: @unchecked Sendable {
     private let lock = NSLock()
     private var done = 0
+    /// How each database's history directory keeps its files.
+    private let history: HistoryPolicy
+
+    init(history: HistoryPolicy) { self.history = history }
 
     func write(_ data: Data, snapshot: Snapshot, into directory: URL) throws(CommandError) -> String {
         lock.lock()
@@ -235,7 +240,8 @@ final class FleetOutput: @unchecked Sendable {
                 "cannot create directory \(directory.path): \(SnapshotOutput.reason(error))",
                 fix: "choose a writable --output directory")
         }
-        return try SnapshotOutput.directory(directory).write(data, snapshot: snapshot) ?? directory.path
+        return try SnapshotOutput.directory(directory).write(data, snapshot: snapshot, history: history)
+            ?? directory.path
     }
 
     func message(_ line: String) {

@@ -78,8 +78,11 @@ enum SnapshotOutput {
         }
     }
 
-    /// Writes the snapshot; returns the path written, nil for stdout.
-    func write(_ data: Data, snapshot: Snapshot) throws(CommandError) -> String? {
+    /// Writes the snapshot; returns the path written, nil for stdout. In a directory, the
+    /// snapshot's points also go to its history store, which keeps files as `history` says.
+    func write(_ data: Data, snapshot: Snapshot, history: HistoryPolicy = HistoryPolicy()) throws(CommandError)
+        -> String?
+    {
         switch self {
         case .standardOutput:
             try Terminal.writeOutput(String(decoding: data, as: UTF8.self) + "\n")
@@ -90,6 +93,7 @@ enum SnapshotOutput {
         case .directory(let directory):
             let url = Self.uniqueFile(in: directory, for: snapshot)
             try Self.atomicWrite(data, to: url)
+            HistoryStoreAccess.record(snapshot, data: data, file: url, policy: history)
             return url.path
         }
     }

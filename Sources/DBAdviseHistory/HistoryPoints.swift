@@ -14,6 +14,21 @@ public struct SnapshotPoints: Sendable, Equatable {
     }
 }
 
+extension SnapshotPoints {
+    /// The points with every time passed through `transform`.
+    public func mapTimes(_ transform: (Date) -> Date) -> SnapshotPoints {
+        var points = self
+        points.snapshot.finishedAt = transform(snapshot.finishedAt)
+        points.snapshot.startedAt = transform(snapshot.startedAt)
+        points.snapshot.statsReset = snapshot.statsReset.map(transform)
+        points.snapshot.startTime = snapshot.startTime.map(transform)
+        for index in points.relations.indices {
+            points.relations[index].lastRefreshedAt = points.relations[index].lastRefreshedAt.map(transform)
+        }
+        return points
+    }
+}
+
 /// The database-wide points of one snapshot (the `snapshots` table).
 public struct SnapshotPoint: Sendable, Equatable {
     public enum IntervalMode: String, Sendable {

@@ -108,13 +108,20 @@ public struct SourceFile: Sendable, Equatable {
     public var contentSHA256: String
     /// When retention deleted the file (its points are kept); nil while it exists.
     public var retiredAt: Date?
+    /// When the snapshot indexed from the file finished (read from the store; retention
+    /// judges a file's age by it, never by the clock of the machine).
+    public var finishedAt: Date?
 
-    public init(name: String, sizeBytes: Int, modifiedAt: Date, contentSHA256: String, retiredAt: Date? = nil) {
+    public init(
+        name: String, sizeBytes: Int, modifiedAt: Date, contentSHA256: String, retiredAt: Date? = nil,
+        finishedAt: Date? = nil
+    ) {
         self.name = name
         self.sizeBytes = sizeBytes
         self.modifiedAt = modifiedAt
         self.contentSHA256 = contentSHA256
         self.retiredAt = retiredAt
+        self.finishedAt = finishedAt
     }
 }
 
