@@ -46,10 +46,11 @@ struct GrowthSeriesTests {
 
     /// Collects `count` snapshots of a table growing by 20,000 rows between them, resetting
     /// the statistics after the third; returns the history directory. `endingNow`: the
-    /// series is retimed to end at the last collection instead of starting at the first.
-    static func collectGrowingSeries(count: Int = 5, database: String = database, endingNow: Bool = false) throws
-        -> URL
-    {
+    /// series is retimed to end at the last collection instead of starting at the first;
+    /// `retime: false` leaves the files as collect wrote them.
+    static func collectGrowingSeries(
+        count: Int = 5, database: String = database, endingNow: Bool = false, retime: Bool = true
+    ) throws -> URL {
         let dsn = try TestServer.freshDatabase(database)
         try TestServer.psql(
             "CREATE TABLE events (id bigserial PRIMARY KEY, created_at timestamptz NOT NULL DEFAULT now(), "
@@ -69,7 +70,7 @@ struct GrowthSeriesTests {
             #expect(result.status == 0, "\(result.stderr)")
             Thread.sleep(forTimeInterval: 0.3)
         }
-        try retimeEverySixHours(history, endingNow: endingNow)
+        if retime { try retimeEverySixHours(history, endingNow: endingNow) }
         return history
     }
 

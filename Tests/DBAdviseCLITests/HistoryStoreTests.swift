@@ -78,6 +78,15 @@ struct HistoryStoreTests {
         #expect(text.stdout == textFiles.stdout)
     }
 
+    @Test func thePointsCollectAppendsAreTheFilesPoints() throws {
+        // Files as collect wrote them: the store holds what collect appended (never indexed
+        // from the files), and must still give the report the files give.
+        let history = try GrowthSeriesTests.collectGrowingSeries(count: 3, database: "history_collected", retime: false)
+        let (store, files) = try Self.bothWays(history, config: try Self.config())
+        #expect(Self.growth(files).snapshots == 3)
+        #expect(store == files, "\(Self.differences(store, files))")
+    }
+
     @Test func anOldDirectoryIsIndexedOnceAndAChangedFileAgain() throws {
         let history = try GrowthSeriesTests.collectGrowingSeries(database: "history_index")
         try FileManager.default.removeItem(atPath: Self.store(history))
