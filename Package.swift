@@ -57,6 +57,8 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "dbadvise", dependencies: ["DBAdviseCLI"]),
+        // make bench's history axis: long snapshot series appended through the HistoryStore API.
+        .executableTarget(name: "history-bench", dependencies: ["DBAdviseHistory", "DBAdviseCore"], path: "Sources/HistoryBench"),
 
         // Shared by the test targets: the throwaway server, psql/pgbench, schema validation.
         .target(name: "DBAdviseTestSupport", path: "Tests/Support"),
