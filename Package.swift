@@ -12,6 +12,9 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         // HMAC-SHA256 for `collect --redact`'s keyed pseudonyms (BoringSSL on Linux).
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // SQLite for the embedded history store (`DIR/history.sqlite`); links the system's
+        // libsqlite3 (`apt-get install libsqlite3-dev`).
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // libpq, found through pkg-config; `apt-get install libpq-dev` provides it.
@@ -44,16 +47,25 @@ let package = Package(
         .target(name: "DBAdviseOutput", dependencies: ["DBAdviseModel", "DBAdviseAnalysis"]),
         // All SQL, version-gated, the live collector and the fleet pipeline.
         .target(name: "DBAdviseCollector", dependencies: ["DBAdviseModel", "PostgresClient", "StatementParser"]),
+        // Series points of snapshot histories: the HistoryStore protocol and its stores.
+        .target(
+            name: "DBAdviseHistory",
+            dependencies: [
+                "DBAdviseModel", "DBAdviseAnalysis", "PostgresClient", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
         // One file per subcommand: parses arguments, calls, maps errors to exit statuses.
         .target(
             name: "DBAdviseCLI",
             dependencies: [
                 "DBAdviseModel", "DBAdviseAnalysis", "DBAdviseRules", "DBAdviseOutput", "DBAdviseCollector",
-                "PostgresClient",
+                "DBAdviseHistory", "PostgresClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "dbadvise", dependencies: ["DBAdviseCLI"]),
+        // make bench's history axis: long snapshot series appended through the HistoryStore API.
+        .executableTarget(name: "history-bench", dependencies: ["DBAdviseHistory", "DBAdviseModel"], path: "Sources/HistoryBench"),
 
         // Shared by the test targets: the throwaway server, psql/pgbench, schema validation.
         .target(name: "DBAdviseTestSupport", path: "Tests/Support"),
@@ -78,6 +90,12 @@ let package = Package(
         .testTarget(
             name: "DBAdviseCLITests",
             dependencies: ["DBAdviseModel", "DBAdviseAnalysis", "DBAdviseOutput", "DBAdviseTestSupport"]),
+        .testTarget(
+            name: "DBAdviseHistoryTests",
+            dependencies: [
+                "DBAdviseHistory", "DBAdviseModel", "DBAdviseAnalysis", "DBAdviseTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make dist: the portable binary (Swift runtime, Foundation and libpg_query linked in; needs
-# only glibc and libpq5), then in dist/: dbadvise-VERSION-linux-ARCH.tar.gz and
+# only glibc, libpq5 and libsqlite3-0), then in dist/: dbadvise-VERSION-linux-ARCH.tar.gz and
 # dbadvise_VERSION_DEBARCH.deb, each with a .sha256 file.
 # `scripts/dist.sh binary` only builds the binary and prints its path (make install uses it).
 set -euo pipefail
@@ -66,7 +66,7 @@ Version: $version
 Architecture: $debarch
 Maintainer: $maintainer
 Installed-Size: $size
-Depends: libpq5
+Depends: libpq5, libsqlite3-0
 Section: database
 Priority: optional
 Description: which PostgreSQL scale-up step you need next, measured

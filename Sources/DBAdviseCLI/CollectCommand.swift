@@ -91,6 +91,9 @@ struct CollectCommand: ParsableCommand {
     func run() throws {
         let seconds = try interval.seconds()
         let destination = try SnapshotOutput(argument: output)
+        // Read before collecting, like every other input: a bad config fails at once.
+        let history: HistoryPolicy
+        if case .directory = destination { history = try HistoryStoreAccess.policy() } else { history = HistoryPolicy() }
         let traceFile = try traceSQL.map { path throws(CommandError) in
             try OutputFile(path, flag: "--trace-sql", what: "a trace written by dbadvise") { data in
                 data.starts(with: Data("-- dbadvise: ".utf8))
@@ -99,7 +102,7 @@ struct CollectCommand: ParsableCommand {
         // read (or made) before collecting: a bad key file fails in a moment, not after the interval
         let key = try redactionKey()
         if isFleet {
-            try runFleet(intervalSeconds: seconds, destination: destination, redactionKey: key)
+            try runFleet(intervalSeconds: seconds, destination: destination, redactionKey: key, history: history)
             return
         }
         var options = CollectOptions(
@@ -111,7 +114,7 @@ struct CollectCommand: ParsableCommand {
         if let traceFile, let trace {
             try traceFile.write(Data(trace.psqlScript().utf8))
         }
-        if let path = try destination.write(collected.data, snapshot: collected.snapshot) {
+        if let path = try destination.write(collected.data, snapshot: collected.snapshot, history: history) {
             Terminal.writeError("dbadvise: snapshot written to \(path)\n")
         }
     }
@@ -133,9 +136,9 @@ struct CollectCommand: ParsableCommand {
         }
     }
 
-    private func runFleet(intervalSeconds: Double, destination: SnapshotOutput, redactionKey: RedactionKey?)
-        throws(CommandError)
-    {
+    private func runFleet(
+        intervalSeconds: Double, destination: SnapshotOutput, redactionKey: RedactionKey?, history: HistoryPolicy
+    ) throws(CommandError) {
         guard case .directory(let directory) = destination, let output else {
             throw .usage(
                 "--all-databases and --dsn-file write one snapshot per database: --output must be a directory",
@@ -146,7 +149,10 @@ struct CollectCommand: ParsableCommand {
             ?? [FleetEntry(conninfo: connection.dsn, origin: nil)]
         try FleetCollection(
             entries: entries, allDatabases: allDatabases, jobs: jobs ?? 4, intervalSeconds: intervalSeconds,
-            redactionKey: redactionKey, directory: directory, toolVersion: DBAdvise.version
+            redactionKey: redactionKey, directory: directory, toolVersion: DBAdvise.version,
+            afterWrite: { snapshot, data, file in
+                HistoryStoreAccess.record(snapshot, data: data, file: file, policy: history)
+            }
         ).runAndReport(directoryArgument: output)
     }
 }

@@ -11,6 +11,13 @@ import Foundation
 enum SnapshotInput {
     /// The snapshots of every argument, in argument order; a file named twice is read once.
     static func read(_ arguments: [String]) throws(CommandError) -> [Snapshot] {
+        // One history directory: through its store (DIR/history.sqlite), decoding only the
+        // newest file in full.
+        if arguments.count == 1, let directory = arguments.first, FileKind.of(directory) == .other("a directory"),
+            let snapshots = try HistoryStoreAccess.read(directory: directory)
+        {
+            return snapshots
+        }
         var seen = Set<String>()
         var snapshots: [Snapshot] = []
         for argument in arguments {

@@ -80,8 +80,11 @@ enum SnapshotOutput {
         }
     }
 
-    /// Writes the snapshot; returns the path written, nil for stdout.
-    func write(_ data: Data, snapshot: Snapshot) throws(CommandError) -> String? {
+    /// Writes the snapshot; returns the path written, nil for stdout. In a directory, the
+    /// snapshot's points also go to its history store, which keeps files as `history` says.
+    func write(_ data: Data, snapshot: Snapshot, history: HistoryPolicy = HistoryPolicy()) throws(CommandError)
+        -> String?
+    {
         switch self {
         case .standardOutput:
             try Terminal.writeOutput(String(decoding: data, as: UTF8.self) + "\n")
@@ -90,11 +93,14 @@ enum SnapshotOutput {
             try file.write(data)
             return file.path
         case .directory(let directory):
+            let url: URL
             do {
-                return try SnapshotDirectory.write(data, snapshot: snapshot, into: directory).path
+                url = try SnapshotDirectory.write(data, snapshot: snapshot, into: directory)
             } catch {
                 throw CommandError(error)
             }
+            HistoryStoreAccess.record(snapshot, data: data, file: url, policy: history)
+            return url.path
         }
     }
 

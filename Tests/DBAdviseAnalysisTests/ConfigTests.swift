@@ -14,13 +14,14 @@ import Testing
         #expect(config.hardware == Hardware())
         #expect(config.failOn == Config.defaultFailOn)
         #expect(config.measurement == MeasurementPolicy())
+        #expect(config.history == HistoryPolicy())
         for key in ThresholdKey.allCases {
             let configured = try #require(
                 config.thresholds[key], "samples/dbadvise.yml lacks thresholds.\(key.rawValue)")
             #expect(configured == key.defaultLevels(hardware: Hardware()), "default of \(key.rawValue) drifted")
         }
         let text = try String(contentsOfFile: Self.sample, encoding: .utf8)
-        for key in Hardware.keys + Config.gateKeys + MeasurementPolicy.keys {
+        for key in Hardware.keys + Config.gateKeys + MeasurementPolicy.keys + HistoryPolicy.keys {
             #expect(text.contains("\(key):"), "samples/dbadvise.yml lacks \(key)")
         }
         for line in text.split(separator: "\n") where line.contains(":") && !line.hasPrefix("#") {
@@ -29,6 +30,12 @@ import Testing
                     || ["hardware:", "thresholds:", "gate:"].contains(line.trimmingCharacters(in: .whitespaces)),
                 "every key is commented: \(line)")
         }
+    }
+
+    @Test func historyKeepsFilesForDays() throws {
+        #expect(try Config.parse("history: {keep_snapshot_files_days: 14}").history.keepSnapshotFilesDays == 14)
+        #expect(try Config.parse("history: {keep_snapshot_files_days: 0.5}").history.keepSnapshotFilesDays == 0.5)
+        #expect(try Config.parse("history: {}").history.keepSnapshotFilesDays == nil)
     }
 
     @Test func emptyConfigIsAllDefaults() throws {
@@ -117,6 +124,10 @@ import Testing
             yaml: "gate: {fail_on: sometimes}", path: "gate.fail_on",
             message: "expected one of never, warning, critical, got \"sometimes\""),
         Invalid(yaml: "gate: {fail_on: warning, strict: true}", path: "gate.strict", message: "unknown key"),
+        Invalid(
+            yaml: "history: {keep_snapshot_files_days: 0}", path: "history.keep_snapshot_files_days",
+            message: "expected a number above 0, got 0"),
+        Invalid(yaml: "history: {keep_files: 3}", path: "history.keep_files", message: "unknown key"),
         Invalid(yaml: "- 1\n- 2", path: "(top level)", message: "expected a mapping, got a list"),
     ]
 

@@ -53,6 +53,9 @@ public struct FleetCollection: Sendable {
     public var redactionKey: RedactionKey?
     public var directory: URL
     public var toolVersion: String
+    /// Called with each snapshot written (its JSON and file) while the directory is still
+    /// locked: `collect` appends it to the directory's history store there.
+    public var afterWrite: (@Sendable (Snapshot, Data, URL) -> Void)?
 
     /// Serializes writes: two entries may name the same database, and the unique-name check
     /// and the write are one step.
@@ -60,8 +63,10 @@ public struct FleetCollection: Sendable {
 
     public init(
         entries: [FleetEntry], allDatabases: Bool, jobs: Int, intervalSeconds: Double,
-        redactionKey: RedactionKey?, directory: URL, toolVersion: String
+        redactionKey: RedactionKey?, directory: URL, toolVersion: String,
+        afterWrite: (@Sendable (Snapshot, Data, URL) -> Void)? = nil
     ) {
+        self.afterWrite = afterWrite
         self.entries = entries
         self.allDatabases = allDatabases
         self.jobs = jobs
@@ -144,8 +149,10 @@ public struct FleetCollection: Sendable {
             let key = Self.key(for: collected.connection, redactionKey: redactionKey)
             let written = writeLock.withLock {
                 Result { () throws(SnapshotDirectory.WriteError) in
-                    try SnapshotDirectory.write(
+                    let file = try SnapshotDirectory.write(
                         collected.data, snapshot: collected.snapshot, into: directory.appendingPathComponent(key))
+                    afterWrite?(collected.snapshot, collected.data, file)
+                    return file
                 }
             }
             let url: URL

@@ -59,13 +59,15 @@ public struct Config: Sendable, Equatable {
     public var failOn: FailOn
     /// When a rate counts as measured demand: windows and series.
     public var measurement = MeasurementPolicy()
+    /// `history:`: how long a history directory keeps its full snapshot files.
+    public var history = HistoryPolicy()
     /// `ignore:`: findings the team accepted, kept out of recommendations and the gate.
     public var ignore: [IgnoreEntry]
     /// Which file this is and how it was found; reports name it.
     public var origin: ConfigOrigin
 
     public static let defaultFailOn = FailOn.critical
-    public static let topLevelKeys = ["hardware", "thresholds", "gate", "measurement", "ignore"]
+    public static let topLevelKeys = ["hardware", "thresholds", "gate", "measurement", "history", "ignore"]
     public static let gateKeys = ["fail_on"]
 
     public init(

@@ -84,6 +84,12 @@ private struct ConfigReader {
             config.thresholds = try thresholds(node, hardware: config.hardware)
         }
         if let node = top["measurement"] { config.measurement = try measurement(node) }
+        if let node = top["history"] {
+            let map = try mapping(node, path: "history", allowed: HistoryPolicy.keys)
+            if let node = map["keep_snapshot_files_days"] {
+                config.history.keepSnapshotFilesDays = try positiveNumber(node, path: "history.keep_snapshot_files_days")
+            }
+        }
         if let node = top["gate"] {
             let gate = try mapping(node, path: "gate", allowed: Config.gateKeys)
             if let value = gate["fail_on"] {
