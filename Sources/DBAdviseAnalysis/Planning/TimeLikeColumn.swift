@@ -23,10 +23,13 @@ public enum TimeLikeColumn {
     /// An integer named `id`, `seq` or `…_seq`: a serial key grows with insertion time; a
     /// foreign key (`user_id`) does not.
     public static func isSerialCounter(dataType: String, name: String) -> Bool {
-        let integer = ["bigint", "integer", "int", "int4", "int8", "bigserial", "serial"].contains(dataType.lowercased())
         let column = name.lowercased()
-        return integer && (column == "id" || column == "seq" || column.hasSuffix("_seq"))
+        return counterTypes.contains(dataType.lowercased())
+            && (column == "id" || column == "seq" || column.hasSuffix("_seq"))
     }
+
+    /// The integer types counted as a serial key's (`smallint` and `smallserial` are not).
+    private static let counterTypes: Set<String> = ["bigint", "integer", "int", "int4", "int8", "bigserial", "serial"]
 
     /// Temporal or a serial counter: the columns time-ordered tables grow along.
     public static func isTimeLike(dataType: String, name: String) -> Bool {
