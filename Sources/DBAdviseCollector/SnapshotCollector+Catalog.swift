@@ -129,10 +129,10 @@ extension SnapshotCollector {
             }
         }
         guard let hidden, !hidden.isEmpty else { return }
-        let read = Set(columns.map { "\($0.schema).\($0.table)" })
+        let read = Set(columns.map(\.qualifiedTable))
         let shown = Set(
             columns.filter { $0.nDistinct != nil || $0.nullFrac != nil || $0.correlation != nil }
-                .map { "\($0.schema).\($0.table)" })
+                .map(\.qualifiedTable))
         let rowsByTable = Dictionary(
             (tables ?? []).map { ($0.qualifiedName, max($0.nLiveTup ?? 0, Int($0.reltuples ?? 0))) },
             uniquingKeysWith: { first, _ in first })

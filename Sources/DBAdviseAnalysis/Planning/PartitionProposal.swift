@@ -111,9 +111,7 @@ extension RuleContext {
         let target = max(lowerBand, min(upper, bytes / minimumCount))
         let interval: PartitionInterval
         let expected: Double?
-        if StatementHeuristics.isTimeLike(dataType: column.dataType, name: column.column),
-            column.dataType.lowercased().contains("timestamp") || column.dataType.lowercased() == "date"
-        {
+        if column.isTemporal {
             let step = PartitionSizing.timeStep(bytesPerDay: bytesPerDay, upperBytes: target)
             interval = .time(step)
             expected = bytesPerDay.map { $0 * PartitionInterval.time(step).approximateDays }
@@ -134,7 +132,7 @@ extension RuleContext {
             retentionDays = days
             retention = "\(Int(saturating: max(1, days))) days"
         }
-        let indexes = (snapshot.indexes ?? []).filter { "\($0.schema).\($0.table)" == name && $0.isValid }
+        let indexes = (snapshot.indexes ?? []).filter { $0.qualifiedTable == name && $0.isValid }
         let primaryKey = indexes.first(where: \.isPrimary)?.columns
         let plan = PartitionPlan(
             schema: stats?.schema ?? "public", table: stats?.name ?? name, column: column.column,

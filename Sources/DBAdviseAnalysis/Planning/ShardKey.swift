@@ -237,7 +237,7 @@ public enum ShardKeyRanking {
         }
         var byColumn: [String: [ColumnStats]] = [:]
         for stats in snapshot.columnStats ?? [] {
-            let name = "\(stats.schema).\(stats.table)"
+            let name = stats.qualifiedTable
             // a hidden table's rows carry no statistics: they say nothing about the column
             guard sizeOf[name] != nil, hiddenAll[name] == nil else { continue }
             byColumn[stats.column, default: []].append(stats)
@@ -250,7 +250,7 @@ public enum ShardKeyRanking {
         var candidates: [ShardKeyCandidate] = []
         var rejected: [ShardKeyRejection] = []
         for (column, stats) in byColumn {
-            let names = stats.map { "\($0.schema).\($0.table)" }
+            let names = stats.map(\.qualifiedTable)
             let ordered = names.sorted { (sizeOf[$0] ?? 0, $1) > (sizeOf[$1] ?? 0, $0) }
             let covered = names.reduce(0) { $0 + (sizeOf[$1] ?? 0) }
             // a table of them not analyzed yet says nothing: judged on those that were
@@ -259,7 +259,7 @@ public enum ShardKeyRanking {
             let distinct =
                 measured.map { stats in
                     let n = stats.nDistinct ?? 0
-                    return n < 0 ? -n * (rowsOf["\(stats.schema).\(stats.table)"] ?? 0) : n
+                    return n < 0 ? -n * (rowsOf[stats.qualifiedTable] ?? 0) : n
                 }.min() ?? 0
             let dominant = measured.compactMap(\.mostCommonFreq).max() ?? 0
             let nulls = measured.compactMap(\.nullFrac).max() ?? 0
@@ -332,7 +332,7 @@ public enum ShardKeyRanking {
                 measured.count == stats.count
                 && measured.allSatisfy { stats in
                     let n = stats.nDistinct ?? 0
-                    let rows = rowsOf["\(stats.schema).\(stats.table)"] ?? 0
+                    let rows = rowsOf[stats.qualifiedTable] ?? 0
                     return n < 0 ? -n >= uniqueShare.value : (rows > 0 && n >= uniqueShare.value * rows)
                 }
             let colocatesNothing = unique && joined?.keys.isEmpty == true
@@ -458,12 +458,12 @@ public enum ShardKeyRanking {
         let primaryKeys = Set(
             (snapshot.indexes ?? []).compactMap { index -> String? in
                 guard index.isPrimary, let columns = index.columns, columns.count == 1 else { return nil }
-                return "\(index.schema).\(index.table).\(columns[0])"
+                return "\(index.qualifiedTable).\(columns[0])"
             })
         guard !primaryKeys.isEmpty else { return [] }
         return Set(
             columns.compactMap { column, stats in
-                let keyed = stats.filter { primaryKeys.contains("\($0.schema).\($0.table).\(column)") }.count
+                let keyed = stats.filter { primaryKeys.contains("\($0.qualifiedTable).\(column)") }.count
                 return Double(keyed) > maximumPrimaryKeyShare.value * Double(stats.count) ? column : nil
             })
     }
@@ -474,7 +474,7 @@ public enum ShardKeyRanking {
     /// table; then the rest, largest first in each group.
     public static func referenceTables(_ snapshot: Snapshot, key: ShardKeyCandidate) -> [String] {
         let withKey = Set(
-            (snapshot.columnStats ?? []).filter { $0.column == key.column }.map { "\($0.schema).\($0.table)" })
+            (snapshot.columnStats ?? []).filter { $0.column == key.column }.map(\.qualifiedTable))
         let small = RelationSizes(snapshot: snapshot).unpartitionedTables
             .filter { Double($0.bytes) < referenceTableBytes.value && !withKey.contains($0.name) }
             .sorted { ($0.bytes, $0.name) > ($1.bytes, $1.name) }
@@ -634,7 +634,7 @@ public enum KeyKind: Equatable {
         if integers.contains(type) {
             // a serial-like counter grows with insertion time: every new row on one shard's range
             self =
-                StatementHeuristics.isTimeLike(dataType: type, name: column)
+                TimeLikeColumn.isSerialCounter(dataType: type, name: column)
                 ? .refused("\(dataType) counter: grows with insertion time, groups no rows") : .integer
         } else if type == "uuid" {
             self = .uuid
@@ -646,7 +646,7 @@ public enum KeyKind: Equatable {
             self = .refused("\(dataType): an array, not an identifier")
         } else if type.hasPrefix("json") {
             self = .refused("\(dataType): a document, not an identifier")
-        } else if type.hasPrefix("timestamp") || type == "date" || type.hasPrefix("time") || type == "interval" {
+        } else if TimeLikeColumn.isTimeOrInterval(dataType: type) {
             self = .refused("\(dataType): a time, which related rows do not share")
         } else if ["real", "double precision", "float4", "float8", "money"].contains(type) || type.hasPrefix("numeric")
             || type.hasPrefix("decimal")
@@ -683,7 +683,7 @@ public struct KeyUse {
     public init(_ snapshot: Snapshot) {
         if let indexes = snapshot.indexes {
             for index in indexes where index.isPrimary {
-                primaryKeys["\(index.schema).\(index.table)", default: []].formUnion(index.columns ?? [])
+                primaryKeys[index.qualifiedTable, default: []].formUnion(index.columns ?? [])
             }
         } else {
             missing.append("indexes")

@@ -228,7 +228,7 @@ public struct RelationSizes: Sendable {
         for tree in trees {
             for partition in tree.partitions where !partition.isPartitioned {
                 if let bytes = partition.totalBytes {
-                    leaves["\(partition.schema).\(partition.name)"] = bytes
+                    leaves[partition.qualifiedName] = bytes
                 }
             }
         }

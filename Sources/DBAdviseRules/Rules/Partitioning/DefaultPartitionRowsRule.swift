@@ -30,7 +30,7 @@ public struct DefaultPartitionRowsRule: Rule {
             return recommendation(
                 severity: .warning, target: tree.qualifiedName,
                 summary:
-                    "The default partition \(partition.schema).\(partition.name) holds \(Formatting.grouped(rows)) rows.",
+                    "The default partition \(partition.qualifiedName) holds \(Formatting.grouped(rows)) rows.",
                 evidence: [
                     Self.maximumRows.evidence(metric: "default_partition_rows", value: Double(rows)),
                     Evidence(

@@ -25,7 +25,7 @@ public struct LargeTableRule: Rule {
 
     public func evaluate(_ context: RuleContext) -> RuleVerdict {
         let levels = context.levels(.tableSizeGB)
-        let minimum = LargeTimeSeriesTableRule.minimumCorrelation.value
+        let minimum = PartitionPlanning.minimumCorrelation.value
         let hidden = context.snapshot.hiddenColumnStats
         let found = context.largeUnpartitionedTables.filter {
             context.timeOrderedColumns(of: $0.table.name, minimumCorrelation: minimum).isEmpty

@@ -51,9 +51,7 @@ public struct LargeTimeSeriesTableRule: Rule {
             let columns = context.timeOrderedColumns(
                 of: entry.table.name, minimumCorrelation: Self.minimumCorrelation.value)
             // A timestamp or date key reads better in queries and retention than a serial one.
-            let temporal = columns.first {
-                $0.dataType.lowercased().contains("timestamp") || $0.dataType.lowercased() == "date"
-            }
+            let temporal = columns.first(where: \.isTemporal)
             guard let column = temporal ?? columns.first else { return nil }
             let correlation = column.correlation ?? 0
             let proposal = context.partitionProposal(for: entry.table.name, column: column)

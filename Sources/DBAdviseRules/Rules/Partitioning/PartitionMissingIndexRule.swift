@@ -66,8 +66,8 @@ public struct PartitionMissingIndexRule: Rule {
 
     private func recommend(_ tree: PartitionTree, _ gaps: [PartitionedIndex]) -> Recommendation {
         let bytesOf = Dictionary(
-            tree.partitions.map { ("\($0.schema).\($0.name)", $0.totalBytes) }, uniquingKeysWith: { first, _ in first })
-        let partitioned = Set(tree.partitions.filter(\.isPartitioned).map { "\($0.schema).\($0.name)" })
+            tree.partitions.map { ($0.qualifiedName, $0.totalBytes) }, uniquingKeysWith: { first, _ in first })
+        let partitioned = Set(tree.partitions.filter(\.isPartitioned).map(\.qualifiedName))
         let enforcing = gaps.filter { $0.isUnique || $0.constraintName != nil }
         let described = gaps.map { index in
             "\(index.name)\(index.isValid ? "" : " (invalid)") is missing on \(index.missingPartitions.joined(separator: ", "))"
@@ -177,7 +177,7 @@ public struct PartitionMissingIndexRule: Rule {
     /// Schema and name of a partition listed as `schema.name`, looked up in the tree so names
     /// with dots split right.
     private func split(_ qualified: String, in tree: PartitionTree) -> (String, String) {
-        if let partition = tree.partitions.first(where: { "\($0.schema).\($0.name)" == qualified }) {
+        if let partition = tree.partitions.first(where: { $0.qualifiedName == qualified }) {
             return (partition.schema, partition.name)
         }
         guard let dot = qualified.firstIndex(of: ".") else { return (tree.schema, qualified) }

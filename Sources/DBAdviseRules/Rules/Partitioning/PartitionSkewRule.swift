@@ -40,7 +40,7 @@ public struct PartitionSkewRule: Rule {
             // The default partition has its own rule; empty partitions (made ahead of time, or
             // emptied by retention) would drag the median down and make every table look skewed.
             let sized = leaves.filter { !$0.isDefault && $0.rows != 0 }.compactMap { partition in
-                partition.totalBytes.map { (name: "\(partition.schema).\(partition.name)", bytes: Double($0)) }
+                partition.totalBytes.map { (name: partition.qualifiedName, bytes: Double($0)) }
             }
             let countEvidence = Evidence(
                 metric: "partition_count(\(tree.qualifiedName))", value: Double(leaves.count), threshold: nil,

@@ -48,16 +48,16 @@ public struct UnusedLargeIndexRule: Rule {
         return .recommend(
             unused.map { index in
                 recommendation(
-                    severity: .warning, target: "\(index.schema).\(index.table)",
+                    severity: .warning, target: index.qualifiedTable,
                     summary:
-                        "Index \(index.schema).\(index.name) (\(Formatting.bytes(index.bytes ?? 0))) has not been scanned"
+                        "Index \(index.qualifiedName) (\(Formatting.bytes(index.bytes ?? 0))) has not been scanned"
                         + (ageDays.map { " in \(Formatting.number($0)) days." } ?? " since statistics began."),
                     evidence: [
                         Self.minimumBytes.evidence(metric: "index_bytes", value: index.bytes.map(Double.init)),
                         Evidence(metric: "idx_scan", value: 0, threshold: nil, unit: "scans"), ageEvidence,
                     ],
                     actions: [
-                        "Check replicas too (idx_scan is per server), then DROP INDEX CONCURRENTLY \(index.schema).\(index.name)."
+                        "Check replicas too (idx_scan is per server), then DROP INDEX CONCURRENTLY \(index.qualifiedName)."
                     ])
             })
     }
