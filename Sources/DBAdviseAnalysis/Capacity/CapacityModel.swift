@@ -48,6 +48,13 @@ public struct CapacityModel: Codable, Sendable, Equatable {
             targetPerVCPU = "targetPerVcpu", resources
     }
 
+    /// Wait classes of a busy session that more or faster cores relieve: none (on CPU),
+    /// `LWLock` and `BufferPin` (in-memory contention: a holder that is busy or descheduled,
+    /// which is how a saturated CPU shows in the samples), and `IPC` (a leader waiting for
+    /// its parallel workers' CPU work). `IO` is IO demand, `Lock` is contention between
+    /// sessions, and `Client`, `Timeout`, `Extension` and `Activity` are no demand on the server.
+    public static let cpuSideWaitTypes: Set<String> = ["CPU", "LWLock", "BufferPin", "IPC"]
+
     public init(snapshot: Snapshot, hardware: Hardware, window: MeasurementWindow, target: Double) {
         targetPerVCPU = target
         let activity = snapshot.activity
@@ -66,7 +73,8 @@ public struct CapacityModel: Codable, Sendable, Equatable {
         // How the non-lock busy time splits between CPU and IO, from the samples; all CPU when
         // the samples caught nothing but statements ran (sub-millisecond cached work is CPU).
         let nonLock = waits.filter { $0.key != "Lock" }.values.reduce(0, +)
-        let cpuShare = nonLock > 0 ? (waits["CPU"] ?? 0) / nonLock : 1
+        let cpuSide = waits.filter { Self.cpuSideWaitTypes.contains($0.key) }.values.reduce(0, +)
+        let cpuShare = nonLock > 0 ? cpuSide / nonLock : 1
         let ioShare = nonLock > 0 ? (waits["IO"] ?? 0) / nonLock : 0
         // Busy is the larger of the sampled sessions and statement time per second (one-second
         // samples miss statements shorter than a millisecond), apportioned by the samples.
