@@ -139,8 +139,9 @@ public final class Connection {
                 else { return nil }
                 return String(cString: pointer)
             }
-            // PG_DIAG_SQLSTATE 'C', PG_DIAG_SEVERITY 'S', PG_DIAG_MESSAGE_PRIMARY 'M',
-            // PG_DIAG_MESSAGE_DETAIL 'D', PG_DIAG_MESSAGE_HINT 'H'
+            // PG_DIAG_SQLSTATE 'C', PG_DIAG_SEVERITY_NONLOCALIZED 'V' (9.6+; PG_DIAG_SEVERITY 'S'
+            // before), PG_DIAG_MESSAGE_PRIMARY 'M', PG_DIAG_MESSAGE_DETAIL 'D',
+            // PG_DIAG_MESSAGE_HINT 'H'
             guard let sqlState = field("C") else {
                 // client-side failure (lost connection): no SQLSTATE from a server
                 throw .connectionLost(
@@ -149,7 +150,7 @@ public final class Connection {
             }
             throw .server(
                 ServerError(
-                    sqlState: sqlState, severity: field("S") ?? "ERROR",
+                    sqlState: SQLState(rawValue: sqlState), severity: field("V") ?? field("S") ?? "ERROR",
                     message: field("M") ?? "unknown error", detail: field("D"),
                     hint: field("H")))
         default:
