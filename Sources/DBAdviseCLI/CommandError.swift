@@ -64,6 +64,8 @@ public struct CommandError: Error, Sendable {
         case .protocolViolation? where connecting:
             // pgbouncer and other poolers refuse the options that pin dbadvise's session
             return "connect to PostgreSQL directly: dbadvise pins its session settings in the options startup parameter"
+        case .undefinedObject? where connecting, .invalidParameterValue? where connecting:
+            return "check the options in --dsn or PGOPTIONS: the server refuses a setting they name"
         case .insufficientPrivilege? where connecting:
             return "grant the role CONNECT on the database, or connect as a role that has it"
         case .insufficientPrivilege?:

@@ -35,7 +35,7 @@ public enum CollectorError: Error, Sendable, Equatable, CustomStringConvertible 
 public enum CollectionStep: Sendable, Equatable, CustomStringConvertible {
     /// Parsing the connection string and opening the session.
     case connecting
-    /// Checking that the session is the pinned one (``SafeSession/verify(_:trace:)``).
+    /// Checking that the session is the pinned one (``SafeSession/checkSession(_:trace:)``).
     case checkingSession
     /// Reading the server's version and identity, the first thing a collection needs.
     case readingIdentity

@@ -84,7 +84,7 @@ public enum SafeSession {
                 }
                 throw .postgres(error, step: .connecting)
             }
-            try verify(connection, trace: trace)
+            try checkSession(connection, trace: trace)
             return connection
         }
     }
@@ -153,7 +153,15 @@ public enum SafeSession {
     /// Refuses a session whose startup options did not take: a pooler (pgbouncer with
     /// `ignore_startup_parameters = options`) or proxy may drop them, and then database and
     /// role settings would apply again. The query itself names everything by schema.
-    static func verify(_ connection: Connection, trace: QueryTrace?) throws(CollectorError) {
+    ///
+    /// Untyped: Swift 6.3 crashes compiling `catch let error as CollectorError` around a call
+    /// that throws only CollectorError (a SILGen ownership assertion); ``checkSession(_:trace:)``
+    /// is the typed one.
+    static func verify(_ connection: Connection, trace: QueryTrace?) throws {
+        try checkSession(connection, trace: trace)
+    }
+
+    static func checkSession(_ connection: Connection, trace: QueryTrace?) throws(CollectorError) {
         let session: (path: String, readOnly: String?, ownRole: Bool?)?
         do {
             session = try connection.query(verification, trace: trace).rows.first.map { row throws(PostgresError) in
