@@ -64,7 +64,7 @@ let package = Package(
             ]
         ),
         .testTarget(
-            name: "DBAdviseCLITests", dependencies: ["DBAdviseCore", "DBAdviseTestSupport"]),
+            name: "DBAdviseCLITests", dependencies: ["DBAdviseCore", "DBAdviseCLI", "DBAdviseTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

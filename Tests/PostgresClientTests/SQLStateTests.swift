@@ -135,6 +135,8 @@ struct SQLStateServerTests {
         let tcp = "host=127.0.0.1 port=\(try TestServer.port()) dbname=dbadvise_test user=\(try TestServer.passwordRole())"
         let emptyPasswordFile = try Shell.temporaryFile(".pgpass")
         try Data().write(to: emptyPasswordFile)
+        // libpq warns on stderr about a password file others may read
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: emptyPasswordFile.path)
 
         #expect(try failure("\(socket) dbname=no_such_database user=postgres")?.sqlState == .invalidCatalogName)
         #expect(try failure("\(socket) dbname=dbadvise_test user=no_such_role")?.sqlState == .invalidAuthorizationSpecification)
