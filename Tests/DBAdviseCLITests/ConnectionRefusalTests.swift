@@ -39,7 +39,9 @@ struct ConnectionRefusalTests {
             cause: "role \"no_such_role\" does not exist",
             fix: "check the user (user= in --dsn, or PGUSER) and that pg_hba.conf lets it connect from this host")
         expectRefused(
-            try collect("host=127.0.0.1 port=\(try TestServer.port()) dbname=dbadvise_test user=\(try TestServer.passwordRole())"),
+            try collect(
+                "host=127.0.0.1 port=\(try TestServer.port()) dbname=dbadvise_test user=\(try TestServer.passwordRole())"
+            ),
             cause: "no password supplied", fix: "check the user and password (PGPASSWORD, ~/.pgpass or the DSN)")
 
         try TestServer.freshDatabase("refused_closed", statements: false)

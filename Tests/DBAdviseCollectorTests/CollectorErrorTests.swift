@@ -32,7 +32,9 @@ struct CollectorErrorTests {
         }
         #expect(read == nil)
         #expect(collector.refusals["probe.locked"] == .lockNotAvailable)
-        #expect(collector.unavailableReason(for: "probe.locked")?.hasSuffix("another session holds a conflicting lock") == true)
+        #expect(
+            collector.unavailableReason(for: "probe.locked")?.hasSuffix("another session holds a conflicting lock")
+                == true)
         // an error of our own making is recorded too, with its SQLSTATE in the reason
         _ = try collector.section("probe.division") { try collector.run(Query("division", "SELECT 1 / 0 AS x")) }
         #expect(collector.refusals["probe.division"] == "22012")

@@ -60,31 +60,70 @@ struct SQLStateTests {
             #"connection to server at "127.0.0.1", port 5432 failed: FATAL:  password authentication failed for user "app""#,
             SQLState.invalidPassword
         ),
-        (#"connection to server at "127.0.0.1", port 5432 failed: fe_sendauth: no password supplied"#, .invalidPassword),
-        (#"connection to server on socket "/tmp/.s.PGSQL.5432" failed: FATAL:  role "nobody" does not exist"#, .invalidAuthorizationSpecification),
+        (
+            #"connection to server at "127.0.0.1", port 5432 failed: fe_sendauth: no password supplied"#,
+            .invalidPassword
+        ),
+        (
+            #"connection to server on socket "/tmp/.s.PGSQL.5432" failed: FATAL:  role "nobody" does not exist"#,
+            .invalidAuthorizationSpecification
+        ),
         (
             #"connection to server at "10.0.0.1", port 5432 failed: FATAL:  no pg_hba.conf entry for host "10.0.0.2", user "app", database "shop", no encryption"#,
             .invalidAuthorizationSpecification
         ),
-        (#"connection to server on socket "/tmp/.s.PGSQL.5432" failed: FATAL:  Peer authentication failed for user "app""#, .invalidAuthorizationSpecification),
-        (#"connection to server on socket "/tmp/.s.PGSQL.5432" failed: FATAL:  role "app" is not permitted to log in"#, .invalidAuthorizationSpecification),
-        (#"connection to server on socket "/tmp/.s.PGSQL.5432" failed: FATAL:  database "nope" does not exist"#, .invalidCatalogName),
+        (
+            #"connection to server on socket "/tmp/.s.PGSQL.5432" failed: FATAL:  Peer authentication failed for user "app""#,
+            .invalidAuthorizationSpecification
+        ),
+        (
+            #"connection to server on socket "/tmp/.s.PGSQL.5432" failed: FATAL:  role "app" is not permitted to log in"#,
+            .invalidAuthorizationSpecification
+        ),
+        (
+            #"connection to server on socket "/tmp/.s.PGSQL.5432" failed: FATAL:  database "nope" does not exist"#,
+            .invalidCatalogName
+        ),
         (
             #"connection to server on socket "/tmp/.s.PGSQL.5432" failed: FATAL:  permission denied for database "shop" DETAIL:  User does not have CONNECT privilege."#,
             .insufficientPrivilege
         ),
-        (#"connection to server at "db1", port 5432 failed: FATAL:  too many connections for role "app""#, .tooManyConnections),
-        (#"connection to server at "db1", port 5432 failed: FATAL:  sorry, too many clients already"#, .tooManyConnections),
-        (#"connection to server at "db1", port 5432 failed: FATAL:  the database system is starting up"#, .cannotConnectNow),
-        (#"connection to server at "db1", port 5432 failed: FATAL:  unrecognized configuration parameter "transaction_timeout""#, .undefinedObject),
-        (#"connection to server at "db1", port 5432 failed: FATAL:  invalid value for parameter "search_path": "x""#, .invalidParameterValue),
-        (#"connection to server at "pool", port 6432 failed: FATAL:  unsupported startup parameter: options"#, .protocolViolation),
+        (
+            #"connection to server at "db1", port 5432 failed: FATAL:  too many connections for role "app""#,
+            .tooManyConnections
+        ),
+        (
+            #"connection to server at "db1", port 5432 failed: FATAL:  sorry, too many clients already"#,
+            .tooManyConnections
+        ),
+        (
+            #"connection to server at "db1", port 5432 failed: FATAL:  the database system is starting up"#,
+            .cannotConnectNow
+        ),
+        (
+            #"connection to server at "db1", port 5432 failed: FATAL:  unrecognized configuration parameter "transaction_timeout""#,
+            .undefinedObject
+        ),
+        (
+            #"connection to server at "db1", port 5432 failed: FATAL:  invalid value for parameter "search_path": "x""#,
+            .invalidParameterValue
+        ),
+        (
+            #"connection to server at "pool", port 6432 failed: FATAL:  unsupported startup parameter: options"#,
+            .protocolViolation
+        ),
         (
             #"connection to server at "127.0.0.1", port 1 failed: Connection refused Is the server running on that host and accepting TCP/IP connections?"#,
             .sqlclientUnableToEstablishSQLConnection
         ),
-        (#"could not translate host name "nowhere.invalid" to address: Name or service not known"#, .sqlclientUnableToEstablishSQLConnection),
-        (#"connection to server at "10.0.0.1", port 5432 failed: timeout expired"#, .sqlclientUnableToEstablishSQLConnection),
+        (
+            #"could not translate host name "nowhere.invalid" to address: Name or service not known"#,
+            .sqlclientUnableToEstablishSQLConnection
+        ),
+        (
+            #"connection to server at "10.0.0.1", port 5432 failed: timeout expired"#,
+            .sqlclientUnableToEstablishSQLConnection
+        ),
     ])
     func aFailedConnectionIsNamedByWhatTheServerSaid(message: String, state: SQLState) {
         #expect(SQLState(connectionFailure: message) == state)
@@ -106,7 +145,9 @@ struct SQLStateTests {
         #expect(PostgresError.server(fatalOfAnyCode).endsSession)
         #expect(PostgresError.server(denied).sqlState == .insufficientPrivilege)
         #expect(!PostgresError.server(denied).endsSession)
-        #expect(PostgresError.connectionLost(message: "server closed the connection unexpectedly").sqlState == .connectionFailure)
+        #expect(
+            PostgresError.connectionLost(message: "server closed the connection unexpectedly").sqlState
+                == .connectionFailure)
         #expect(PostgresError.connectionLost(message: "server closed the connection unexpectedly").endsSession)
         #expect(PostgresError.connectionFailed(message: "timeout expired").endsSession)
         #expect(PostgresError.invalidConnectionString(message: "missing \"=\"").sqlState == nil)
@@ -132,19 +173,28 @@ struct SQLStateServerTests {
 
     @Test func eachWayAConnectionIsRefusedHasItsName() throws {
         let socket = "host=\(try TestServer.socket()) port=\(try TestServer.port())"
-        let tcp = "host=127.0.0.1 port=\(try TestServer.port()) dbname=dbadvise_test user=\(try TestServer.passwordRole())"
+        let tcp =
+            "host=127.0.0.1 port=\(try TestServer.port()) dbname=dbadvise_test user=\(try TestServer.passwordRole())"
         let emptyPasswordFile = try Shell.temporaryFile(".pgpass")
         try Data().write(to: emptyPasswordFile)
         // libpq warns on stderr about a password file others may read
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: emptyPasswordFile.path)
 
         #expect(try failure("\(socket) dbname=no_such_database user=postgres")?.sqlState == .invalidCatalogName)
-        #expect(try failure("\(socket) dbname=dbadvise_test user=no_such_role")?.sqlState == .invalidAuthorizationSpecification)
+        #expect(
+            try failure("\(socket) dbname=dbadvise_test user=no_such_role")?.sqlState
+                == .invalidAuthorizationSpecification)
         #expect(try failure("\(tcp) password=not-it")?.sqlState == .invalidPassword)
         #expect(try failure("\(tcp) passfile=\(emptyPasswordFile.path)")?.sqlState == .invalidPassword)
-        #expect(try failure("\(socket) dbname=dbadvise_test user=postgres options='-c work_mem=x'")?.sqlState == .invalidParameterValue)
-        #expect(try failure("\(socket) dbname=dbadvise_test user=postgres options='-c no_such_setting=1'")?.sqlState == .undefinedObject)
-        #expect(try failure("host=127.0.0.1 port=1 connect_timeout=2")?.sqlState == .sqlclientUnableToEstablishSQLConnection)
+        #expect(
+            try failure("\(socket) dbname=dbadvise_test user=postgres options='-c work_mem=x'")?.sqlState
+                == .invalidParameterValue)
+        #expect(
+            try failure("\(socket) dbname=dbadvise_test user=postgres options='-c no_such_setting=1'")?.sqlState
+                == .undefinedObject)
+        #expect(
+            try failure("host=127.0.0.1 port=1 connect_timeout=2")?.sqlState == .sqlclientUnableToEstablishSQLConnection
+        )
 
         try TestServer.freshDatabase("sqlstate_closed", statements: false)
         try TestServer.psql(
