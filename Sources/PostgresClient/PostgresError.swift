@@ -79,9 +79,10 @@ public struct ServerError: Sendable, Equatable, CustomStringConvertible {
         return text
     }
 
-    /// "FATAL: The error caused the current session to abort"; PANIC ends every session.
-    /// `severity` is the unlocalized one (`PG_DIAG_SEVERITY_NONLOCALIZED`), so this holds
-    /// whatever the server's lc_messages.
+    /// FATAL "reports an error that caused the current session to abort", PANIC one "that
+    /// caused all database sessions to abort" (the manual's message severity levels), whatever
+    /// the SQLSTATE. `severity` is the unlocalized one (`PG_DIAG_SEVERITY_NONLOCALIZED`), so
+    /// this holds whatever the server's lc_messages.
     public var endsSession: Bool {
         sqlState.endsSession || severity == "FATAL" || severity == "PANIC"
     }
@@ -89,7 +90,8 @@ public struct ServerError: Sendable, Equatable, CustomStringConvertible {
 
 extension SQLState {
     /// The SQLSTATE behind a failed connection attempt. libpq keeps that code to itself (it
-    /// reads it only to decide whether to try the next host) and hands out the text alone, so
+    /// reads it only to decide whether to try the next host and whether to mention the
+    /// password file) and hands out the text alone, so
     /// the texts the server sends at connection time (src/backend/libpq/auth.c,
     /// src/backend/utils/init/postinit.c, pgbouncer's refusal of a startup parameter) are
     /// recognized here, the one place that reads a message to classify it. A failure no

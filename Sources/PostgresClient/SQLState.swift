@@ -2,9 +2,9 @@
 /// "PostgreSQL Error Codes"): callers switch on `.insufficientPrivilege`, never on "42501".
 ///
 /// A struct rather than an enum: the server may send any code, and an unknown one must still
-/// travel (and print) unchanged. The first two characters are the class: "Applications that
-/// do not recognize the specific error code might still be able to infer what to do from the
-/// error class."
+/// travel (and print) unchanged. The first two characters are the class, which the manual
+/// offers to applications that do not know a specific code: every 08 is a connection
+/// exception, every 28 an authorization failure.
 public struct SQLState: RawRepresentable, Hashable, Sendable, CustomStringConvertible,
     ExpressibleByStringLiteral
 {
@@ -73,15 +73,6 @@ public struct SQLState: RawRepresentable, Hashable, Sendable, CustomStringConver
     /// lock_timeout or statement_timeout: something else held the object or kept the server
     /// busy; the statement may succeed another time.
     public var isTimeout: Bool { self == .lockNotAvailable || self == .queryCanceled }
-
-    /// What this role or this server cannot show: no privilege, a view or function this version
-    /// lacks, an extension not loaded. Recorded as unavailable, never fatal.
-    public var isUnavailable: Bool {
-        [
-            .insufficientPrivilege, .undefinedTable, .undefinedFunction, .undefinedColumn, .undefinedObject,
-            .objectNotInPrerequisiteState, .featureNotSupported,
-        ].contains(self)
-    }
 
     /// The session is over: a connection exception, or the server ending the backend
     /// (terminated, crashed, database dropped, one of the session timeouts). Nothing more can
