@@ -89,7 +89,9 @@ let package = Package(
         ),
         .testTarget(
             name: "DBAdviseCLITests",
-            dependencies: ["DBAdviseModel", "DBAdviseAnalysis", "DBAdviseOutput", "DBAdviseTestSupport"]),
+            dependencies: [
+                "DBAdviseModel", "DBAdviseAnalysis", "DBAdviseOutput", "DBAdviseCLI", "DBAdviseTestSupport",
+            ]),
         .testTarget(
             name: "DBAdviseHistoryTests",
             dependencies: [

@@ -42,7 +42,7 @@ extension SnapshotCollector {
         let lockedArray = Self.intArray(locked)
 
         var rows = try readTables(locked: lockedArray, withSizes: true)
-        if rows == nil, unavailableReason(for: "tables")?.contains("lock") == true {
+        if rows == nil, refusals["tables"] == .lockNotAvailable {
             // a lock taken after we looked: read everything but the sizes
             rows = try readTables(locked: lockedArray, withSizes: false)
             recordUnavailable("tables.sizes", "a table was locked while sizes were read")
