@@ -142,7 +142,8 @@ struct CheckCommandTests {
             !report.gate.breaches.contains { $0.threshold == .cacheHitRatio },
             "\(report.gate.breaches) \(report.notes)")
         if report.metrics.cacheHitRatio != nil {
-            #expect(report.notes.contains { $0.metric.rawValue == "cache_hit_ratio" && $0.reason.contains("not judged") })
+            #expect(
+                report.notes.contains { $0.metric.rawValue == "cache_hit_ratio" && $0.reason.contains("not judged") })
         }
     }
 

@@ -174,7 +174,8 @@ struct QueryMixWorkloadTests {
         let hiddenTop = try #require(hiddenReport.recommendations.first { $0.strategy == .cache })
         #expect(hiddenTop.target == "\(testRedactionKey.pseudonym("public")).\(testRedactionKey.pseudonym("products"))")
         #expect(
-            hiddenTop.evidence.first { $0.metric.rawValue == "calls_per_second" }?.note?.hasPrefix("queryid \(hot.queryid):")
+            hiddenTop.evidence.first { $0.metric.rawValue == "calls_per_second" }?.note?
+                .hasPrefix("queryid \(hot.queryid):")
                 == true)
         #expect(
             hiddenTop.actions.contains {

@@ -78,7 +78,9 @@ import Testing
             #expect(!action.contains("ALTER INDEX"), "\(action)")
         }
         #expect(
-            recommendation.evidence.contains { $0.metric.rawValue == "partitions_missing_index(events_pkey)" && $0.value == 1 })
+            recommendation.evidence.contains {
+                $0.metric.rawValue == "partitions_missing_index(events_pkey)" && $0.value == 1
+            })
     }
 
     @Test func retentionDetachesConcurrentlyOnlyWithoutADefaultPartition() throws {

@@ -89,7 +89,8 @@ import Testing
                 snapshot.columnStats = [BaseFixture.column("events", "id", type: "bigint", correlation: 1)]
             })
         let recommendation = try #require(verdict.recommendations.first)
-        let partitions = try #require(recommendation.evidence.first { $0.metric.rawValue == "expected_partitions" }?.value)
+        let partitions = try #require(
+            recommendation.evidence.first { $0.metric.rawValue == "expected_partitions" }?.value)
         #expect(partitions >= 4, "\(recommendation.summary)")
         #expect(recommendation.actions.first?.contains("every 200,000 values") == true, "\(recommendation.actions.first ?? "")")
     }

@@ -80,7 +80,9 @@ import Testing
         #expect(lag.actions.contains { $0.contains("fall back to the primary") })
         #expect(lag.actions.contains { $0.contains("read-your-writes") })
         #expect(
-            lag.evidence.contains { $0.metric.rawValue == "replication_lag_p95_seconds" && $0.value == 12 && $0.threshold == 5 })
+            lag.evidence.contains {
+                $0.metric.rawValue == "replication_lag_p95_seconds" && $0.value == 12 && $0.threshold == 5
+            })
         #expect(report.gate.breaches.contains { $0.threshold == .replicationLagSeconds })
     }
 

@@ -45,7 +45,8 @@ public struct WriteThroughputRule: Rule {
         let writes = context.metrics.writesPerSecond
         let measured = Evidence(
             metric: .writesPerSecond, value: writes, threshold: context.levels(.writesPerSecond).measuredCritical,
-            unit: .rowsPerSecond, note: "over the \(window.description); threshold: the gate's writes_per_second critical")
+            unit: .rowsPerSecond,
+            note: "over the \(window.description); threshold: the gate's writes_per_second critical")
         guard let writes else { return pass("write rate unknown", [measured]) }
         guard window.settled else {
             return pass(

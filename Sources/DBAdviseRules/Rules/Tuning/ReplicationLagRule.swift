@@ -67,7 +67,7 @@ public struct ReplicationLagRule: Rule {
             let severity = levels.severity(of: typical)
             let peakSeverity = view.peakSeconds.flatMap(levels.severity(of:))
             guard let found = severity ?? peakSeverity.map({ _ in Severity.info }) else {
-                let label: MetricKey = view.p95Seconds == nil ? .replayLagSpoken : .p95ReplayLagSpoken
+                let label = Self.lagName(view)
                 quiet.append("\(view.name): \(context.comparison(typical, .replicationLagSeconds, metric: label))")
                 continue
             }
@@ -153,6 +153,11 @@ public struct ReplicationLagRule: Rule {
             ])
     }
 
+    /// How a reason names the lag it judges: the p95 of the samples when there are some.
+    private static func lagName(_ view: StandbyView) -> MetricKey {
+        view.p95Seconds == nil ? .replayLagSpoken : .p95ReplayLagSpoken
+    }
+
     private static func unseenEvidence(_ view: StandbyView) -> Evidence {
         let application = view.walReceiver?.applicationName.map { "application_name \($0)" } ?? "its address"
         return Evidence(
@@ -179,7 +184,7 @@ public struct ReplicationLagRule: Rule {
         ]
         let (causes, causeActions, causeEvidence) = Self.causes(view, typical: typical, context: context)
         evidence += causeEvidence
-        let label = view.p95Seconds == nil ? "replay lag" : "p95 replay lag"
+        let label = Self.lagName(view)
         let peak = view.peakSeconds.flatMap { $0 > typical ? ", peak \(Formatting.rate($0)) s" : nil } ?? ""
         let bytes = view.replayLagBytes.map { ", \(Formatting.bytes($0)) behind" } ?? ""
         let level = severity == .info ? "only its peak crosses" : "≥"
