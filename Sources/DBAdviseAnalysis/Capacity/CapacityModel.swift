@@ -24,7 +24,7 @@ public struct CapacityModel: Codable, Sendable, Equatable {
         public var capacity: Double?
         /// demand / capacity, when both are known.
         public var utilization: Double?
-        public var unit: String
+        public var unit: EvidenceUnit
         public var saturated: Bool
         /// How demand and capacity were measured.
         public var basis: String
@@ -87,7 +87,7 @@ public struct CapacityModel: Codable, Sendable, Equatable {
         let statementsNote = statementSecondsPerSecond == nil ? "" : " and statement time per second"
         resources.append(
             Self.resource(
-                "cpu", demand: cpuSessions, capacity: vcpus.map { $0 * target }, unit: "sessions",
+                "cpu", demand: cpuSessions, capacity: vcpus.map { $0 * target }, unit: .sessions,
                 basis: "sessions on CPU (pg_stat_activity samples\(statementsNote), \(basis)) against "
                     + "vCPUs × \(Formatting.rate(target)) (active_sessions_per_vcpu warning)"))
         var ioDemand = ioSessions
@@ -98,7 +98,7 @@ public struct CapacityModel: Codable, Sendable, Equatable {
             ioCapacity = iops * 0.8
             ioBasis = "blocks read per second against 80% of hardware.max_iops"
         }
-        resources.append(Self.resource("io", demand: ioDemand, capacity: ioCapacity, unit: ioBasis.hasPrefix("blocks") ? "IOPS" : "sessions", basis: ioBasis))
+        resources.append(Self.resource("io", demand: ioDemand, capacity: ioCapacity, unit: ioBasis.hasPrefix("blocks") ? .iops : .sessions, basis: ioBasis))
         let workingSet = Self.workingSetBytes(snapshot)
         let memoryBytes = hardware.memoryBytes
         let waitsOnIO = (ioSessions ?? 0) > 0 && ioShare >= 0.2
@@ -106,27 +106,27 @@ public struct CapacityModel: Codable, Sendable, Equatable {
         resources.append(
             Resource(
                 resource: "memory", demand: workingSet, capacity: memoryBytes,
-                utilization: workingSet.flatMap { set in memoryBytes.map { set / $0 } }, unit: "bytes",
+                utilization: workingSet.flatMap { set in memoryBytes.map { set / $0 } }, unit: .bytes,
                 saturated: fits == false && waitsOnIO && window.coldCacheReason == nil,
                 basis: "working set (tables and indexes read or written in the window) against memory; "
                     + "saturated only when it does not fit and sessions wait on IO"))
         if let activity, let limit = activity.maxConnections, limit > 0 {
             resources.append(
                 Self.resource(
-                    "connections", demand: Double(activity.connections), capacity: Double(limit), unit: "connections",
+                    "connections", demand: Double(activity.connections), capacity: Double(limit), unit: .connections,
                     basis: "client connections against max_connections", saturatedAt: 0.9))
         }
         if let wal = snapshot.rates.walBytesPerSecond {
             resources.append(
                 Resource(
-                    resource: "wal", demand: wal, capacity: nil, utilization: nil, unit: "bytes/s",
+                    resource: "wal", demand: wal, capacity: nil, utilization: nil, unit: .bytesPerSecond,
                     saturated: false, basis: "WAL bytes per second (\(basis)); storage throughput is not known"))
         }
         self.resources = resources
     }
 
     static func resource(
-        _ name: String, demand: Double?, capacity: Double?, unit: String, basis: String, saturatedAt: Double = 1
+        _ name: String, demand: Double?, capacity: Double?, unit: EvidenceUnit, basis: String, saturatedAt: Double = 1
     ) -> Resource {
         let utilization = demand.flatMap { demand in capacity.flatMap { $0 > 0 ? demand / $0 : nil } }
         return Resource(

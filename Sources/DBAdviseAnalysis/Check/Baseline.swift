@@ -43,7 +43,7 @@ public struct BaselineFinding: Codable, Sendable, Equatable {
         self.init(
             id: Self.rulePrefix + recommendation.rule, target: recommendation.target,
             severity: recommendation.severity, value: evidence?.value, limit: evidence?.threshold,
-            unit: evidence?.unit)
+            unit: evidence?.unit.rawValue)
     }
 
     /// The threshold key of a breach finding; nil for a rule finding or an unknown key.

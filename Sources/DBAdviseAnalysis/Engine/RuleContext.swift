@@ -69,7 +69,7 @@ public struct RuleContext: Sendable {
     }
 
     /// Why a metric is null, when it is.
-    public func note(for metric: String) -> String? {
+    public func note(for metric: MetricKey) -> String? {
         notes.first { $0.metric == metric }?.reason
     }
 

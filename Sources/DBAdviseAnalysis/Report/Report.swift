@@ -222,9 +222,9 @@ public enum GrowthShape: String, Codable, Sendable, CaseIterable {
 }
 
 public struct MetricNote: Codable, Sendable, Equatable {
-    public var metric: String
+    public var metric: MetricKey
     public var reason: String
-    public init(metric: String, reason: String) {
+    public init(metric: MetricKey, reason: String) {
         self.metric = metric
         self.reason = reason
     }
@@ -233,14 +233,14 @@ public struct MetricNote: Codable, Sendable, Equatable {
 /// One measured number behind a finding. `value` or `threshold` is null when unknown, and
 /// `note` then says why.
 public struct Evidence: Codable, Sendable, Equatable {
-    public var metric: String
+    public var metric: MetricKey
     public var value: Double?
     public var threshold: Double?
-    public var unit: String
+    public var unit: EvidenceUnit
     public var note: String?
 
     public init(
-        metric: String, value: Double?, threshold: Double?, unit: String, note: String? = nil
+        metric: MetricKey, value: Double?, threshold: Double?, unit: EvidenceUnit, note: String? = nil
     ) {
         self.metric = metric
         self.value = value.flatMap(Evidence.tidy)
@@ -251,7 +251,7 @@ public struct Evidence: Codable, Sendable, Equatable {
 
     /// A measured value against a threshold key's level (bytes for sizes).
     public init(
-        metric: String, value: Double?, levels: ThresholdLevels, severity: Severity?,
+        metric: MetricKey, value: Double?, levels: ThresholdLevels, severity: Severity?,
         note: String? = nil
     ) {
         self.init(

@@ -61,8 +61,8 @@ public struct LargeTimeSeriesTableRule: Rule {
             }
             var evidence = [
                 Evidence(
-                    metric: "table_bytes", value: Double(entry.table.bytes), levels: levels, severity: entry.severity),
-                Self.minimumCorrelation.evidence(metric: "correlation(\(column.column))", value: abs(correlation)),
+                    metric: .tableBytes, value: Double(entry.table.bytes), levels: levels, severity: entry.severity),
+                Self.minimumCorrelation.evidence(metric: .correlation(column: column.column), value: abs(correlation)),
             ]
             evidence += context.churnEvidence(entry.table.name)
             evidence += proposal.evidence
@@ -101,6 +101,6 @@ public struct LargeTimeSeriesTableRule: Rule {
     }
 
     private func sizeEvidence(_ context: RuleContext) -> Evidence {
-        context.judge("largest_table_bytes", context.metrics.largestTableBytes.map(Double.init), .tableSizeGB).evidence
+        context.judge(.largestTableBytes, context.metrics.largestTableBytes.map(Double.init), .tableSizeGB).evidence
     }
 }

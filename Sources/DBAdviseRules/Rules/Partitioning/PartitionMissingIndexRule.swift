@@ -16,11 +16,11 @@ import DBAdviseAnalysis
 /// INDEX parent_index ATTACH PARTITION; the parent index turns valid with the last one.
 public struct PartitionMissingIndexRule: Rule {
     public static let missingPartitions = RuleParameter(
-        name: "partitions_missing_index", value: 1, unit: "partitions",
+        name: "partitions_missing_index", value: 1, unit: .partitions,
         why: "A single partition without the parent's index is scanned in full by queries that use the index elsewhere."
     )
     public static let listedPartitions = RuleParameter(
-        name: "listed_partition_fixes", value: 10, unit: "partitions",
+        name: "listed_partition_fixes", value: 10, unit: .partitions,
         why: "The SQL is spelled out for the first ten partitions; the rest follow the same two steps.")
 
     public static let description = RuleDescription(
@@ -61,7 +61,7 @@ public struct PartitionMissingIndexRule: Rule {
         let note = unread > 0 ? " (\(unread) partitioned table(s) without index information)" : ""
         return pass(
             "every partition has its parent's indexes (\(indexCount) partitioned index(es) checked)\(note)",
-            [Self.missingPartitions.evidence(metric: "partitions_missing_index", value: unread > 0 ? nil : 0)])
+            [Self.missingPartitions.evidence(metric: .partitionsMissingIndex, value: unread > 0 ? nil : 0)])
     }
 
     private func recommend(_ tree: PartitionTree, _ gaps: [PartitionedIndex]) -> Recommendation {
@@ -80,7 +80,7 @@ public struct PartitionMissingIndexRule: Rule {
         let evidence = gaps.map { index in
             let bytes = index.missingPartitions.compactMap { bytesOf[$0] ?? nil }
             return Self.missingPartitions.evidence(
-                metric: "partitions_missing_index(\(index.name))", value: Double(index.missingPartitions.count),
+                metric: .partitionsMissingIndex(index: index.name), value: Double(index.missingPartitions.count),
                 note: bytes.count == index.missingPartitions.count
                     ? "\(Formatting.bytes(bytes.reduce(0, +))) to index" : nil)
         }

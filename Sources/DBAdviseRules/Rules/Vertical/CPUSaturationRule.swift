@@ -90,19 +90,19 @@ extension RuleContext {
         let source = resolvedHardware.vcpusSource?.rawValue ?? "unknown"
         return [
             Evidence(
-                metric: "cpu_sessions", value: cpu?.demand, threshold: cpu?.capacity, unit: "sessions",
+                metric: .cpuSessions, value: cpu?.demand, threshold: cpu?.capacity, unit: .sessions,
                 note: "\(cpu?.basis ?? "CPU demand unknown")"),
             Evidence(
-                metric: "statement_seconds_per_second", value: capacity.statementSecondsPerSecond, threshold: nil,
-                unit: "sessions",
+                metric: .statementSecondsPerSecond, value: capacity.statementSecondsPerSecond, threshold: nil,
+                unit: .sessions,
                 note: capacity.statementSecondsPerSecond == nil
                     ? "pg_stat_statements over a sampled interval gives it" : "pg_stat_statements"),
             Evidence(
-                metric: "lock_wait_sessions", value: capacity.lockSessions, threshold: nil, unit: "sessions",
+                metric: .lockWaitSessions, value: capacity.lockSessions, threshold: nil, unit: .sessions,
                 note: "waiting on heavyweight locks: contention, not CPU demand"),
             Evidence(
-                metric: "vcpus", value: vcpus, threshold: Double(hardware.maxVCPUs ?? ResolvedHardware.assumedMaxVCPUs),
-                unit: "vCPUs",
+                metric: .vcpus, value: vcpus, threshold: Double(hardware.maxVCPUs ?? ResolvedHardware.assumedMaxVCPUs),
+                unit: .vcpus,
                 note: "\(source); threshold: the ceiling (\(resolvedHardware.maxVCPUsSource.rawValue))"),
         ]
     }
