@@ -3,8 +3,8 @@ import Foundation
 // A JSON encoder and decoder for snapshots, several times faster than Foundation's on a
 // snapshot of 50,000 relations (20 MB, a million values), where Foundation's cost was most
 // of `collect`'s own time and all of offline `analyze`'s (see BENCHMARKS.md). They write and
-// read exactly what ``SnapshotCoding/encoder()`` and ``SnapshotCoding/decoder()`` do: snake_case
-// keys (Foundation's conversion, memoized), sorted keys in Foundation's order, pretty printed,
+// read exactly what ``SnapshotCoding/encoder()`` and ``SnapshotCoding/decoder()`` do: each
+// type's own keys (its snake_case `CodingKeys`), sorted keys in Foundation's order, pretty printed,
 // ISO-8601 dates, non-finite numbers as strings. They handle the types a snapshot holds; on
 // anything else (a Data, a URL, a Decimal, an escaped key, malformed input) they throw
 // ``FastJSON/Unsupported`` and the caller uses Foundation's. A test encodes real snapshots
@@ -57,38 +57,15 @@ extension SnapshotCoding {
 
 // MARK: - keys
 
-/// Marks `[String: V]`: Foundation leaves the keys of such a dictionary as they are, and so
-/// do these coders.
-protocol StringKeyedDictionary {}
-extension Dictionary: StringKeyedDictionary where Key == String {}
-
-/// Key conversions of one encode or decode (Foundation's own, through ``SnakeCaseKeys``),
-/// and the order of keys for `.sortedKeys`. Used by one thread at a time.
+/// The keys of one encode, interned, and their order for `.sortedKeys`. Used by one thread
+/// at a time.
 final class KeyTable {
-    private var converted: [String: KeyName] = [:]
-    private var raw: [String: KeyName] = [:]
     private var byText: [String: KeyName] = [:]
     private var ordered: [KeyName] = []
-    private var camelToSnakeBytes: [String: [UInt8]?] = [:]
 
-    /// The JSON key of a property (`convert`) or of a dictionary entry, interned.
-    func name(_ key: String, convert: Bool) -> KeyName {
-        if convert {
-            if let known = converted[key] { return known }
-            let name = intern(SnakeCaseKeys.shared.snakeCase(of: key).stringValue)
-            converted[key] = name
-            return name
-        }
-        if let known = raw[key] { return known }
-        let name = intern(key)
-        raw[key] = name
-        return name
-    }
-
-    /// Places a new key among every key seen, in the order of Foundation's `.sortedKeys`
-    /// (String's `<`): objects of one type share their keys, so each is placed once and
-    /// objects are sorted by an integer.
-    private func intern(_ text: String) -> KeyName {
+    /// The JSON key of a property or of a dictionary entry, interned: objects of one type
+    /// share their keys, so each is placed once and objects are sorted by an integer.
+    func name(_ text: String) -> KeyName {
         if let known = byText[text] { return known }
         let name = KeyName(text)
         var low = 0
@@ -101,90 +78,6 @@ final class KeyTable {
         for index in low..<ordered.count { ordered[index].rank = index }
         byText[text] = name
         return name
-    }
-
-    /// The JSON key a property is read from. Foundation matches a JSON key to the property
-    /// whose name is the key's camelCase; here the property's name is turned into snake_case
-    /// once, and used when turning it back gives the name again (true of every snapshot key;
-    /// a name like `perVCPU` is left to Foundation).
-    func lookupBytes(_ key: String, convert: Bool) throws -> [UInt8] {
-        if !convert { return Array(key.utf8) }
-        if let known = camelToSnakeBytes[key] {
-            guard let known else { throw FastJSON.Unsupported(description: "key \(key) does not round-trip") }
-            return known
-        }
-        let snake = SnakeCaseKeys.shared.snakeCase(of: key).stringValue
-        let bytes = SnakeCaseKeys.shared.camelCase(of: snake).stringValue == key ? Array(snake.utf8) : nil
-        camelToSnakeBytes[key] = .some(bytes)
-        guard let bytes else { throw FastJSON.Unsupported(description: "key \(key) does not round-trip") }
-        return bytes
-    }
-
-}
-
-/// Foundation's `.convertToSnakeCase` / `.convertFromSnakeCase`, memoized. Foundation converts
-/// every key of every object anew, which was a third of the time to write or read a snapshot
-/// of 50,000 relations (a million keys, a few hundred distinct ones). Here each distinct key
-/// is converted once, by Foundation itself, so the result is exactly its conversion.
-///
-/// `@unchecked Sendable`: the two caches are the only state, and every access holds `lock`.
-final class SnakeCaseKeys: @unchecked Sendable {
-    static let shared = SnakeCaseKeys()
-
-    private let lock = NSLock()
-    private var toSnake: [String: Key] = [:]
-    private var toCamel: [String: Key] = [:]
-
-    struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
-    func snakeCase(of key: String) -> Key {
-        if let known = lock.withLock({ toSnake[key] }) { return known }
-        let converted = Key(stringValue: Self.foundationSnakeCase(key) ?? key)
-        lock.withLock { toSnake[key] = converted }
-        return converted
-    }
-
-    func camelCase(of key: String) -> Key {
-        if let known = lock.withLock({ toCamel[key] }) { return known }
-        let converted = Key(stringValue: Self.foundationCamelCase(key) ?? key)
-        lock.withLock { toCamel[key] = converted }
-        return converted
-    }
-
-    /// Encodes `{key: 0}` with `.convertToSnakeCase` and reads the key back.
-    private static func foundationSnakeCase(_ key: String) -> String? {
-        struct Probe: Encodable {
-            let key: String
-            func encode(to encoder: any Encoder) throws {
-                var container = encoder.container(keyedBy: Key.self)
-                try container.encode(0, forKey: Key(stringValue: key))
-            }
-        }
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        guard let data = try? encoder.encode(Probe(key: key)),
-            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-        else { return nil }
-        return object.keys.first
-    }
-
-    /// Decodes `{key: 0}` with `.convertFromSnakeCase` and reads the key it became.
-    private static func foundationCamelCase(_ key: String) -> String? {
-        struct Probe: Decodable {
-            let key: String?
-            init(from decoder: any Decoder) throws {
-                key = try decoder.container(keyedBy: Key.self).allKeys.first?.stringValue
-            }
-        }
-        guard let data = try? JSONSerialization.data(withJSONObject: [key: 0]) else { return nil }
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return (try? decoder.decode(Probe.self, from: data))?.key
     }
 }
 
@@ -234,8 +127,6 @@ final class JSONObjectBox {
 
 final class TreeEncoder: Encoder {
     let keys: KeyTable
-    /// Keys of keyed containers are converted to snake_case, but for `[String: V]`.
-    let convertKeys: Bool
     /// How deep the value this encoder makes sits in the document (0: the root).
     let depth: Int
     var value: JSONTree?
@@ -243,9 +134,8 @@ final class TreeEncoder: Encoder {
     var codingPath: [any CodingKey] { [] }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
-    init(keys: KeyTable, convertKeys: Bool = true, depth: Int) {
+    init(keys: KeyTable, depth: Int) {
         self.keys = keys
-        self.convertKeys = convertKeys
         self.depth = depth
     }
 
@@ -295,8 +185,7 @@ final class TreeEncoder: Encoder {
         {
             return .raw(try array.encodeInParallel(depth: depth + 1))
         }
-        let child = TreeEncoder(
-            keys: keys, convertKeys: !(T.self is any StringKeyedDictionary.Type), depth: depth + 1)
+        let child = TreeEncoder(keys: keys, depth: depth + 1)
         try value.encode(to: child)
         return child.value ?? .object(JSONObjectBox())
     }
@@ -326,7 +215,7 @@ struct TreeKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     var codingPath: [any CodingKey] { [] }
 
     private func name(_ key: Key) -> KeyName {
-        encoder.keys.name(key.stringValue, convert: encoder.convertKeys)
+        encoder.keys.name(key.stringValue)
     }
 
     private func set(_ value: JSONTree, _ key: Key) {
@@ -369,7 +258,7 @@ struct TreeKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     }
 
     mutating func superEncoder() -> any Encoder {
-        SuperEncoder(box: box, key: encoder.keys.name("super", convert: false), keys: encoder.keys)
+        SuperEncoder(box: box, key: encoder.keys.name("super"), keys: encoder.keys)
     }
 
     mutating func superEncoder(forKey key: Key) -> any Encoder {
@@ -458,7 +347,7 @@ struct TreeUnkeyedContainer: UnkeyedEncodingContainer {
     mutating func superEncoder() -> any Encoder {
         let object = JSONObjectBox()
         add(.object(object))
-        return SuperEncoder(box: object, key: encoder.keys.name("super", convert: false), keys: encoder.keys)
+        return SuperEncoder(box: object, key: encoder.keys.name("super"), keys: encoder.keys)
     }
 }
 
@@ -839,16 +728,14 @@ final class TreeDecoder: Decoder {
     let node: JSONNode
     let input: JSONInput
     let keys: KeyTable
-    let convertKeys: Bool
 
     var codingPath: [any CodingKey] { [] }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
-    init(node: JSONNode, input: JSONInput, keys: KeyTable, convertKeys: Bool = true) {
+    init(node: JSONNode, input: JSONInput, keys: KeyTable) {
         self.node = node
         self.input = input
         self.keys = keys
-        self.convertKeys = convertKeys
     }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
@@ -880,8 +767,7 @@ final class TreeDecoder: Decoder {
         if T.self == Data.self || T.self == URL.self || T.self == Decimal.self {
             throw FastJSON.Unsupported(description: "\(T.self) is left to Foundation")
         }
-        let child = TreeDecoder(
-            node: node, input: input, keys: keys, convertKeys: !(T.self is any StringKeyedDictionary.Type))
+        let child = TreeDecoder(node: node, input: input, keys: keys)
         return try T(from: child)
     }
 
@@ -999,12 +885,12 @@ struct TreeKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
     var allKeys: [Key] {
         entries.compactMap { entry in
             let name = decoder.input.text(entry.keyStart, entry.keyLength)
-            return Key(stringValue: decoder.convertKeys ? SnakeCaseKeys.shared.camelCase(of: name).stringValue : name)
+            return Key(stringValue: name)
         }
     }
 
     private func find(_ key: Key) throws -> JSONNode? {
-        let wanted = try decoder.keys.lookupBytes(key.stringValue, convert: decoder.convertKeys)
+        let wanted = Array(key.stringValue.utf8)
         for entry in entries where decoder.input.equals(entry.keyStart, entry.keyLength, wanted) {
             return entry.value
         }

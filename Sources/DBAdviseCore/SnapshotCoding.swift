@@ -1,11 +1,13 @@
 import Foundation
 
 /// How snapshots go to and from disk: snake_case keys, ISO-8601 dates, sorted keys so that
-/// two snapshots diff cleanly.
+/// two snapshots diff cleanly. The keys are each type's own `CodingKeys` (snake_case raw
+/// values), not a key conversion: converting every key of every object was most of the
+/// coders' time on a large snapshot (BENCHMARKS.md), and an explicit key is the one that is
+/// written and read.
 public enum SnapshotCoding {
     public static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
             try container.encode(formatTimestamp(date))
@@ -18,7 +20,6 @@ public enum SnapshotCoding {
 
     public static func decoder() -> JSONDecoder {
         let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
         decoder.dateDecodingStrategy = .custom { decoder in
             let container = try decoder.singleValueContainer()
             let text = try container.decode(String.self)
