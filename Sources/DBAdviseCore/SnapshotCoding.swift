@@ -34,6 +34,81 @@ public enum SnapshotCoding {
         return decoder
     }
 
+    /// `encoder().encode(value)`: what `collect` writes.
+    public static func encode<T: Encodable>(_ value: T) throws -> Data {
+        try encoder().encode(value)
+    }
+
+    /// `decoder().decode(type, from: data)`: how `analyze --input` reads. Foundation refuses a
+    /// number beyond a Double (`1e400`, `1e-400`) as invalid JSON without saying where; such a
+    /// number is read instead as the value it rounds to (infinity, or 0), so that the range
+    /// checks refuse it with its key path (`rates.writes_per_second: infinity … is out of
+    /// range`) or take the 0.
+    public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+        let decoder = decoder()
+        do {
+            return try decoder.decode(type, from: data)
+        } catch let error as DecodingError {
+            guard case .dataCorrupted(let context) = error, context.codingPath.isEmpty,
+                let readable = numbersBeyondDoubleRounded(in: data)
+            else { throw error }
+            return try decoder.decode(type, from: readable)
+        }
+    }
+
+    /// `data` with each number that overflows a Double written `"Infinity"` or `"-Infinity"`
+    /// (the decoder's non-finite strings) and each that underflows written `0`; nil when there
+    /// is none. Bytes inside strings are left alone.
+    static func numbersBeyondDoubleRounded(in data: Data) -> Data? {
+        let bytes = [UInt8](data)
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count)
+        var replaced = false
+        var inString = false
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if inString {
+                output.append(byte)
+                if byte == UInt8(ascii: "\\"), index + 1 < bytes.count {
+                    output.append(bytes[index + 1])
+                    index += 2
+                    continue
+                }
+                if byte == UInt8(ascii: "\"") { inString = false }
+                index += 1
+                continue
+            }
+            guard byte == UInt8(ascii: "-") || Self.isDigit(byte) else {
+                if byte == UInt8(ascii: "\"") { inString = true }
+                output.append(byte)
+                index += 1
+                continue
+            }
+            var end = index + 1
+            while end < bytes.count, Self.isDigit(bytes[end]) || "+-.eE".utf8.contains(bytes[end]) { end += 1 }
+            let token = bytes[index..<end]
+            let mantissa = token.prefix { $0 != UInt8(ascii: "e") && $0 != UInt8(ascii: "E") }
+            if let value = Double(String(decoding: token, as: UTF8.self)) {
+                if value.isInfinite {
+                    output += Array((value > 0 ? "\"Infinity\"" : "\"-Infinity\"").utf8)
+                    replaced = true
+                } else if value == 0, mantissa.contains(where: { $0 >= UInt8(ascii: "1") && $0 <= UInt8(ascii: "9") }) {
+                    output += Array("0".utf8)
+                    replaced = true
+                } else {
+                    output += token
+                }
+            } else {
+                output += token
+            }
+            index = end
+        }
+        return replaced ? Data(output) : nil
+    }
+
+    private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+
     /// `2026-11-24T19:00:00.123Z` (milliseconds kept: samples are a second apart).
     public static func formatTimestamp(_ date: Date) -> String {
         date.formatted(

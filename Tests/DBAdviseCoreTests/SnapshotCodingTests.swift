@@ -99,3 +99,51 @@ import Testing
         #expect(throws: DecodingError.self) { try SnapshotCoding.decode(Snapshot.self, from: Data(text.utf8)) }
     }
 }
+
+/// Numbers past a Double, which Foundation's parser refuses without a place, are read as the
+/// value they round to, so that the range checks name the key.
+@Suite struct NumbersBeyondDoubleTests {
+    static func snapshotText() throws -> String {
+        var snapshot = minimalSnapshot()
+        snapshot.connection.database = "1e400 -1e400"
+        return String(decoding: try SnapshotCoding.encode(snapshot), as: UTF8.self)
+    }
+
+    @Test(arguments: ["1e400", "1E+999", "-1e400"])
+    func anOverflowIsReadAsInfinityAndRefusedWithItsKeyPath(number: String) throws {
+        let text = try Self.snapshotText().replacingOccurrences(
+            of: "\"writes_per_second\" : 100", with: "\"writes_per_second\" : \(number)")
+        let snapshot = try SnapshotCoding.decode(Snapshot.self, from: Data(text.utf8))
+        #expect(snapshot.rates.writesPerSecond?.isInfinite == true)
+        #expect(snapshot.connection.database == "1e400 -1e400", "a number inside a string is text")
+        #expect(throws: NumberOutOfRange.self) { try snapshot.checkNumbers() }
+        do {
+            try snapshot.checkNumbers()
+        } catch {
+            #expect(error.description.hasPrefix("rates.writes_per_second: "))
+        }
+    }
+
+    @Test func anUnderflowIsReadAsZero() throws {
+        let text = try Self.snapshotText().replacingOccurrences(
+            of: "\"writes_per_second\" : 100", with: "\"writes_per_second\" : 1e-400")
+        let snapshot = try SnapshotCoding.decode(Snapshot.self, from: Data(text.utf8))
+        #expect(snapshot.rates.writesPerSecond == 0)
+    }
+
+    @Test func anIntegerKeyGetsATypeErrorWithItsPlace() throws {
+        let text = try Self.snapshotText().replacingOccurrences(
+            of: "\"size_bytes\" : 1000000", with: "\"size_bytes\" : 1e400")
+        do {
+            _ = try SnapshotCoding.decode(Snapshot.self, from: Data(text.utf8))
+            Issue.record("1e400 was read as a size")
+        } catch let error as DecodingError {
+            #expect(DecodingErrorText.describe(error) == "database.size_bytes: expected a number")
+        }
+    }
+
+    @Test(arguments: ["{\"kind\": 1e400", "{\"kind\": }", "not json"])
+    func invalidJSONStaysInvalid(text: String) {
+        #expect(throws: DecodingError.self) { try SnapshotCoding.decode(Snapshot.self, from: Data(text.utf8)) }
+    }
+}
