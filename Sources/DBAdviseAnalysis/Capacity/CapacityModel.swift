@@ -42,10 +42,14 @@ public struct CapacityModel: Codable, Sendable, Equatable {
     public var targetPerVCPU: Double
     public var resources: [Resource]
 
-    // Spelled so that the snake_case key conversion gives `target_per_vcpu` both ways.
     private enum CodingKeys: String, CodingKey {
-        case busySessions, cpuSessions, ioSessions, lockSessions, statementSecondsPerSecond,
-            targetPerVCPU = "targetPerVcpu", resources
+        case busySessions = "busy_sessions"
+        case cpuSessions = "cpu_sessions"
+        case ioSessions = "io_sessions"
+        case lockSessions = "lock_sessions"
+        case statementSecondsPerSecond = "statement_seconds_per_second"
+        case targetPerVCPU = "target_per_vcpu"
+        case resources
     }
 
     /// Wait classes of a busy session that more or faster cores relieve: none (on CPU),

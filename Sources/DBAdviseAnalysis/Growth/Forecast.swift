@@ -43,8 +43,20 @@ public struct Forecast: Codable, Sendable, Equatable {
     public var spanDays: Double
 
     private enum CodingKeys: String, CodingKey {
-        case metric, target, threshold, level, thresholdValue, unit, current, changePerDay, days,
-            daysMargin, confidence, rSquared, points, spanDays
+        case metric
+        case target
+        case threshold
+        case level
+        case thresholdValue = "threshold_value"
+        case unit
+        case current
+        case changePerDay = "change_per_day"
+        case days
+        case daysMargin = "days_margin"
+        case confidence
+        case rSquared = "r_squared"
+        case points
+        case spanDays = "span_days"
     }
 
     /// `days_margin` is written as null when unknown.

@@ -40,11 +40,18 @@ public struct ReportMetrics: Codable, Sendable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case databaseBytes, largestTableBytes, largestTable, writesPerSecond, readsPerSecond,
-            cacheHitRatio, replicationLagSeconds, connectionsUsedRatio
-        // Spelled so that convertToSnakeCase gives `active_sessions_per_vcpu`.
-        case activeSessionsPerVCPU = "activeSessionsPerVcpu"
-        case tupReturnedPerSecond, tupFetchedPerSecond, readStatementTimeShare
+        case databaseBytes = "database_bytes"
+        case largestTableBytes = "largest_table_bytes"
+        case largestTable = "largest_table"
+        case writesPerSecond = "writes_per_second"
+        case readsPerSecond = "reads_per_second"
+        case cacheHitRatio = "cache_hit_ratio"
+        case replicationLagSeconds = "replication_lag_seconds"
+        case connectionsUsedRatio = "connections_used_ratio"
+        case activeSessionsPerVCPU = "active_sessions_per_vcpu"
+        case tupReturnedPerSecond = "tup_returned_per_second"
+        case tupFetchedPerSecond = "tup_fetched_per_second"
+        case readStatementTimeShare = "read_statement_time_share"
     }
 
     /// Every key is written, null included: a missing number must read as unknown, not absent.
