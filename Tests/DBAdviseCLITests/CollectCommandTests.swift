@@ -123,7 +123,9 @@ struct CollectCommandTests {
             #expect(result.status == 0, "\(result.stderr)")
             #expect(result.stderr.contains("snapshot written to"))
         }
-        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        #expect(names.contains("history.sqlite"), "the directory's history store")
+        let files = names.filter { $0 != "history.sqlite" }
         #expect(files.count == 2)
         #expect(files.allSatisfy { $0.hasPrefix("dbadvise_test-") && $0.hasSuffix(".json") })
     }

@@ -101,12 +101,15 @@ enum FleetServer {
 @Suite("dbadvise collect --all-databases / --dsn-file against a server of its own", TestServer.enabled, .serialized)
 struct FleetCommandTests {
     /// `host-port-dbname` directories of a fleet directory, and the files in each.
+    /// Each database's directory and its snapshot files; every one holds its history store too.
     func layout(_ directory: URL) throws -> [String: [String]] {
         var result: [String: [String]] = [:]
         for name in try FileManager.default.contentsOfDirectory(atPath: directory.path) {
-            result[name] = try FileManager.default.contentsOfDirectory(
+            let files = try FileManager.default.contentsOfDirectory(
                 atPath: directory.appendingPathComponent(name).path
             ).sorted()
+            #expect(files.contains("history.sqlite"), "\(name) has its history store")
+            result[name] = files.filter { $0.hasSuffix(".json") }
         }
         return result
     }
@@ -187,9 +190,10 @@ struct FleetCommandTests {
         // the passwords are nowhere: not in stdout, stderr, nor any file written
         var written = result.stdout + result.stderr
         for (name, files) in try layout(directory) {
-            for file in files {
-                written += try String(
-                    contentsOf: directory.appendingPathComponent(name).appendingPathComponent(file), encoding: .utf8)
+            for file in files + ["history.sqlite"] {
+                written += String(
+                    decoding: try Data(contentsOf: directory.appendingPathComponent(name).appendingPathComponent(file)),
+                    as: UTF8.self)
             }
         }
         #expect(!written.contains(password))
