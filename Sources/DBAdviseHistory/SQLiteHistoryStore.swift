@@ -105,7 +105,8 @@ public final class SQLiteHistoryStore: HistoryStore {
     private func migrate() throws(HistoryStoreError) {
         try run("migrate") { db in
             try db.execute(
-                sql: "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at REAL NOT NULL)")
+                sql: "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at REAL NOT NULL)"
+            )
             let version = try Int.fetchOne(db, sql: "SELECT MAX(version) FROM schema_version") ?? 0
             guard version <= Self.migrations.count else {
                 throw HistoryStoreError(
@@ -346,7 +347,7 @@ public final class SQLiteHistoryStore: HistoryStore {
     private func failure(_ operation: String, _ error: any Error) -> HistoryStoreError {
         HistoryStoreError(
             .failed, "cannot \(operation) in the history store \(path): \(Self.reason(error))",
-            fix: "check the disk and the file's permissions; removing \(Self.fileName) rebuilds it from the snapshot files")
+            fix: "check the disk and the file's permissions; removing \(Self.fileName) rebuilds it from the files")
     }
 
     static func reason(_ error: any Error) -> String {
