@@ -1,3 +1,4 @@
+import DBAdviseModel
 import DBAdviseTestSupport
 import Foundation
 import Testing
@@ -14,9 +15,17 @@ struct HistoryStoreTests {
         try Shell.configFile("thresholds:\n  table_size_gb: {warning: 0.05, critical: 0.5}\n")
     }
 
+    /// The snapshot files of a history directory, oldest snapshot first (by the time in the
+    /// file: two collections in one second are named `…Z.json` and `…Z-2.json`, which sort the
+    /// other way round by name).
     static func snapshotFiles(_ history: URL) throws -> [String] {
-        try FileManager.default.contentsOfDirectory(atPath: history.path).filter { $0.hasSuffix(".json") }.sorted()
+        let paths = try FileManager.default.contentsOfDirectory(atPath: history.path).filter { $0.hasSuffix(".json") }
             .map { history.appendingPathComponent($0).path }
+        let finished = try paths.map { path in
+            try SnapshotCoding.decoder().decode(Snapshot.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+                .interval.finishedAt
+        }
+        return zip(paths, finished).sorted { ($0.1, $0.0) < ($1.1, $1.0) }.map(\.0)
     }
 
     static func store(_ history: URL) -> String { history.appendingPathComponent("history.sqlite").path }
