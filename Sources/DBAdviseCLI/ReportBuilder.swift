@@ -58,10 +58,11 @@ enum ReportBuilder {
             snapshots = try SnapshotInput.read(input)
             source = .snapshot
         }
+        let generatedAt = try ReportClock.now()
         do {
             let report = try RuleRegistry.analyzer.report(
-                snapshots: snapshots, config: config, failOn: failOn, sourceType: source, whatIf: whatIf,
-                isWrite: WhatIfStatements.isWrite)
+                snapshots: snapshots, config: config, failOn: failOn, sourceType: source,
+                generatedAt: generatedAt, whatIf: whatIf, isWrite: WhatIfStatements.isWrite)
             return (report, snapshots.sorted { $0.interval.finishedAt < $1.interval.finishedAt })
         } catch {
             throw CommandError(error)
