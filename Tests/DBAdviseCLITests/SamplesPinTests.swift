@@ -41,19 +41,23 @@ struct SamplesPinTests {
             if committed != fresh {
                 let difference = TextDifference(
                     expected: String(decoding: committed, as: UTF8.self), actual: String(decoding: fresh, as: UTF8.self))
-                Issue.record(
+                let message =
                     "samples/\(name) is stale at line \(difference?.line ?? 1): samples has "
-                        + "\(difference?.expected ?? "other bytes"), the binary renders "
-                        + "\(difference?.actual ?? "other bytes"); \(Self.fix)")
+                    + "\(difference?.expected ?? "other bytes"), the binary renders "
+                    + "\(difference?.actual ?? "other bytes"); \(Self.fix)"
+                Issue.record(Comment(rawValue: message))
             }
         }
         let unexplained = try Self.files(under: Self.samples).filter { name in
-            !rendered.contains(name) && !Self.collectedOrWritten.contains { name == $0 || name.hasPrefix($0) && $0.hasSuffix("/") }
+            !rendered.contains(name)
+                && !Self.collectedOrWritten.contains { name == $0 || ($0.hasSuffix("/") && name.hasPrefix($0)) }
         }
         #expect(
             unexplained.isEmpty,
-            "samples/ holds files that scripts/render-samples.sh does not write and that are not collected live: "
-                + "\(unexplained); render them there, or list them in SamplesPinTests.collectedOrWritten")
+            """
+            samples/ holds files that scripts/render-samples.sh does not write and that are not collected live: \
+            \(unexplained); render them there, or list them in SamplesPinTests.collectedOrWritten
+            """)
     }
 
     /// Regular files under `directory`, as paths relative to it, sorted.

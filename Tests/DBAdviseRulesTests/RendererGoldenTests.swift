@@ -151,10 +151,11 @@ enum Golden {
             return
         }
         if let difference = TextDifference(expected: expected, actual: actual) {
-            Issue.record(
+            let message =
                 "Golden/\(name) differs at line \(difference.line): golden \(difference.expected), rendered "
-                    + "\(difference.actual); if the change is intended, run DBADVISE_UPDATE_GOLDEN=1 swift test "
-                    + "--filter RendererGoldenTests and review the diff", sourceLocation: sourceLocation)
+                + "\(difference.actual); if the change is intended, run DBADVISE_UPDATE_GOLDEN=1 swift test "
+                + "--filter RendererGoldenTests and review the diff"
+            Issue.record(Comment(rawValue: message), sourceLocation: sourceLocation)
         }
     }
 }
