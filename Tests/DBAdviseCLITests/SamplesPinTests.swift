@@ -40,7 +40,8 @@ struct SamplesPinTests {
             let fresh = try Data(contentsOf: fresh.appendingPathComponent(name))
             if committed != fresh {
                 let difference = TextDifference(
-                    expected: String(decoding: committed, as: UTF8.self), actual: String(decoding: fresh, as: UTF8.self))
+                    expected: String(decoding: committed, as: UTF8.self), actual: String(decoding: fresh, as: UTF8.self)
+                )
                 let message =
                     "samples/\(name) is stale at line \(difference?.line ?? 1): samples has "
                     + "\(difference?.expected ?? "other bytes"), the binary renders "

@@ -67,7 +67,8 @@ import Testing
         let fleet = FleetReport(
             entries: [
                 FleetReport.Entry(
-                    key: "db1-5432-shop", connection: ConnectionInfo(host: "db1", port: "5432", database: "shop", user: nil),
+                    key: "db1-5432-shop",
+                    connection: ConnectionInfo(host: "db1", port: "5432", database: "shop", user: nil),
                     report: try ReportOutputTests.scenario("busy")),
                 FleetReport.Entry(
                     key: "db2-5432-billing",
@@ -94,7 +95,8 @@ import Testing
     }
 
     @Test func seriesPlot() throws {
-        let svg = try #require(SeriesPlot.render(snapshots: try GrowingSeries.snapshots(), config: GrowingSeries.config))
+        let svg = try #require(
+            SeriesPlot.render(snapshots: try GrowingSeries.snapshots(), config: GrowingSeries.config))
         try Golden.check(svg, "series-plot.svg")
     }
 }
