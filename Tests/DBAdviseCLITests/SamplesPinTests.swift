@@ -27,7 +27,7 @@ struct SamplesPinTests {
         defer { try? FileManager.default.removeItem(at: fresh) }
         let script = Self.root.appendingPathComponent("scripts/render-samples.sh").path
         let result = try Shell.run("/bin/bash", [script, Shell.dbadviseBinary, fresh.path])
-        try #require(result.status == 0, "scripts/render-samples.sh failed: \(result.stderr)")
+        try #require(result.status == 0, "scripts/render-samples.sh failed: \(result.stderr); \(Self.fix)")
 
         let rendered = try Self.files(under: fresh)
         #expect(rendered.count > 30, "the renderer wrote only \(rendered)")
