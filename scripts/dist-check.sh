@@ -3,18 +3,18 @@
 # machine without Swift.
 #  1. the checksums match;
 #  2. the tarball's binary needs nothing but glibc (with libgcc_s, which libc6 depends on) and
-#     libpq5 (and what libpq5 itself loads): no Swift runtime, no Foundation, no libpg_query,
+#     libpq5 and libsqlite3-0 (and what they load): no Swift runtime, no Foundation, no libpg_query,
 #     no libstdc++ (when its archive is installed), nothing from the toolchain;
 #  3. it runs with the toolchain out of reach (env -i, PATH=/usr/bin:/bin, cwd outside the
 #     repository): --version, rules, an offline analyze that parses statements, completions;
-#  4. the .deb says Depends: libpq5, installs /usr/bin/dbadvise, the man page (man -w) and the
+#  4. the .deb says Depends: libpq5, libsqlite3-0, installs /usr/bin/dbadvise, the man page (man -w) and the
 #     completions, and is removed again;
 #  5. make install PREFIX=… lays out the same tree;
 #  6. the CI samples install the build's packages and run dbadvise from the tarball or .deb.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-version=$(sed -n 's/.*static let current = "\(.*\)"/\1/p' Sources/DBAdviseCore/Version.swift)
+version=$(sed -n 's/.*static let current = "\(.*\)"/\1/p' Sources/DBAdviseModel/Version.swift)
 name="dbadvise-$version-linux-$(uname -m)"
 tarball="dist/$name.tar.gz"
 deb="dist/dbadvise_${version}_$(dpkg --print-architecture).deb"
@@ -50,7 +50,9 @@ for library in $needed; do
     # GCC's unwinder: Debian's libc6 depends on libgcc-s1, so it is wherever glibc is.
     libgcc_s.so.1) ;;
     libpq.so.5) ;;
-    *) fail "the binary needs $library (only glibc and libpq5 are allowed): $(echo $needed)" ;;
+    # The embedded history store (GRDB links the system's SQLite).
+    libsqlite3.so.0) ;;
+    *) fail "the binary needs $library (only glibc, libpq5 and libsqlite3-0 are allowed): $(echo $needed)" ;;
   esac
 done
 # ldd also lists what libpq5 loads; nothing may come from the toolchain or be missing.
@@ -79,7 +81,7 @@ cd "$root"
 ok "runs with env -i PATH=/usr/bin:/bin (version $version, rules, analyze, completions)"
 
 # 4. the .deb
-dpkg-deb -f "$deb" Depends | grep -qx "libpq5" || fail "$deb does not depend on exactly libpq5"
+dpkg-deb -f "$deb" Depends | grep -qx "libpq5, libsqlite3-0" || fail "$deb does not depend on exactly libpq5, libsqlite3-0"
 SUDO=
 if [ "$(id -u)" -ne 0 ]; then
   sudo -n true 2>/dev/null || fail "installing the .deb needs root or sudo -n"

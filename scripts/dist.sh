@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # make dist: the portable binary (Swift runtime, Foundation and libpg_query linked in; needs
-# only glibc and libpq5), then in dist/: dbadvise-VERSION-linux-ARCH.tar.gz and
+# only glibc, libpq5 and libsqlite3-0), then in dist/: dbadvise-VERSION-linux-ARCH.tar.gz and
 # dbadvise_VERSION_DEBARCH.deb, each with a .sha256 file.
 # `scripts/dist.sh binary` only builds the binary and prints its path (make install uses it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SWIFT=${SWIFT:-swift}
-version=$(sed -n 's/.*static let current = "\(.*\)"/\1/p' Sources/DBAdviseCore/Version.swift)
-[ -n "$version" ] || { echo "dist: no version in Sources/DBAdviseCore/Version.swift" >&2; exit 1; }
+version=$(sed -n 's/.*static let current = "\(.*\)"/\1/p' Sources/DBAdviseModel/Version.swift)
+[ -n "$version" ] || { echo "dist: no version in Sources/DBAdviseModel/Version.swift" >&2; exit 1; }
 scratch=.build-dist
 
 # libpg_query and libstdc++ statically, libpq dynamically (libpq5 is the package's one
@@ -66,7 +66,7 @@ Version: $version
 Architecture: $debarch
 Maintainer: $maintainer
 Installed-Size: $size
-Depends: libpq5
+Depends: libpq5, libsqlite3-0
 Section: database
 Priority: optional
 Description: which PostgreSQL scale-up step you need next, measured

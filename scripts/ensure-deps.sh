@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages dbadvise's build and tests need, only when missing.
 set -euo pipefail
-packages=(postgresql postgresql-contrib libpq-dev libpg-query-dev pkg-config)
+packages=(postgresql postgresql-contrib libpq-dev libpg-query-dev libsqlite3-dev pkg-config)
 packages+=(man-db)  # `man -w dbadvise` in the .deb test (make dist-check)
 missing=()
 for package in "${packages[@]}"; do

@@ -28,7 +28,7 @@ def run(binary, *arguments):
 
 
 def version():
-    text = open(os.path.join(ROOT, "Sources/DBAdviseCore/Version.swift")).read()
+    text = open(os.path.join(ROOT, "Sources/DBAdviseModel/Version.swift")).read()
     return re.search(r'static let current = "([^"]+)"', text).group(1)
 
 

@@ -1,5 +1,7 @@
 import ArgumentParser
-import DBAdviseCore
+import DBAdviseModel
+import DBAdviseAnalysis
+import DBAdviseOutput
 import DBAdviseRules
 import Foundation
 
@@ -123,7 +125,7 @@ struct CheckCommand: ParsableCommand {
             try handle.write(contentsOf: Data((markdown + "\n").utf8))
         } catch {
             Terminal.writeError(
-                "dbadvise: warning: cannot append to GITHUB_STEP_SUMMARY (\(path)): \(SnapshotOutput.reason(error))\n")
+                "dbadvise: warning: cannot append to GITHUB_STEP_SUMMARY (\(path)): \(SnapshotDirectory.reason(error))\n")
         }
     }
 }

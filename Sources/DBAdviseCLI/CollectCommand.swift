@@ -1,6 +1,8 @@
 import ArgumentParser
 import DBAdviseCollector
-import DBAdviseCore
+import DBAdviseModel
+import DBAdviseAnalysis
+import DBAdviseOutput
 import Foundation
 
 struct CollectCommand: ParsableCommand {
@@ -89,6 +91,9 @@ struct CollectCommand: ParsableCommand {
     func run() throws {
         let seconds = try interval.seconds()
         let destination = try SnapshotOutput(argument: output)
+        // Read before collecting, like every other input: a bad config fails at once.
+        let history: HistoryPolicy
+        if case .directory = destination { history = try HistoryStoreAccess.policy() } else { history = HistoryPolicy() }
         let traceFile = try traceSQL.map { path throws(CommandError) in
             try OutputFile(path, flag: "--trace-sql", what: "a trace written by dbadvise") { data in
                 data.starts(with: Data("-- dbadvise: ".utf8))
@@ -97,27 +102,19 @@ struct CollectCommand: ParsableCommand {
         // read (or made) before collecting: a bad key file fails in a moment, not after the interval
         let key = try redactionKey()
         if isFleet {
-            try runFleet(intervalSeconds: seconds, destination: destination, redactionKey: key)
+            try runFleet(intervalSeconds: seconds, destination: destination, redactionKey: key, history: history)
             return
         }
         var options = CollectOptions(
             conninfo: connection.dsn, replicas: connection.replica, intervalSeconds: seconds,
             toolVersion: DBAdvise.version)
-        options.topStatements = 25
         let trace = traceSQL.map { _ in QueryTrace() }
         options.trace = trace
-        var snapshot = try Self.collect(options)
+        let collected = try LiveCollection.run(options, redactionKey: key)
         if let traceFile, let trace {
             try traceFile.write(Data(trace.psqlScript().utf8))
         }
-        if let key { snapshot = SnapshotRedactor.redact(snapshot, key: key) }
-        let data: Data
-        do {
-            data = try SnapshotCoding.encode(snapshot)
-        } catch {
-            throw CommandError(.usage, "cannot encode the snapshot: \(error)")
-        }
-        if let path = try destination.write(data, snapshot: snapshot) {
+        if let path = try destination.write(collected.data, snapshot: collected.snapshot, history: history) {
             Terminal.writeError("dbadvise: snapshot written to \(path)\n")
         }
     }
@@ -139,9 +136,9 @@ struct CollectCommand: ParsableCommand {
         }
     }
 
-    private func runFleet(intervalSeconds: Double, destination: SnapshotOutput, redactionKey: RedactionKey?)
-        throws(CommandError)
-    {
+    private func runFleet(
+        intervalSeconds: Double, destination: SnapshotOutput, redactionKey: RedactionKey?, history: HistoryPolicy
+    ) throws(CommandError) {
         guard case .directory(let directory) = destination, let output else {
             throw .usage(
                 "--all-databases and --dsn-file write one snapshot per database: --output must be a directory",
@@ -152,22 +149,10 @@ struct CollectCommand: ParsableCommand {
             ?? [FleetEntry(conninfo: connection.dsn, origin: nil)]
         try FleetCollection(
             entries: entries, allDatabases: allDatabases, jobs: jobs ?? 4, intervalSeconds: intervalSeconds,
-            redactionKey: redactionKey, directory: directory, directoryArgument: output
-        ).run()
-    }
-
-    /// Collects with progress on stderr (when it is a terminal).
-    static func collect(_ options: CollectOptions) throws(CommandError) -> Snapshot {
-        do {
-            let snapshot = try SnapshotCollector.collect(options) { elapsed, total in
-                Terminal.progress(
-                    "dbadvise: sampling \(Int(elapsed.rounded()))/\(Int(total.rounded())) s")
+            redactionKey: redactionKey, directory: directory, toolVersion: DBAdvise.version,
+            afterWrite: { snapshot, data, file in
+                HistoryStoreAccess.record(snapshot, data: data, file: file, policy: history)
             }
-            Terminal.endProgress()
-            return snapshot
-        } catch {
-            Terminal.endProgress()
-            throw CommandError(error)
-        }
+        ).runAndReport(directoryArgument: output)
     }
 }

@@ -1,4 +1,5 @@
 import DBAdviseCollector
+import DBAdviseModel
 
 /// The contract's exit codes.
 public enum ExitStatus: Int32, Sendable {
@@ -44,6 +45,24 @@ public struct CommandError: Error, Sendable {
             self.init(
                 .unreachable, error.description,
                 fix: "connect to PostgreSQL directly, or let the pooler pass the options startup parameter")
+        }
+    }
+
+    init(_ failure: SnapshotPipeline.Failure) {
+        switch failure {
+        case .collection(let error): self.init(error)
+        case .encoding(let message): self.init(.usage, "cannot encode the snapshot: \(message)")
+        case .write(let error): self.init(error)
+        }
+    }
+
+    init(_ error: SnapshotDirectory.WriteError) {
+        switch error {
+        case .cannotCreateDirectory(let path, let reason):
+            self.init(.usage, "cannot create directory \(path): \(reason)", fix: "choose a writable --output directory")
+        case .cannotWrite(let path, let reason):
+            self.init(
+                .usage, "cannot write \(path): \(reason)", fix: "free space on the disk or choose another --output path")
         }
     }
 

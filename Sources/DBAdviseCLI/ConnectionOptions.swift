@@ -1,5 +1,7 @@
 import ArgumentParser
-import DBAdviseCore
+import DBAdviseModel
+import DBAdviseAnalysis
+import DBAdviseOutput
 
 /// `--dsn` and `--replica`, shared by collect, analyze and check.
 struct ConnectionOptions: ParsableArguments {

@@ -1,5 +1,7 @@
 import ArgumentParser
-import DBAdviseCore
+import DBAdviseModel
+import DBAdviseAnalysis
+import DBAdviseOutput
 
 /// The root command. Parsing is done by hand (`parseAsRoot`) so that usage errors exit 2 as
 /// the contract says, not swift-argument-parser's 64.

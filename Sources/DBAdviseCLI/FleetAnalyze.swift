@@ -1,5 +1,7 @@
 import ArgumentParser
-import DBAdviseCore
+import DBAdviseModel
+import DBAdviseAnalysis
+import DBAdviseOutput
 import Foundation
 
 /// A fleet directory, as `collect --all-databases|--dsn-file --output DIR/` writes it: no
@@ -56,15 +58,12 @@ enum FleetInput {
     ) throws(CommandError) -> FleetReport {
         var entries: [FleetReport.Entry] = []
         for subdirectory in subdirectories {
-            let source: SourceOptions
-            do {
-                source = try SourceOptions.parse(["--input", subdirectory.path])
-            } catch {
-                throw .usage("cannot read \(subdirectory.path): \(error)")
-            }
             let report: Report
             do {
-                report = try ReportBuilder.report(source, config: config, failOn: failOn)
+                let snapshots = try SnapshotInput.read([subdirectory.path])
+                report = try ReportBuilder.report(
+                    snapshots: snapshots, source: .snapshot, config: config, failOn: failOn
+                ).report
             } catch {
                 throw CommandError(error.status, "\(subdirectory.lastPathComponent): \(error.message)", fix: error.fix)
             }

@@ -1,4 +1,6 @@
-import DBAdviseCore
+import DBAdviseModel
+import DBAdviseAnalysis
+import DBAdviseOutput
 import Foundation
 
 /// Where `analyze --plot` writes its SVG. Checked before any collection; written through

@@ -1,6 +1,8 @@
 import ArgumentParser
 import DBAdviseCollector
-import DBAdviseCore
+import DBAdviseModel
+import DBAdviseAnalysis
+import DBAdviseOutput
 import DBAdviseRules
 
 /// Where analyze and check read from: a live collection (`--dsn`, `--replica`, `--interval`)
@@ -52,12 +54,20 @@ enum ReportBuilder {
             let options = CollectOptions(
                 conninfo: connection.dsn, replicas: connection.replica,
                 intervalSeconds: try interval.seconds(), toolVersion: DBAdvise.version)
-            snapshots = [try CollectCommand.collect(options)]
+            snapshots = [try LiveCollection.snapshot(options)]
             source = .live
         } else {
             snapshots = try SnapshotInput.read(input)
             source = .snapshot
         }
+        return try report(snapshots: snapshots, source: source, config: config, failOn: failOn, whatIf: whatIf)
+    }
+
+    /// The report of snapshots already read, and those snapshots oldest first.
+    static func report(
+        snapshots: [Snapshot], source: ReportSource.SourceType, config: Config, failOn: FailOn?,
+        whatIf: WhatIfScenario? = nil
+    ) throws(CommandError) -> (report: Report, snapshots: [Snapshot]) {
         let generatedAt = try ReportClock.now()
         do {
             let report = try RuleRegistry.analyzer.report(

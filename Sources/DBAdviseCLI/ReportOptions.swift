@@ -1,5 +1,7 @@
 import ArgumentParser
-import DBAdviseCore
+import DBAdviseModel
+import DBAdviseAnalysis
+import DBAdviseOutput
 import DBAdviseRules
 import Foundation
 

@@ -1,4 +1,6 @@
-import DBAdviseCore
+import DBAdviseModel
+import DBAdviseAnalysis
+import DBAdviseOutput
 import Foundation
 
 /// Reads the snapshots named by `--input` (analyze, check): each argument is a snapshot file
@@ -9,6 +11,13 @@ import Foundation
 enum SnapshotInput {
     /// The snapshots of every argument, in argument order; a file named twice is read once.
     static func read(_ arguments: [String]) throws(CommandError) -> [Snapshot] {
+        // One history directory: through its store (DIR/history.sqlite), decoding only the
+        // newest file in full.
+        if arguments.count == 1, let directory = arguments.first, FileKind.of(directory) == .other("a directory"),
+            let snapshots = try HistoryStoreAccess.read(directory: directory)
+        {
+            return snapshots
+        }
         var seen = Set<String>()
         var snapshots: [Snapshot] = []
         for argument in arguments {
@@ -36,7 +45,7 @@ enum SnapshotInput {
             names = try fileManager.contentsOfDirectory(atPath: argument)
         } catch {
             throw .usage(
-                "cannot read directory \(argument): \(SnapshotOutput.reason(error))",
+                "cannot read directory \(argument): \(SnapshotDirectory.reason(error))",
                 fix: "check the permissions of the --input directory")
         }
         let directory = URL(fileURLWithPath: argument, isDirectory: true)

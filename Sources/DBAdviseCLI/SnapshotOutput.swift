@@ -1,4 +1,6 @@
-import DBAdviseCore
+import DBAdviseModel
+import DBAdviseAnalysis
+import DBAdviseOutput
 import Foundation
 
 #if canImport(Glibc)
@@ -31,7 +33,7 @@ enum SnapshotOutput {
                     try fileManager.createDirectory(at: url, withIntermediateDirectories: true)
                 } catch {
                     throw .usage(
-                        "cannot create directory \(argument): \(Self.reason(error))",
+                        "cannot create directory \(argument): \(SnapshotDirectory.reason(error))",
                         fix: "choose a writable --output directory")
                 }
             }
@@ -78,8 +80,11 @@ enum SnapshotOutput {
         }
     }
 
-    /// Writes the snapshot; returns the path written, nil for stdout.
-    func write(_ data: Data, snapshot: Snapshot) throws(CommandError) -> String? {
+    /// Writes the snapshot; returns the path written, nil for stdout. In a directory, the
+    /// snapshot's points also go to its history store, which keeps files as `history` says.
+    func write(_ data: Data, snapshot: Snapshot, history: HistoryPolicy = HistoryPolicy()) throws(CommandError)
+        -> String?
+    {
         switch self {
         case .standardOutput:
             try Terminal.writeOutput(String(decoding: data, as: UTF8.self) + "\n")
@@ -88,48 +93,15 @@ enum SnapshotOutput {
             try file.write(data)
             return file.path
         case .directory(let directory):
-            let url = Self.uniqueFile(in: directory, for: snapshot)
-            try Self.atomicWrite(data, to: url)
+            let url: URL
+            do {
+                url = try SnapshotDirectory.write(data, snapshot: snapshot, into: directory)
+            } catch {
+                throw CommandError(error)
+            }
+            HistoryStoreAccess.record(snapshot, data: data, file: url, policy: history)
             return url.path
         }
     }
 
-    /// `shop-20261124T190000Z.json`, with `-2`, `-3` … when that name is taken.
-    static func uniqueFile(in directory: URL, for snapshot: Snapshot) -> URL {
-        let database = (snapshot.connection.database ?? "snapshot")
-            .map { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" ? $0 : "_" }
-        let stamp = snapshot.interval.startedAt.formatted(
-            Date.VerbatimFormatStyle(
-                format:
-                    "\(year: .defaultDigits)\(month: .twoDigits)\(day: .twoDigits)T\(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased))\(minute: .twoDigits)\(second: .twoDigits)Z",
-                timeZone: .gmt, calendar: Calendar(identifier: .gregorian)))
-        let base = "\(String(database))-\(stamp)"
-        var candidate = directory.appendingPathComponent("\(base).json")
-        var counter = 2
-        while FileManager.default.fileExists(atPath: candidate.path) {
-            candidate = directory.appendingPathComponent("\(base)-\(counter).json")
-            counter += 1
-        }
-        return candidate
-    }
-
-    private static func atomicWrite(_ data: Data, to url: URL) throws(CommandError) {
-        do {
-            try AtomicFileWriter.write(data, to: url.path)
-        } catch {
-            throw .usage(
-                "cannot write \(url.path): \(error.reason)",
-                fix: "free space on the disk or choose another --output path")
-        }
-    }
-
-    static func reason(_ error: Error) -> String {
-        let nsError = error as NSError
-        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError,
-            let posix = POSIXErrorCode(rawValue: Int32(underlying.code))
-        {
-            return String(cString: strerror(posix.rawValue))
-        }
-        return nsError.localizedDescription
-    }
 }

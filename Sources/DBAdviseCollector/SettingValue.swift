@@ -1,4 +1,4 @@
-import DBAdviseCore
+import DBAdviseModel
 
 /// Turns a pg_settings row into bytes or seconds, using its `unit` column the way the server
 /// does (`shared_buffers` = 16384 with unit `8kB` is 128 MB).

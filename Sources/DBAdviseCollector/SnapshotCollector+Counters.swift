@@ -1,4 +1,4 @@
-import DBAdviseCore
+import DBAdviseModel
 import Foundation
 import PostgresClient
 import StatementParser

@@ -1,4 +1,5 @@
-import DBAdviseCore
+import DBAdviseModel
+import DBAdviseAnalysis
 
 /// Every rule, in ladder order: vertical, read replicas, partitioning, sharding, CQRS, cache,
 /// then tuning. Hand-written so the order is reviewed; tests check each rule has docs and

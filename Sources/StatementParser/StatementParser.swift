@@ -1,5 +1,5 @@
 import CPgQuery
-import DBAdviseCore
+import DBAdviseModel
 import Foundation
 
 /// Parses statement texts with PostgreSQL's own grammar (libpg_query) and says what they do.

@@ -1,4 +1,6 @@
-import DBAdviseCore
+import DBAdviseModel
+import DBAdviseAnalysis
+import DBAdviseOutput
 import DBAdviseTestSupport
 import Foundation
 import Testing
@@ -123,7 +125,9 @@ struct CollectCommandTests {
             #expect(result.status == 0, "\(result.stderr)")
             #expect(result.stderr.contains("snapshot written to"))
         }
-        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        let all = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        #expect(all.contains("history.sqlite"))
+        let files = all.filter { $0 != "history.sqlite" }
         #expect(files.count == 2)
         #expect(files.allSatisfy { $0.hasPrefix("dbadvise_test-") && $0.hasSuffix(".json") })
     }

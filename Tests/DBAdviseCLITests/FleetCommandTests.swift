@@ -1,4 +1,6 @@
-import DBAdviseCore
+import DBAdviseModel
+import DBAdviseAnalysis
+import DBAdviseOutput
 import DBAdviseTestSupport
 import Foundation
 import Testing
@@ -100,13 +102,14 @@ enum FleetServer {
 
 @Suite("dbadvise collect --all-databases / --dsn-file against a server of its own", TestServer.enabled, .serialized)
 struct FleetCommandTests {
-    /// `host-port-dbname` directories of a fleet directory, and the files in each.
-    func layout(_ directory: URL) throws -> [String: [String]] {
+    /// `host-port-dbname` directories of a fleet directory, and the snapshot files in each
+    /// (`allFiles`: the history store beside them too).
+    func layout(_ directory: URL, allFiles: Bool = false) throws -> [String: [String]] {
         var result: [String: [String]] = [:]
         for name in try FileManager.default.contentsOfDirectory(atPath: directory.path) {
             result[name] = try FileManager.default.contentsOfDirectory(
                 atPath: directory.appendingPathComponent(name).path
-            ).sorted()
+            ).filter { allFiles || $0.hasSuffix(".json") }.sorted()
         }
         return result
     }
@@ -186,10 +189,11 @@ struct FleetCommandTests {
         #expect(result.stdout.contains("Not reached (1)"))
         // the passwords are nowhere: not in stdout, stderr, nor any file written
         var written = result.stdout + result.stderr
-        for (name, files) in try layout(directory) {
+        for (name, files) in try layout(directory, allFiles: true) {
+            #expect(files.contains("history.sqlite"), "each database's history store: \(files)")
             for file in files {
-                written += try String(
-                    contentsOf: directory.appendingPathComponent(name).appendingPathComponent(file), encoding: .utf8)
+                let data = try Data(contentsOf: directory.appendingPathComponent(name).appendingPathComponent(file))
+                written += String(decoding: data, as: UTF8.self)
             }
         }
         #expect(!written.contains(password))

@@ -45,8 +45,12 @@ struct GrowthSeriesTests {
     }
 
     /// Collects `count` snapshots of a table growing by 20,000 rows between them, resetting
-    /// the statistics after the third; returns the history directory.
-    static func collectGrowingSeries(count: Int = 5) throws -> URL {
+    /// the statistics after the third; returns the history directory. `endingNow`: the
+    /// series is retimed to end at the last collection instead of starting at the first;
+    /// `retime: false` leaves the files as collect wrote them.
+    static func collectGrowingSeries(
+        count: Int = 5, database: String = database, endingNow: Bool = false, retime: Bool = true
+    ) throws -> URL {
         let dsn = try TestServer.freshDatabase(database)
         try TestServer.psql(
             "CREATE TABLE events (id bigserial PRIMARY KEY, created_at timestamptz NOT NULL DEFAULT now(), "
@@ -66,7 +70,7 @@ struct GrowthSeriesTests {
             #expect(result.status == 0, "\(result.stderr)")
             Thread.sleep(forTimeInterval: 0.3)
         }
-        try retimeEverySixHours(history)
+        if retime { try retimeEverySixHours(history, endingNow: endingNow) }
         return history
     }
 
@@ -76,7 +80,7 @@ struct GrowthSeriesTests {
     /// analyze times) moved with the collection that follows it. The collections really ran
     /// seconds apart, as fast as the machine allowed; growth per day, its fit and the
     /// forecast must not depend on how regular that was.
-    static func retimeEverySixHours(_ history: URL) throws {
+    static func retimeEverySixHours(_ history: URL, endingNow: Bool = false) throws {
         let files = try FileManager.default.contentsOfDirectory(at: history, includingPropertiesForKeys: nil)
             .filter { $0.pathExtension == "json" }
         let formatter = ISO8601DateFormatter()
@@ -90,8 +94,9 @@ struct GrowthSeriesTests {
         }
         documents.sort { $0.finished < $1.finished }
         let real = documents.map(\.finished)
-        let base = try #require(real.first)
-        let hourly = real.indices.map { base.addingTimeInterval(Double($0) * 6 * 3_600) }
+        let base = try #require(endingNow ? real.last : real.first)
+        let first = endingNow ? real.count - 1 : 0
+        let hourly = real.indices.map { base.addingTimeInterval(Double($0 - first) * 6 * 3_600) }
         // Each time moves with the first collection at or after it, so an interval, a reset
         // and the collection after them keep their real seconds apart.
         func move(_ date: Date) -> Date {

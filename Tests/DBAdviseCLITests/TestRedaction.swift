@@ -1,4 +1,6 @@
-import DBAdviseCore
+import DBAdviseModel
+import DBAdviseAnalysis
+import DBAdviseOutput
 import DBAdviseTestSupport
 
 /// The key these tests redact with (the binary gets the same one through DBADVISE_REDACT_KEY).

@@ -1,4 +1,4 @@
-import DBAdviseCore
+import DBAdviseModel
 import DBAdviseTestSupport
 
 /// The key these tests redact with (the binary gets the same one through DBADVISE_REDACT_KEY).

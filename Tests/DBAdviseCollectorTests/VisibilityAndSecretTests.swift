@@ -1,5 +1,5 @@
 import DBAdviseCollector
-import DBAdviseCore
+import DBAdviseModel
 import DBAdviseTestSupport
 import Foundation
 import PostgresClient

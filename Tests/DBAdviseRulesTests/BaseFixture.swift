@@ -1,4 +1,6 @@
-import DBAdviseCore
+import DBAdviseModel
+import DBAdviseAnalysis
+import DBAdviseOutput
 import Foundation
 
 /// The snapshot every rule example starts from, and the config it is judged with.

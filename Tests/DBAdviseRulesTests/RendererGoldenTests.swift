@@ -1,4 +1,6 @@
-import DBAdviseCore
+import DBAdviseModel
+import DBAdviseAnalysis
+import DBAdviseOutput
 import DBAdviseRules
 import DBAdviseTestSupport
 import Foundation

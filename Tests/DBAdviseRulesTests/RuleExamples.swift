@@ -1,4 +1,6 @@
-import DBAdviseCore
+import DBAdviseModel
+import DBAdviseAnalysis
+import DBAdviseOutput
 import Testing
 
 /// One case for one rule: the base fixture plus an edit, and whether the rule must trigger.

@@ -1,4 +1,6 @@
-import DBAdviseCore
+import DBAdviseModel
+@testable import DBAdviseAnalysis
+import DBAdviseOutput
 import Testing
 
 @testable import DBAdviseRules

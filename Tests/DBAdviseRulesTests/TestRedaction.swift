@@ -1,4 +1,6 @@
-import DBAdviseCore
+import DBAdviseModel
+import DBAdviseAnalysis
+import DBAdviseOutput
 
 /// The key these tests redact with (the binary gets the same one through DBADVISE_REDACT_KEY).
 let testRedactionKey = RedactionKey(bytes: Array(repeating: 42, count: 32))

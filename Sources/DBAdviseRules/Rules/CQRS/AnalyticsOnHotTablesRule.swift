@@ -1,4 +1,5 @@
-import DBAdviseCore
+import DBAdviseModel
+import DBAdviseAnalysis
 
 /// Reports and dashboards aggregate the very tables the application writes to.
 public struct AnalyticsOnHotTablesRule: Rule {

@@ -1,4 +1,5 @@
-import DBAdviseCore
+import DBAdviseModel
+import DBAdviseAnalysis
 
 /// The same cheap read, many times a second, on data that rarely changes.
 public struct HotRepeatedReadsRule: Rule {

@@ -1,4 +1,5 @@
-import DBAdviseCore
+import DBAdviseModel
+import DBAdviseAnalysis
 
 /// Rows landing in the default partition: a range or list is missing.
 public struct DefaultPartitionRowsRule: Rule {

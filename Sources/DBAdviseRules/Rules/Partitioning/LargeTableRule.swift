@@ -1,4 +1,5 @@
-import DBAdviseCore
+import DBAdviseModel
+import DBAdviseAnalysis
 
 /// A large table without a time order: partition by list or hash, or archive.
 public struct LargeTableRule: Rule {

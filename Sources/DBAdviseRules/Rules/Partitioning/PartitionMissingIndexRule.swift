@@ -1,4 +1,5 @@
-import DBAdviseCore
+import DBAdviseModel
+import DBAdviseAnalysis
 
 /// Partitions without the parent's index: queries on them scan, and a unique key is not
 /// enforced there.

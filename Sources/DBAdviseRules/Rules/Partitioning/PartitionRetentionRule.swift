@@ -1,4 +1,5 @@
-import DBAdviseCore
+import DBAdviseModel
+import DBAdviseAnalysis
 import Foundation
 
 /// Old partitions that retention could drop: detaching and dropping a partition is free,

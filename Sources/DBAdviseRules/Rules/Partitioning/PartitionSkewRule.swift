@@ -1,4 +1,5 @@
-import DBAdviseCore
+import DBAdviseModel
+import DBAdviseAnalysis
 
 /// A partition that outgrew its siblings or partition_size_gb.
 public struct PartitionSkewRule: Rule {

@@ -1,4 +1,5 @@
-import DBAdviseCore
+import DBAdviseModel
+import DBAdviseAnalysis
 
 /// Many partitions, each tiny: planning cost without the benefit.
 public struct TinyPartitionsRule: Rule {

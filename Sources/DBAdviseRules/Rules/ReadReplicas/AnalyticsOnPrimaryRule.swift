@@ -1,4 +1,5 @@
-import DBAdviseCore
+import DBAdviseModel
+import DBAdviseAnalysis
 
 /// Reporting queries keep the primary busy.
 public struct AnalyticsOnPrimaryRule: Rule {

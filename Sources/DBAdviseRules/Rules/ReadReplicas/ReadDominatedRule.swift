@@ -1,4 +1,5 @@
-import DBAdviseCore
+import DBAdviseModel
+import DBAdviseAnalysis
 
 /// Reads dominate a loaded primary: replicas take them.
 public struct ReadDominatedRule: Rule {

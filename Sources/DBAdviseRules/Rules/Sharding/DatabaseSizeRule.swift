@@ -1,4 +1,5 @@
-import DBAdviseCore
+import DBAdviseModel
+import DBAdviseAnalysis
 
 /// A database too large for one machine's backups, restores and vacuums.
 public struct DatabaseSizeRule: Rule {

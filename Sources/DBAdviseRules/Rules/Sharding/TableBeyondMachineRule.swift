@@ -1,4 +1,5 @@
-import DBAdviseCore
+import DBAdviseModel
+import DBAdviseAnalysis
 
 /// One partition (or table) that no single machine can hold.
 public struct TableBeyondMachineRule: Rule {

@@ -1,4 +1,5 @@
-import DBAdviseCore
+import DBAdviseModel
+import DBAdviseAnalysis
 
 /// The primary is saturated and already the largest machine available.
 public struct VerticalCeilingRule: Rule {

@@ -1,4 +1,5 @@
-import DBAdviseCore
+import DBAdviseModel
+import DBAdviseAnalysis
 
 /// Sustained writes that even the largest machine could not carry: the write-side reason to
 /// shard, decided by a projection, never by a writes/s number alone.

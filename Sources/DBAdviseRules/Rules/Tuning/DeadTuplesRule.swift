@@ -1,4 +1,5 @@
-import DBAdviseCore
+import DBAdviseModel
+import DBAdviseAnalysis
 
 /// Tables full of dead rows: autovacuum is not keeping up.
 public struct DeadTuplesRule: Rule {

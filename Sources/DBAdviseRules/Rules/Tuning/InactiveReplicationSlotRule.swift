@@ -1,4 +1,5 @@
-import DBAdviseCore
+import DBAdviseModel
+import DBAdviseAnalysis
 
 /// Inactive replication slots keep WAL on the primary until its disk fills.
 public struct InactiveReplicationSlotRule: Rule {

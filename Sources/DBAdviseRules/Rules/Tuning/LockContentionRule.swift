@@ -1,4 +1,5 @@
-import DBAdviseCore
+import DBAdviseModel
+import DBAdviseAnalysis
 
 /// Sessions queueing on heavyweight locks: hot-row contention, which no larger machine,
 /// replica or shard count relieves.

@@ -1,4 +1,5 @@
-import DBAdviseCore
+import DBAdviseModel
+import DBAdviseAnalysis
 
 /// Standbys falling behind the primary: how far, why, and what the application must do.
 public struct ReplicationLagRule: Rule {

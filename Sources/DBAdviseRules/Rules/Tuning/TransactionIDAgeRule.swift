@@ -1,4 +1,5 @@
-import DBAdviseCore
+import DBAdviseModel
+import DBAdviseAnalysis
 
 /// Transaction ID age judged against the server's own freezing settings and the wraparound
 /// limit, as the manual's "Preventing Transaction ID Wraparound Failures" explains.

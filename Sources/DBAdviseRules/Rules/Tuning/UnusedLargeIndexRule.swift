@@ -1,4 +1,5 @@
-import DBAdviseCore
+import DBAdviseModel
+import DBAdviseAnalysis
 import Foundation
 
 /// Large indexes no query has used since statistics began.

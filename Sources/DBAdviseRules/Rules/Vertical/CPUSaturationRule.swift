@@ -1,4 +1,5 @@
-import DBAdviseCore
+import DBAdviseModel
+import DBAdviseAnalysis
 
 /// Sessions on CPU beyond what the machine's vCPUs carry: the load a bigger machine relieves
 /// first, sized from the measured demand.

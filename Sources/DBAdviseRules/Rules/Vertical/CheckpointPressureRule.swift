@@ -1,4 +1,5 @@
-import DBAdviseCore
+import DBAdviseModel
+import DBAdviseAnalysis
 
 /// Checkpoints forced by WAL volume rather than by the timer.
 public struct CheckpointPressureRule: Rule {

@@ -1,4 +1,5 @@
-import DBAdviseCore
+import DBAdviseModel
+import DBAdviseAnalysis
 
 /// Client connections close to max_connections.
 public struct ConnectionSaturationRule: Rule {

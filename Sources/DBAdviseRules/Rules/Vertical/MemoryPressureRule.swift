@@ -1,4 +1,5 @@
-import DBAdviseCore
+import DBAdviseModel
+import DBAdviseAnalysis
 
 /// A working set larger than memory, with sessions waiting on IO: the memory step.
 ///

@@ -1,4 +1,5 @@
-import DBAdviseCore
+import DBAdviseModel
+import DBAdviseAnalysis
 
 /// Sorts and hashes spilling to temporary files.
 public struct TempSpillRule: Rule {

@@ -1,4 +1,5 @@
-import DBAdviseCore
+import DBAdviseModel
+import DBAdviseAnalysis
 
 /// Settled writes past the warning level on a primary that is short of CPU or IO: the
 /// vertical step for a write-bound primary.

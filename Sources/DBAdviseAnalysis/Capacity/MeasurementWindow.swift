@@ -1,0 +1,153 @@
+import DBAdviseModel
+import Foundation
+
+/// What the rates of a report were measured over, and whether they count as demand.
+///
+/// Every rate is a count over a window: the sampled interval (`collect --interval 10s`) or
+/// the time since the statistics reset (`--interval 0`). The window is *settled* when it is
+/// long enough to average out a burst (``MeasurementPolicy``) and no table was loaded in bulk
+/// inside it; *sustained* when a series of settled snapshots spans the policy's hours. Rules
+/// show unsettled rates but take no scaling step from them; rules that speak of sustained
+/// load need a sustained window. The gate reads the same judgment.
+public struct MeasurementWindow: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable {
+        /// Deltas between two samples `seconds` apart.
+        case interval
+        /// Averages since the statistics reset (or the server start when never reset).
+        case sinceReset = "since_reset"
+    }
+
+    public var kind: Kind
+    /// Seconds the latest snapshot's rates are divided by; nil when unknown.
+    public var seconds: Double?
+    /// Snapshots in the series, and the settled ones among them.
+    public var snapshots: Int
+    public var settledSnapshots: Int
+    /// From the first settled snapshot's start to the latest one's end.
+    public var settledSpanSeconds: Double
+    public var settled: Bool
+    public var sustained: Bool
+    /// Tables loaded in bulk inside the latest window (`schema.table`).
+    public var bulkLoads: [String]
+    /// Why the latest window is unsettled; nil when settled.
+    public var unsettledReason: String?
+    /// Why the caches may be cold (a restart or a bulk load inside the window); nil otherwise.
+    public var coldCacheReason: String?
+
+    public init(snapshots series: [Snapshot], policy: MeasurementPolicy) {
+        let latest = series.last
+        kind = latest?.interval.mode == .delta ? .interval : .sinceReset
+        seconds = latest?.interval.rateSeconds
+        snapshots = series.count
+        let judged = series.map { Self.judge($0, policy: policy) }
+        let latestJudgment = judged.last ?? Judgment(reason: "no snapshot", bulkLoads: [])
+        bulkLoads = latestJudgment.bulkLoads
+        unsettledReason = latestJudgment.reason
+        settled = latestJudgment.reason == nil
+        let settledSeries = zip(series, judged).filter { $0.1.reason == nil }.map(\.0)
+        settledSnapshots = settledSeries.count
+        if let first = settledSeries.first, let last = settledSeries.last {
+            settledSpanSeconds = max(0, last.interval.finishedAt.timeIntervalSince(first.interval.startedAt))
+        } else {
+            settledSpanSeconds = 0
+        }
+        sustained =
+            settledSnapshots >= policy.sustainedSnapshots
+            && settledSpanSeconds >= policy.sustainedHours * 3_600
+        coldCacheReason = latest.flatMap { Self.coldCache($0, bulkLoads: latestJudgment.bulkLoads) }
+    }
+
+    /// `interval of 10 seconds`, `12 minutes since the statistics reset`.
+    public var description: String {
+        let length = seconds.map(Self.span) ?? "unknown time"
+        switch kind {
+        case .interval: return "interval of \(length)"
+        case .sinceReset: return "\(length) since the statistics reset"
+        }
+    }
+
+    /// Why the series does not show sustained load; nil when it does.
+    public func notSustainedReason(_ policy: MeasurementPolicy) -> String? {
+        guard !sustained else { return nil }
+        return "sustained load needs \(policy.sustainedSnapshots) settled snapshots over "
+            + "\(Formatting.number(policy.sustainedHours)) h; the series has \(settledSnapshots) over "
+            + "\(Self.span(settledSpanSeconds))"
+    }
+
+    /// `40 seconds`, `12 minutes`, `6 hours`.
+    static func span(_ seconds: Double) -> String { Formatting.days(seconds / 86_400) }
+
+    /// What to measure next when the window is too short to act on.
+    public static let measureNext =
+        "Measure a series: run `dbadvise collect --output history/` hourly (cron) for a day or more, "
+        + "then `dbadvise analyze --input history/`."
+
+    struct Judgment {
+        var reason: String?
+        var bulkLoads: [String]
+    }
+
+    static func judge(_ snapshot: Snapshot, policy: MeasurementPolicy) -> Judgment {
+        guard let seconds = snapshot.interval.rateSeconds, seconds > 0 else {
+            return Judgment(reason: "the rate window is unknown", bulkLoads: [])
+        }
+        let bulk = bulkLoads(snapshot, seconds: seconds, policy: policy)
+        switch snapshot.interval.mode {
+        case .sinceReset where seconds < policy.settledSinceResetMinutes * 60:
+            return Judgment(
+                reason: "averaged over only \(Self.span(seconds)) since the statistics reset "
+                    + "(< \(Formatting.number(policy.settledSinceResetMinutes)) min, "
+                    + "measurement.settled_since_reset_minutes)",
+                bulkLoads: bulk)
+        case .delta where seconds < policy.settledIntervalSeconds:
+            return Judgment(
+                reason: "sampled over only \(Self.span(seconds)) "
+                    + "(< \(Formatting.number(policy.settledIntervalSeconds)) s, measurement.settled_interval_seconds)",
+                bulkLoads: bulk)
+        default:
+            break
+        }
+        if !bulk.isEmpty {
+            return Judgment(
+                reason: "inflated by a bulk load inside the window (\(bulk.prefix(3).joined(separator: ", "))"
+                    + (bulk.count > 3 ? " and \(bulk.count - 3) more" : "") + ")",
+                bulkLoads: bulk)
+        }
+        return Judgment(reason: nil, bulkLoads: [])
+    }
+
+    /// Tables loaded in bulk inside the window: rows inserted in it are at least
+    /// ``MeasurementPolicy/bulkLoadInsertShare`` of the table's live rows, the table has seen
+    /// few updates or deletes, and together such tables hold most of the window's writes.
+    static func bulkLoads(_ snapshot: Snapshot, seconds: Double, policy: MeasurementPolicy) -> [String] {
+        var loaded: [(name: String, rows: Double)] = []
+        for table in snapshot.tables ?? [] where table.relkind != "p" {
+            guard let inserted = table.nTupIns.map(Double.init) else { continue }
+            let changed = Double((table.nTupUpd ?? 0) + (table.nTupDel ?? 0))
+            let live = Double(table.nLiveTup ?? 0)
+            // Rows written inside the window: the counters themselves when they start at the
+            // window (since the reset), else the table's measured rate over the interval.
+            let inWindow =
+                snapshot.interval.mode == .sinceReset ? inserted : (table.writesPerSecond ?? 0) * seconds
+            guard inWindow >= policy.bulkLoadMinimumRows, inWindow >= policy.bulkLoadInsertShare * live,
+                changed <= 0.1 * inserted
+            else { continue }
+            loaded.append((table.qualifiedName, inWindow))
+        }
+        guard !loaded.isEmpty, let rate = snapshot.rates.writesPerSecond, rate > 0 else { return [] }
+        let loadedRows = loaded.reduce(0) { $0 + $1.rows }
+        guard loadedRows >= 0.5 * rate * seconds else { return [] }
+        return loaded.sorted { $0.rows > $1.rows }.map(\.name)
+    }
+
+    /// A cache read right after a restart or a bulk load is cold: its hit ratio says how the
+    /// data arrived, not whether the working set fits.
+    static func coldCache(_ snapshot: Snapshot, bulkLoads: [String]) -> String? {
+        if let started = snapshot.server.startTime {
+            let up = snapshot.interval.finishedAt.timeIntervalSince(started)
+            if up < 3_600 { return "the server started \(Self.span(up)) before the measurement" }
+        }
+        if !bulkLoads.isEmpty { return "tables were loaded in bulk inside the window" }
+        return nil
+    }
+}
