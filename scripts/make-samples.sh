@@ -84,6 +84,9 @@ fi
 rm -rf "$out/fleet"
 (cd "$root" && "$dbadvise" collect --dsn "$(dsn shop)" --all-databases --jobs 2 --interval 0 --output samples/fleet/ \
   >"$out/reports/fleet-collect.txt" 2>/dev/null)
+# the stores (history.sqlite) are derived from the snapshot files and rebuilt from them when
+# read: samples keep the files only
+rm -f "$out/history/history.sqlite" "$out"/fleet/*/history.sqlite
 
 # 6. everything rendered from those snapshots without a server: reports, check outputs,
 #    growth, the plot, the fleet read back, the rule list (a test renders them again and

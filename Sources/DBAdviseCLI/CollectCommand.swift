@@ -92,8 +92,8 @@ struct CollectCommand: ParsableCommand {
         let seconds = try interval.seconds()
         let destination = try SnapshotOutput(argument: output)
         // Read before collecting, like every other input: a bad config fails at once.
-        let history: HistoryPolicy
-        if case .directory = destination { history = try HistoryStoreAccess.policy() } else { history = HistoryPolicy() }
+        var history = HistoryPolicy()
+        if case .directory = destination { history = try HistoryStoreAccess.policy() }
         let traceFile = try traceSQL.map { path throws(CommandError) in
             try OutputFile(path, flag: "--trace-sql", what: "a trace written by dbadvise") { data in
                 data.starts(with: Data("-- dbadvise: ".utf8))
