@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# make samples: every file in samples/ (but dbadvise.yml) is written here by the tool itself,
-# from real workloads on the throwaway server.
+# make samples: every file in samples/ (but dbadvise.yml, README.md and ci/) is written here by
+# the tool itself, from real workloads on the throwaway server: the snapshots here, then
+# everything rendered from them by scripts/render-samples.sh.
 set -euo pipefail
 dbadvise=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 here=$(cd "$(dirname "$0")" && pwd)
@@ -77,44 +78,18 @@ if [ "${FIXTURE:-0}" = 1 ]; then
   echo "samples: refreshed Tests/DBAdviseRulesTests/Fixtures/pgbench.json; regenerate the golden with DBADVISE_UPDATE_GOLDEN=1 swift test --filter ReportOutputTests"
 fi
 
-# 3. reports from those snapshots, and the rule list
-if "$dbadvise" analyze --help >/dev/null 2>&1; then
-  for name in pgbench idle primary-lagging-standby query-mix query-mix-redacted; do
-    "$dbadvise" analyze --input "$out/snapshots/$name.json" --format text >"$out/reports/$name.txt"
-    "$dbadvise" analyze --input "$out/snapshots/$name.json" --format json >"$out/reports/$name.json"
-    "$dbadvise" analyze --input "$out/snapshots/$name.json" --format markdown >"$out/reports/$name.md"
-  done
-  # check: the CI gate, passing on defaults and failing on thresholds set low (exit 1 expected)
-  mkdir -p "$out/check"
-  low="$out/check/low-thresholds.yml"
-  printf 'thresholds:\n  writes_per_second: {warning: 200, critical: 1000}\n  table_size_gb: {warning: 0.01, critical: 1}\n' >"$low"
-  "$dbadvise" check --input "$out/snapshots/pgbench.json" --format text >"$out/check/pass.txt"
-  for format in text junit github json; do
-    ext=$format; [ "$format" = text ] && ext=txt; [ "$format" = junit ] && ext=xml; [ "$format" = github ] && ext=github.txt
-    "$dbadvise" check --input "$out/snapshots/pgbench.json" --config "$low" --format "$format" >"$out/check/fail.$ext" || [ $? -eq 1 ]
-  done
-  "$dbadvise" check --input "$out/snapshots/pgbench.json" --config "$low" --write-baseline "$out/check/baseline.json" 2>/dev/null >/dev/null
-  # growth over the history: trends, forecasts, what-if at 100x data, the plot
-  growth_config="$out/reports/growth-config.yml"
-  printf 'hardware:\n  memory_gb: 4\n  storage_gb: 100\nthresholds:\n  table_size_gb: {warning: 1, critical: 10}\n' >"$growth_config"
-  for format in text json markdown; do
-    ext=$format; [ "$format" = text ] && ext=txt; [ "$format" = markdown ] && ext=md
-    "$dbadvise" analyze --input "$out/history/" --config "$growth_config" --what-if data=100x --format "$format" >"$out/reports/growth.$ext"
-  done
-  "$dbadvise" analyze --input "$out/history/" --config "$growth_config" --plot "$out/growth.svg" >/dev/null
-  # the history's store is derived from its files (and rebuilt from them): samples keep the files
-  rm -f "$out/history/history.sqlite"
-  # a fleet: every database of the server, two at a time, into per-database directories;
-  # collect prints the fleet report, analyze --input reads it back in every format
-  fleet=$(mktemp -d /tmp/dbadvise-fleet.XXXXXX)
-  "$dbadvise" collect --dsn "$(dsn shop)" --all-databases --jobs 2 --interval 0 --output "$fleet/" \
-    >"$out/reports/fleet-collect.txt" 2>/dev/null
-  for format in text json markdown; do
-    ext=$format; [ "$format" = text ] && ext=txt; [ "$format" = markdown ] && ext=md
-    "$dbadvise" analyze --input "$fleet/" --format "$format" >"$out/reports/fleet.$ext"
-  done
-  rm -rf "$fleet"
-  "$dbadvise" rules --format text >"$out/rules.txt"
-  "$dbadvise" rules --format json >"$out/rules.json"
-fi
+# 5. a fleet: every database of the server, two at a time, into per-database directories
+#    under samples/fleet/ (named from the repository root, as the fleet reports print them);
+#    collect prints the fleet report
+rm -rf "$out/fleet"
+(cd "$root" && "$dbadvise" collect --dsn "$(dsn shop)" --all-databases --jobs 2 --interval 0 --output samples/fleet/ \
+  >"$out/reports/fleet-collect.txt" 2>/dev/null)
+# the stores (history.sqlite) are derived from the snapshot files and rebuilt from them when
+# read: samples keep the files only
+rm -f "$out/history/history.sqlite" "$out"/fleet/*/history.sqlite
+
+# 6. everything rendered from those snapshots without a server: reports, check outputs,
+#    growth, the plot, the fleet read back, the rule list (a test renders them again and
+#    compares)
+"$here/render-samples.sh" "$dbadvise" "$out"
 echo "samples: written to $out"

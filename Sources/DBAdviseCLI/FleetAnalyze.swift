@@ -73,7 +73,8 @@ enum FleetInput {
             entries.append(
                 FleetReport.Entry(key: subdirectory.lastPathComponent, connection: connection, report: report))
         }
-        return FleetReport(entries: entries, unreachable: [], failOn: failOn ?? config.failOn)
+        return FleetReport(
+            entries: entries, unreachable: [], failOn: failOn ?? config.failOn, generatedAt: try ReportClock.now())
     }
 }
 

@@ -68,10 +68,11 @@ enum ReportBuilder {
         snapshots: [Snapshot], source: ReportSource.SourceType, config: Config, failOn: FailOn?,
         whatIf: WhatIfScenario? = nil
     ) throws(CommandError) -> (report: Report, snapshots: [Snapshot]) {
+        let generatedAt = try ReportClock.now()
         do {
             let report = try RuleRegistry.analyzer.report(
-                snapshots: snapshots, config: config, failOn: failOn, sourceType: source, whatIf: whatIf,
-                isWrite: WhatIfStatements.isWrite)
+                snapshots: snapshots, config: config, failOn: failOn, sourceType: source,
+                generatedAt: generatedAt, whatIf: whatIf, isWrite: WhatIfStatements.isWrite)
             return (report, snapshots.sorted { $0.interval.finishedAt < $1.interval.finishedAt })
         } catch {
             throw CommandError(error)
