@@ -19,7 +19,15 @@ struct SourceOptions: ParsableArguments {
 
     @OptionGroup var interval: IntervalOption
 
+    @OptionGroup var sharedHistory: HistorySourceOptions
+
     func validate() throws {
+        if sharedHistory.history != nil {
+            guard input.isEmpty, connection.dsn == nil, connection.replica.isEmpty else {
+                throw ValidationError(
+                    "--history reads snapshots from a history store: it cannot be used with --input, --dsn or --replica")
+            }
+        }
         guard !input.isEmpty else { return }
         if connection.dsn != nil {
             throw ValidationError(
@@ -50,7 +58,10 @@ enum ReportBuilder {
         let interval = sourceOptions.interval
         let snapshots: [Snapshot]
         let source: ReportSource.SourceType
-        if input.isEmpty {
+        if let history = sourceOptions.sharedHistory.history {
+            snapshots = try SharedHistory.read(history, series: sourceOptions.sharedHistory.series)
+            source = .snapshot
+        } else if input.isEmpty {
             let options = CollectOptions(
                 conninfo: connection.dsn, replicas: connection.replica,
                 intervalSeconds: try interval.seconds(), toolVersion: DBAdvise.version)
