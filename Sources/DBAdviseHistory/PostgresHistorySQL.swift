@@ -217,7 +217,8 @@ extension HistorySQL {
         WHERE r.snapshot_id OPERATOR(pg_catalog.=) $1::pg_catalog.int8
         """)
 
-    /// A batch of relations in one round trip: each column is one array parameter.
+    /// A batch of relations in one round trip: each column is one array parameter, zipped
+    /// by `ROWS FROM` (the multi-argument `unnest` shorthand exists only unqualified).
     static let insertRelations = HistorySQL(
         "history insert relations",
         """
@@ -230,11 +231,14 @@ extension HistorySQL {
             u.schema, u.name, u.relkind, u.is_partition, u.listed, u.total_bytes, u.n_live_tup,
             u.reltuples, u.n_tup_ins, u.n_tup_upd, u.n_tup_del, u.writes_per_second,
             pg_catalog.to_timestamp(u.last_refreshed_at)
-        FROM pg_catalog.unnest(
-            $3::pg_catalog.text[], $4::pg_catalog.text[], $5::pg_catalog.text[], $6::pg_catalog.bool[],
-            $7::pg_catalog.bool[], $8::pg_catalog.int8[], $9::pg_catalog.int8[], $10::pg_catalog.float8[],
-            $11::pg_catalog.int8[], $12::pg_catalog.int8[], $13::pg_catalog.int8[], $14::pg_catalog.float8[],
-            $15::pg_catalog.float8[]
+        FROM ROWS FROM (
+            pg_catalog.unnest($3::pg_catalog.text[]), pg_catalog.unnest($4::pg_catalog.text[]),
+            pg_catalog.unnest($5::pg_catalog.text[]), pg_catalog.unnest($6::pg_catalog.bool[]),
+            pg_catalog.unnest($7::pg_catalog.bool[]), pg_catalog.unnest($8::pg_catalog.int8[]),
+            pg_catalog.unnest($9::pg_catalog.int8[]), pg_catalog.unnest($10::pg_catalog.float8[]),
+            pg_catalog.unnest($11::pg_catalog.int8[]), pg_catalog.unnest($12::pg_catalog.int8[]),
+            pg_catalog.unnest($13::pg_catalog.int8[]), pg_catalog.unnest($14::pg_catalog.float8[]),
+            pg_catalog.unnest($15::pg_catalog.float8[])
         ) WITH ORDINALITY AS u (
             schema, name, relkind, is_partition, listed, total_bytes, n_live_tup, reltuples,
             n_tup_ins, n_tup_upd, n_tup_del, writes_per_second, last_refreshed_at, idx)

@@ -289,7 +289,7 @@ public final class PostgresHistoryStore: HistoryStore {
         func array(_ values: (RelationPoint) -> String?) -> String { PostgresArray.literal(relations.map(values)) }
         func flag(_ value: Bool) -> String { value ? "t" : "f" }
         return [
-            array(\.schema), array(\.name), array(\.relkind), array { flag($0.isPartition) },
+            array { $0.schema }, array { $0.name }, array { $0.relkind }, array { flag($0.isPartition) },
             array { flag($0.listed) }, array { number($0.totalBytes) }, array { number($0.nLiveTup) },
             array { number($0.reltuples) }, array { number($0.nTupIns) }, array { number($0.nTupUpd) },
             array { number($0.nTupDel) }, array { number($0.writesPerSecond) },
@@ -307,6 +307,7 @@ public final class PostgresHistoryStore: HistoryStore {
         }
     }
 
+    @discardableResult
     private func perform<T>(_ operation: String, _ body: () throws(PostgresError) -> T) throws(HistoryStoreError) -> T {
         do {
             return try body()
@@ -317,6 +318,7 @@ public final class PostgresHistoryStore: HistoryStore {
 
     /// Runs `body` between BEGIN and COMMIT; any failure rolls back, so a failed append
     /// leaves the store as it was.
+    @discardableResult
     private func transaction<T>(_ operation: String, _ body: () throws(PostgresError) -> T) throws(HistoryStoreError)
         -> T
     {
