@@ -213,4 +213,69 @@ struct SharedHistoryTests {
             database: database)
         #expect(stored == "0")
     }
+
+    @Test func aFleetAppendsEveryDatabase() throws {
+        let store = try TestServer.freshDatabase("shared_history_fleet", statements: false)
+        let one = try TestServer.freshDatabase("shared_history_fleet_one", statements: false)
+        let two = try TestServer.freshDatabase("shared_history_fleet_two", statements: false)
+        let file = try Shell.temporaryFile(".txt")
+        try Data("\(one)\n\(two)\n".utf8).write(to: file)
+        let directory = try Shell.temporaryDirectory()
+        let result = try Shell.dbadvise([
+            "collect", "--dsn-file", file.path, "--interval", "0", "--output", directory.path + "/",
+            "--history", store,
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(
+            try TestServer.psql(
+                "SELECT string_agg(database, ',' ORDER BY database) FROM dbadvise_history.latest_snapshots "
+                    + "JOIN dbadvise_history.snapshots USING (series, finished_at)", dsn: store)
+                == "shared_history_fleet_one,shared_history_fleet_two")
+    }
+
+    @Test func aStoreThatRefusesTheWritesIsExitThreeAndTheFileStays() throws {
+        let database = "shared_history_refusing"
+        let store = try TestServer.freshDatabase(database, statements: false)
+        // Created by its owner; the collecting role may connect but not write.
+        let created = try Shell.dbadvise(["collect", "--dsn", try TestServer.dsn(), "--interval", "0", "--history", store])
+        #expect(created.status == 0, "\(created.stderr)")
+        let role = try TestServer.passwordRole()
+        let collector =
+            "host=127.0.0.1 port=\(try TestServer.port()) dbname=\(database) user=\(role) "
+            + "password=\(try TestServer.password())"
+        let directory = try Shell.temporaryDirectory()
+        func collect() throws -> Shell.Result {
+            try Shell.dbadvise([
+                "collect", "--dsn", try TestServer.dsn(), "--interval", "0", "--history", collector, "--output",
+                directory.path + "/",
+            ])
+        }
+        func files() throws -> Int {
+            try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".json") }.count
+        }
+        // Not even its version readable: refused before collecting.
+        let unreadable = try collect()
+        #expect(unreadable.status == 3)
+        #expect(unreadable.stderr.contains("permission denied"), "\(unreadable.stderr)")
+        #expect(try files() == 0, "nothing collected")
+
+        // Readable but not writable: the snapshot file is written, the append refused.
+        try TestServer.psql(
+            "GRANT USAGE ON SCHEMA dbadvise_history TO \(role); "
+                + "GRANT SELECT ON ALL TABLES IN SCHEMA dbadvise_history TO \(role)", dsn: store)
+        let refused = try collect()
+        #expect(refused.status == 3)
+        #expect(refused.stderr.contains("permission denied"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("fix: grant"), "\(refused.stderr)")
+        #expect(!refused.stderr.contains(try TestServer.password()))
+        #expect(try files() == 1, "the snapshot file is written first")
+        #expect(try TestServer.psql("SELECT count(*) FROM dbadvise_history.snapshots", dsn: store) == "1")
+
+        // Granted the rights on the tables (not CREATE): it collects into the current store.
+        try TestServer.psql(
+            "GRANT INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA dbadvise_history TO \(role)", dsn: store)
+        let granted = try Shell.dbadvise(["collect", "--dsn", try TestServer.dsn(), "--interval", "0", "--history", collector])
+        #expect(granted.status == 0, "\(granted.stderr)")
+        #expect(try TestServer.psql("SELECT count(*) FROM dbadvise_history.snapshots", dsn: store) == "2")
+    }
 }
