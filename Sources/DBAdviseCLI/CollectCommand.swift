@@ -104,8 +104,8 @@ struct CollectCommand: ParsableCommand {
         let destination: SnapshotOutput? =
             output == nil && history != nil ? nil : try SnapshotOutput(argument: output)
         // Read before collecting, like every other input: a bad config fails at once.
-        let policy: HistoryPolicy
-        if case .some(.directory) = destination { policy = try HistoryStoreAccess.policy() } else { policy = HistoryPolicy() }
+        var policy = HistoryPolicy()
+        if case .some(.directory) = destination { policy = try HistoryStoreAccess.policy() }
         // The shared store is reached (and created or migrated) before the interval, too.
         if let history { try SharedHistory.prepare(history) }
         let traceFile = try traceSQL.map { path throws(CommandError) in

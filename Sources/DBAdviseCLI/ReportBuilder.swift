@@ -25,7 +25,8 @@ struct SourceOptions: ParsableArguments {
         if sharedHistory.history != nil {
             guard input.isEmpty, connection.dsn == nil, connection.replica.isEmpty else {
                 throw ValidationError(
-                    "--history reads snapshots from a history store: it cannot be used with --input, --dsn or --replica")
+                    "--history reads snapshots from a history store: it cannot be used with --input, --dsn "
+                        + "or --replica")
             }
         }
         guard !input.isEmpty else { return }

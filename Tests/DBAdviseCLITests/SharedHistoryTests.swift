@@ -52,7 +52,8 @@ struct SharedHistoryTests {
                     Shell.dbadviseBinary, "collect", "--dsn", source.dsn, "--interval", "0", "--history", store,
                     "--output", source.directory.path + "/",
                 ].map(Self.quoted).joined(separator: " ")
-                script += "\(arguments) >\(Self.quoted(outputs[index].path)).out 2>\(Self.quoted(outputs[index].path)) & p\(index)=$!\n"
+                script +=
+                    "\(arguments) >\(Self.quoted(outputs[index].path)).out 2>\(Self.quoted(outputs[index].path)) & p\(index)=$!\n"
             }
             for index in sources.indices { script += "wait $p\(index); echo \"$?\"\n" }
             let result = try Shell.script(script)
@@ -73,10 +74,14 @@ struct SharedHistoryTests {
         let store = try TestServer.freshDatabase("shared_history_store", statements: false)
         let root = try Shell.temporaryDirectory()
         let sources = [
-            (dsn: try Self.prepareSource("shared_history_a"), database: "shared_history_a",
-             directory: root.appendingPathComponent("a", isDirectory: true)),
-            (dsn: try Self.prepareSource("shared_history_b"), database: "shared_history_b",
-             directory: root.appendingPathComponent("b", isDirectory: true)),
+            (
+                dsn: try Self.prepareSource("shared_history_a"), database: "shared_history_a",
+                directory: root.appendingPathComponent("a", isDirectory: true)
+            ),
+            (
+                dsn: try Self.prepareSource("shared_history_b"), database: "shared_history_b",
+                directory: root.appendingPathComponent("b", isDirectory: true)
+            ),
         ]
         try Self.collectTwoAtOnce(rounds: 4, store: store, sources: sources)
 
@@ -112,7 +117,9 @@ struct SharedHistoryTests {
             #expect(checkStore == checkFiles)
         }
         // The text's growth and forecast sentences, too.
-        let text = try Shell.dbadvise(["analyze", "--history", store, "--series", "shared_history_a", "--config", config])
+        let text = try Shell.dbadvise([
+            "analyze", "--history", store, "--series", "shared_history_a", "--config", config,
+        ])
         let textFiles = try Shell.dbadvise(["analyze", "--input", sources[0].directory.path, "--config", config])
         #expect(text.stdout.contains("public.events reaches table_size_gb"), "\(text.stdout)")
         #expect(text.stdout == textFiles.stdout)
@@ -132,13 +139,17 @@ struct SharedHistoryTests {
 
     @Test func aStoreWrittenByANewerDBAdviseIsRefused() throws {
         let store = try TestServer.freshDatabase("shared_history_newer", statements: false)
-        let first = try Shell.dbadvise(["collect", "--dsn", try TestServer.dsn(), "--interval", "0", "--history", store])
+        let first = try Shell.dbadvise([
+            "collect", "--dsn", try TestServer.dsn(), "--interval", "0", "--history", store,
+        ])
         #expect(first.status == 0, "\(first.stderr)")
         let reads = try Shell.dbadvise(["check", "--history", store])
         #expect(reads.status == 0 || reads.status == 1, "\(reads.stderr)")
 
         try TestServer.psql("INSERT INTO dbadvise_history.schema_version VALUES (99, now())", dsn: store)
-        let write = try Shell.dbadvise(["collect", "--dsn", try TestServer.dsn(), "--interval", "0", "--history", store])
+        let write = try Shell.dbadvise([
+            "collect", "--dsn", try TestServer.dsn(), "--interval", "0", "--history", store,
+        ])
         #expect(write.status == 2)
         #expect(write.stderr.contains("schema version 99"), "\(write.stderr)")
         #expect(write.stderr.contains("fix: upgrade dbadvise"))
@@ -195,7 +206,9 @@ struct SharedHistoryTests {
         let password = try TestServer.password()
         try TestServer.psql("GRANT CREATE ON DATABASE \(database) TO \(role)", database: "postgres")
         let store = "postgresql://\(role):\(password)@127.0.0.1:\(try TestServer.port())/\(database)"
-        let written = try Shell.dbadvise(["collect", "--dsn", try TestServer.dsn(), "--interval", "0", "--history", store])
+        let written = try Shell.dbadvise([
+            "collect", "--dsn", try TestServer.dsn(), "--interval", "0", "--history", store,
+        ])
         #expect(written.status == 0, "\(written.stderr)")
         #expect(written.stderr.contains("\(role)@127.0.0.1"), "the store is named by its role and host")
         let read = try Shell.dbadvise(["analyze", "--history", store, "--format", "json"])
@@ -237,7 +250,9 @@ struct SharedHistoryTests {
         let database = "shared_history_refusing"
         let store = try TestServer.freshDatabase(database, statements: false)
         // Created by its owner; the collecting role may connect but not write.
-        let created = try Shell.dbadvise(["collect", "--dsn", try TestServer.dsn(), "--interval", "0", "--history", store])
+        let created = try Shell.dbadvise([
+            "collect", "--dsn", try TestServer.dsn(), "--interval", "0", "--history", store,
+        ])
         #expect(created.status == 0, "\(created.stderr)")
         let role = try TestServer.passwordRole()
         let collector =
@@ -274,7 +289,9 @@ struct SharedHistoryTests {
         // Granted the rights on the tables (not CREATE): it collects into the current store.
         try TestServer.psql(
             "GRANT INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA dbadvise_history TO \(role)", dsn: store)
-        let granted = try Shell.dbadvise(["collect", "--dsn", try TestServer.dsn(), "--interval", "0", "--history", collector])
+        let granted = try Shell.dbadvise([
+            "collect", "--dsn", try TestServer.dsn(), "--interval", "0", "--history", collector,
+        ])
         #expect(granted.status == 0, "\(granted.stderr)")
         #expect(try TestServer.psql("SELECT count(*) FROM dbadvise_history.snapshots", dsn: store) == "2")
     }

@@ -46,9 +46,10 @@ enum HistoryStoreContract {
         #expect(summary.snapshots == 2)
         #expect(summary.latestSource == "second.json")
         #expect(summary.latestFinishedAt == second.snapshot.finishedAt)
-        #expect(try store.points(series: first.snapshot.series).map(\.snapshot.finishedAt) == [
-            first.snapshot.finishedAt, second.snapshot.finishedAt,
-        ])
+        #expect(
+            try store.points(series: first.snapshot.series).map(\.snapshot.finishedAt) == [
+                first.snapshot.finishedAt, second.snapshot.finishedAt,
+            ])
 
         try store.retireSource(named: "first.json", at: Date(timeIntervalSince1970: 1))
         #expect(try store.points(series: first.snapshot.series).count == 2)
@@ -57,7 +58,8 @@ enum HistoryStoreContract {
         #expect(retired.finishedAt == first.snapshot.finishedAt)
 
         try store.removeSource(named: "first.json")
-        #expect(try store.points(series: first.snapshot.series).map(\.snapshot.finishedAt) == [second.snapshot.finishedAt])
+        #expect(
+            try store.points(series: first.snapshot.series).map(\.snapshot.finishedAt) == [second.snapshot.finishedAt])
         #expect(try store.sources().map(\.name) == ["second.json"])
     }
 
@@ -128,7 +130,9 @@ struct PostgresHistoryStoreContractTests {
         let reader = try PostgresHistoryStore(conninfo: dsn, access: .readOnly)
         #expect(reader.version == 0)
         #expect(try reader.series().isEmpty)
-        #expect(try TestServer.psql("SELECT count(*) FROM pg_namespace WHERE nspname = 'dbadvise_history'", dsn: dsn) == "0")
+        #expect(
+            try TestServer.psql("SELECT count(*) FROM pg_namespace WHERE nspname = 'dbadvise_history'", dsn: dsn) == "0"
+        )
 
         let first = try PostgresHistoryStore(conninfo: dsn, access: .readWrite)
         #expect(first.migrationsApplied == PostgresHistoryStore.currentVersion)
@@ -150,6 +154,30 @@ struct PostgresHistoryStoreContractTests {
                 (error as? HistoryStoreError)?.kind == .newerSchema
             }
         }
+    }
+
+    @Test func collectorsOpeningANewStoreAtOnceCreateItOnce() throws {
+        let dsn = try TestServer.freshDatabase("history_contract_race", statements: false)
+        final class Outcomes: @unchecked Sendable {
+            let lock = NSLock()
+            var applied: [Int] = []
+            var errors: [String] = []
+        }
+        let outcomes = Outcomes()
+        DispatchQueue.concurrentPerform(iterations: 6) { _ in
+            do {
+                let store = try PostgresHistoryStore(conninfo: dsn, access: .readWrite)
+                outcomes.lock.withLock { outcomes.applied.append(store.migrationsApplied) }
+            } catch {
+                outcomes.lock.withLock { outcomes.errors.append("\(error)") }
+            }
+        }
+        #expect(outcomes.errors.isEmpty, "\(outcomes.errors)")
+        #expect(outcomes.applied.count == 6)
+        #expect(
+            outcomes.applied.reduce(0, +) == PostgresHistoryStore.currentVersion,
+            "one of them migrated: \(outcomes.applied)")
+        #expect(try TestServer.psql("SELECT count(*) FROM dbadvise_history.schema_version", dsn: dsn) == "1")
     }
 
     @Test func theNewestFullSnapshotStaysTheNewest() throws {
@@ -217,7 +245,9 @@ struct HistorySQLQualificationTests {
             let text = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
             // every query sends a registered statement's text
             let sent = text.matches(of: try Regex(#"connection\.query\("#)).count
-            let registered = text.matches(of: try Regex(#"connection\.query\(\s*(HistorySQL\.[a-zA-Z]+|statement)\.sql"#)).count
+            let registered = text.matches(
+                of: try Regex(#"connection\.query\(\s*(HistorySQL\.[a-zA-Z]+|statement)\.sql"#)
+            ).count
             #expect(sent == registered, "\(file) sends SQL that is not a HistorySQL statement")
             #expect(file != "PostgresHistoryStore.swift" || sent > 10)
         }
