@@ -67,6 +67,32 @@ enum SharedHistory {
         return earlier.map(SeriesSnapshots.snapshot(from:)) + [newest]
     }
 
+    /// A live snapshot with the earlier points of its own series from the store: `analyze
+    /// --dsn … --history …` judges today's measurement against the fleet's history. The store
+    /// is reached before `collect` samples (a wrong `--history` fails at once); nothing is
+    /// appended (analyze only reads); a database the store has not seen is analyzed alone.
+    static func read(_ conninfo: String, live collect: () throws(CommandError) -> Snapshot) throws(CommandError)
+        -> [Snapshot]
+    {
+        let store = try open(conninfo, access: .readOnly)
+        let live = try collect()
+        let series = SnapshotPoints.series(of: live)
+        let points: [SnapshotPoints]
+        do {
+            points = try store.points(series: series)
+        } catch {
+            throw CommandError(error)
+        }
+        let finished = HistoryTime.asWritten(live.interval.finishedAt)
+        let earlier = points.filter { $0.snapshot.finishedAt < finished }
+        if earlier.isEmpty {
+            Terminal.writeError(
+                "dbadvise: the history store \(store.place) holds no earlier snapshot of \(series): "
+                    + "analyzing the live snapshot alone\n")
+        }
+        return earlier.map(SeriesSnapshots.snapshot(from:)) + [live]
+    }
+
     /// The series `selector` names, or the only one.
     static func choose(from all: [SeriesSummary], selector: String?, place: String) throws(CommandError)
         -> SeriesSummary
@@ -147,7 +173,7 @@ struct HistorySourceOptions: ParsableArguments {
         help: ArgumentHelp(
             "Read the snapshots from the history store in this PostgreSQL database (schema dbadvise_history, "
                 + "written by 'collect --history'): the newest in full, the earlier ones as points. Instead of "
-                + "--dsn and --input.",
+                + "--input; with --dsn, the live snapshot is analyzed with the earlier points of its database.",
             valueName: "conninfo"))
     var history: String?
 

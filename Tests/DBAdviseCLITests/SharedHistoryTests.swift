@@ -135,6 +135,15 @@ struct SharedHistoryTests {
             "SELECT DISTINCT series FROM dbadvise_history.snapshots WHERE database = 'shared_history_a'", dsn: store)
         let byName = try Self.report(["--history", store, "--series", series])
         #expect((byName["growth"] as? [String: Any])?["snapshots"] as? Int == 5)
+
+        // Live with --dsn: today's snapshot on top of the stored points of its own series.
+        let live = try Self.report(["--dsn", sources[1].dsn, "--interval", "0", "--history", store])
+        #expect((live["growth"] as? [String: Any])?["snapshots"] as? Int == 5, "4 stored, 1 live")
+        let unseen = try Shell.dbadvise([
+            "analyze", "--dsn", try TestServer.dsn(), "--interval", "0", "--history", store, "--format", "json",
+        ])
+        #expect(unseen.status == 0, "\(unseen.stderr)")
+        #expect(unseen.stderr.contains("holds no earlier snapshot"), "\(unseen.stderr)")
     }
 
     @Test func aStoreWrittenByANewerDBAdviseIsRefused() throws {
