@@ -38,8 +38,8 @@ samples: deps
 	scripts/with-test-server.sh scripts/make-samples.sh .build/debug/dbadvise
 
 # Collect and analyze on catalogs of about 1,000, 10,000 and 50,000 relations in a throwaway
-# PostgreSQL (release build): prints each target of issue 9 met or not and writes the figures
-# into BENCHMARKS.md. A benchmark, not a test: nothing in `make test` depends on speed.
+# PostgreSQL (release build), and analyze of 100, 1,000 and 2,160-snapshot histories (history-bench):
+# prints each target of issue 9 met or not and writes the figures into BENCHMARKS.md. A benchmark, not a test: nothing in `make test` depends on speed.
 bench: deps
 	$(SWIFT) build -c release
 	scripts/bench.sh .build/release/dbadvise

@@ -26,11 +26,15 @@ let package = Package(
         // libpg_query, PostgreSQL's parser as a library (`apt-get install libpg-query-dev`; it has
         // no pkg-config file, its header is pg_query.h).
         .systemLibrary(name: "CPgQuery", providers: [.apt(["libpg-query-dev"])]),
+        // A JSON coder that writes and reads what Foundation's does for a snapshot, several times
+        // faster on a large one (BENCHMARKS.md); internal to the package, used by DBAdviseModel.
+        .target(name: "FastJSON"),
         // The snapshot model and its coding, config, redaction, files and unit formatting: no libpq,
         // no rules, testable without a server.
         .target(
             name: "DBAdviseModel",
             dependencies: [
+                "FastJSON",
                 .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
             ]),
         // The only module that imports CPgQuery: statement texts → what they read and write
@@ -73,7 +77,8 @@ let package = Package(
             name: "PostgresClientTests", dependencies: ["PostgresClient", "DBAdviseTestSupport"]),
         // The model, the engine and the renderers, without a server.
         .testTarget(
-            name: "DBAdviseAnalysisTests", dependencies: ["DBAdviseModel", "DBAdviseAnalysis", "DBAdviseOutput"]),
+            name: "DBAdviseAnalysisTests",
+            dependencies: ["DBAdviseModel", "DBAdviseAnalysis", "DBAdviseOutput", "FastJSON"]),
         .testTarget(name: "StatementParserTests", dependencies: ["StatementParser"]),
         .testTarget(
             name: "DBAdviseRulesTests",
@@ -89,7 +94,9 @@ let package = Package(
         ),
         .testTarget(
             name: "DBAdviseCLITests",
-            dependencies: ["DBAdviseModel", "DBAdviseAnalysis", "DBAdviseOutput", "DBAdviseTestSupport"]),
+            dependencies: [
+                "DBAdviseModel", "DBAdviseAnalysis", "DBAdviseOutput", "DBAdviseCLI", "DBAdviseTestSupport",
+            ]),
         .testTarget(
             name: "DBAdviseHistoryTests",
             dependencies: [

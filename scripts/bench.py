@@ -13,7 +13,13 @@ partitioned tables, partitions and their indexes, a few rows each, ANALYZE), the
   db cost   the server's time on those statements (pg_stat_statements execution + planning)
   snapshot  size of the JSON written
 
-and, on the largest snapshot, `dbadvise analyze --input` wall time and peak RSS. It prints a
+and, on the largest snapshot, `dbadvise analyze --input` wall time and peak RSS. The history
+axis (issue 19) takes the snapshot of about 10,000 relations, has `history-bench` (built next
+to dbadvise) append series of --history hourly snapshots of it, counters and sizes advanced,
+through the history store API into DIR/history.sqlite (full files only for the newest day, as
+retention would leave them), and measures `analyze --input DIR/` wall time and peak RSS on
+each (stopped above --history-rss-cap-gb, so a series too large for the machine does not take
+it down). It prints a
 table with each target of issue 9 met or not and writes the figures into BENCHMARKS.md
 between the `bench:begin` / `bench:end` markers (the text around them is kept).
 """
@@ -49,6 +55,9 @@ def parse_arguments():
     parser.add_argument("--markdown", default=os.environ.get("BENCH_OUTPUT", "BENCHMARKS.md"),
                         help="file to write the results into ('' for none)")
     parser.add_argument("--command", default="make bench", help="the command named in BENCHMARKS.md")
+    parser.add_argument("--history", default=os.environ.get("BENCH_HISTORY", "100,1000,2160"),
+                        help="snapshot counts of the history axis ('' for none)")
+    parser.add_argument("--history-rss-cap-gb", type=float, default=float(os.environ.get("BENCH_HISTORY_CAP_GB", "6")))
     return parser.parse_args()
 
 
@@ -260,6 +269,88 @@ def measure_size(server, dbadvise, relations, runs, workdir):
     }
 
 
+def run_capped(arguments, cap_bytes):
+    """Like run_measured, but kills the command once its RSS passes cap_bytes; returns
+    (seconds, peak RSS in bytes, exit status, stderr, stopped)."""
+    with tempfile.TemporaryFile() as errors:
+        began = time.perf_counter()
+        process = subprocess.Popen(arguments, stdout=subprocess.DEVNULL, stderr=errors, stdin=subprocess.DEVNULL)
+        stopped = False
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid != 0:
+                break
+            try:
+                with open(f"/proc/{process.pid}/status") as file:
+                    rss = next((int(line.split()[1]) * 1024 for line in file if line.startswith("VmRSS:")), 0)
+            except OSError:
+                rss = 0
+            if rss > cap_bytes and not stopped:
+                process.kill()
+                stopped = True
+            time.sleep(0.05)
+        seconds = time.perf_counter() - began
+        errors.seek(0)
+        return (seconds, usage.ru_maxrss * 1024, os.waitstatus_to_exitcode(status),
+                errors.read().decode(errors="replace"), stopped)
+
+
+def measure_history(dbadvise, snapshot, counts, runs, workdir, cap_gb):
+    """The history axis: per count, the series generated through the store API, then
+    analyze --input DIR/ (median of runs, each capped at cap_gb of RSS)."""
+    generator = os.path.join(os.path.dirname(dbadvise), "history-bench")
+    rows = []
+    for count in counts:
+        directory = os.path.join(workdir, f"history-{count}")
+        files = min(24, count)
+        print(f"bench: generating {count:,} hourly snapshots ({files} as files)...", file=sys.stderr, flush=True)
+        seconds, _, status, stderr = run_measured(
+            [generator, "--from", snapshot, "--count", str(count), "--files", str(files), "--output", directory])
+        require(status == 0, "history-bench", stderr)
+        store = os.path.join(directory, "history.sqlite")
+        times, peaks, stopped = [], [], False
+        for _ in range(runs):
+            elapsed, peak, status, stderr, killed = run_capped(
+                [dbadvise, "analyze", "--input", directory + "/", "--format", "json"], cap_gb * 1024 ** 3)
+            if killed:
+                stopped = True
+                times.append(elapsed)
+                peaks.append(peak)
+                break
+            require(status == 0, f"analyze of {count} snapshots", stderr)
+            times.append(elapsed)
+            peaks.append(peak)
+        rows.append({"count": count, "files": files, "generate_s": seconds, "store_bytes": os.path.getsize(store),
+                     "analyze_s": statistics.median(times), "analyze_rss_bytes": max(peaks), "stopped": stopped,
+                     "cap_gb": cap_gb})
+        print(f"bench: {count:,} snapshots: analyze {statistics.median(times):.2f} s, "
+              f"{megabytes(max(peaks))}{' (stopped at the cap)' if stopped else ''}", file=sys.stderr, flush=True)
+        if stopped:
+            # A larger series only takes longer to reach the cap.
+            for larger in [c for c in counts if c > count]:
+                rows.append({"count": larger, "files": min(24, larger), "skipped": True, "cap_gb": cap_gb})
+            break
+    return rows
+
+
+def render_history(rows, relations):
+    lines = [f"History axis (issue 19): `analyze --input DIR/` of hourly series of the {relations:,}-relation "
+             "snapshot, appended through the history store (full files for the newest day only). "
+             "Target: 2,160 snapshots under 5 s and 300 MB.", "",
+             "| snapshots | files | store | generate | analyze | peak RSS |",
+             "| ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for row in rows:
+        if row.get("skipped"):
+            lines.append(f"| {row['count']:,} | {row['files']} | – | – | not run: the smaller series passed "
+                         f"the {row['cap_gb']:g} GB cap | – |")
+            continue
+        stopped = f" (stopped at the {row['cap_gb']:g} GB cap)" if row["stopped"] else ""
+        lines.append(f"| {row['count']:,} | {row['files']} | {megabytes(row['store_bytes'])} | {row['generate_s']:.0f} s "
+                     f"| {row['analyze_s']:.2f} s{stopped} | {megabytes(row['analyze_rss_bytes'])} |")
+    lines.append("")
+    return "\n".join(lines)
+
+
 def measure_analyze(dbadvise, snapshot, runs):
     times, rss = [], []
     for _ in range(runs):
@@ -438,9 +529,16 @@ def main():
         results.append(result)
     analyze = measure_analyze(dbadvise, results[-1]["snapshot"], arguments.runs)
     rows = targets(results, analyze, results[-1])
+    counts = [int(count) for count in arguments.history.split(",") if count.strip()]
+    history_rows, base = [], min(results, key=lambda r: abs(r["size"] - 10000))
+    if counts:
+        history_rows = measure_history(dbadvise, base["snapshot"], counts, min(arguments.runs, 3), workdir,
+                                       arguments.history_rss_cap_gb)
     finished = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     body = render(results, analyze, rows, machine(server), load_before, load_average(), arguments.command,
                   started, finished, arguments.runs)
+    if history_rows:
+        body += "\n" + render_history(history_rows, base["relations"])
     print(body)
     if arguments.markdown:
         write_markdown(arguments.markdown, body)

@@ -102,6 +102,8 @@ if "$dbadvise" analyze --help >/dev/null 2>&1; then
     "$dbadvise" analyze --input "$out/history/" --config "$growth_config" --what-if data=100x --format "$format" >"$out/reports/growth.$ext"
   done
   "$dbadvise" analyze --input "$out/history/" --config "$growth_config" --plot "$out/growth.svg" >/dev/null
+  # the history's store is derived from its files (and rebuilt from them): samples keep the files
+  rm -f "$out/history/history.sqlite"
   # a fleet: every database of the server, two at a time, into per-database directories;
   # collect prints the fleet report, analyze --input reads it back in every format
   fleet=$(mktemp -d /tmp/dbadvise-fleet.XXXXXX)

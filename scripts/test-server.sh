@@ -70,7 +70,10 @@ hot_standby = on
 logging_collector = off
 CONF
   if [ "$statements" -eq 1 ]; then
-    printf "shared_preload_libraries = 'pg_stat_statements'\npg_stat_statements.track = top\n" >>"$base/data/postgresql.conf"
+    # the whole suite shares this server and runs thousands of distinct statements: at the
+    # default 5,000 entries pg_stat_statements evicts the least-used ones (a test's single
+    # INSERT) at a moment that depends on how fast the other tests ran
+    printf "shared_preload_libraries = 'pg_stat_statements'\npg_stat_statements.track = top\npg_stat_statements.max = 100000\n" >>"$base/data/postgresql.conf"
   fi
   # the replication line lets pg_basebackup make a standby over the socket
   echo "local replication all trust" >>"$base/data/pg_hba.conf"

@@ -1,5 +1,6 @@
 import DBAdviseCollector
 import DBAdviseModel
+import PostgresClient
 
 /// The contract's exit codes.
 public enum ExitStatus: Int32, Sendable {
@@ -29,16 +30,19 @@ public struct CommandError: Error, Sendable {
         CommandError(.usage, message, fix: fix)
     }
 
+    /// A collection that failed, by the error's type and SQLSTATE (never by its words): a
+    /// malformed connection string is a usage error, everything else a database that could not
+    /// be read, with the fix that SQLSTATE and step call for.
     init(_ error: CollectorError) {
         switch error {
-        case .invalidConnectionString(let message):
+        case .postgres(.invalidConnectionString, _):
             self.init(
-                .usage, "invalid connection string: \(message)",
+                .usage, error.description,
                 fix: "use key=value pairs (host=db1 dbname=shop) or a postgres:// URI")
-        case .unreachable(let message):
+        case .postgres(let failure, let step):
             self.init(
-                .unreachable, "cannot read the database: \(message)",
-                fix: Self.connectionFix(for: message))
+                .unreachable, "cannot read the database: \(error.description)",
+                fix: Self.fix(for: failure, during: step))
         case .unsupportedServer:
             self.init(.unreachable, error.description)
         case .unsafeSession:
@@ -66,20 +70,34 @@ public struct CommandError: Error, Sendable {
         }
     }
 
-    static func connectionFix(for message: String) -> String {
-        if message.contains("password authentication failed") || message.contains("no password supplied") {
+    static func fix(for error: PostgresError, during step: CollectionStep) -> String {
+        let connecting = step == .connecting
+        switch error.sqlState {
+        case .invalidPassword?:
             return "check the user and password (PGPASSWORD, ~/.pgpass or the DSN)"
-        }
-        if message.contains("does not exist") {
+        case let state? where state.isAuthorizationFailure:
+            // a role that does not exist, or no pg_hba.conf line for it from here
+            return "check the user (user= in --dsn, or PGUSER) and that pg_hba.conf lets it connect from this host"
+        case .invalidCatalogName?:
             return "check dbname in --dsn or PGDATABASE"
-        }
-        if message.contains("unsupported startup parameter") {
+        case .protocolViolation? where connecting:
             // pgbouncer and other poolers refuse the options that pin dbadvise's session
             return "connect to PostgreSQL directly: dbadvise pins its session settings in the options startup parameter"
-        }
-        if message.contains("permission denied") {
+        case .undefinedObject? where connecting, .invalidParameterValue? where connecting:
+            return "check the options in --dsn or PGOPTIONS: the server refuses a setting they name"
+        case .insufficientPrivilege? where connecting:
+            return "grant the role CONNECT on the database, or connect as a role that has it"
+        case .insufficientPrivilege?:
             return "grant the role pg_monitor, or connect as a role that has it"
+        case .tooManyConnections?:
+            return "wait for a free connection slot, or raise max_connections"
+        case .cannotConnectNow?:
+            return "the server is starting up, shutting down or recovering: try again once it accepts connections"
+        case let state? where state.isTimeout:
+            return "try again when the server is less busy: dbadvise waits \(SafeSession.lockTimeout) for a lock "
+                + "and \(SafeSession.statementTimeout) for a statement"
+        default:
+            return "check that the server runs and --dsn (or PGHOST, PGPORT) points at it"
         }
-        return "check that the server runs and --dsn (or PGHOST, PGPORT) points at it"
     }
 }

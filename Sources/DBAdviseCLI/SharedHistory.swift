@@ -49,10 +49,8 @@ enum SharedHistory {
         }
         let chosen = try choose(from: all, selector: selector, place: store.place)
         let latest: (finishedAt: Date, document: Data)?
-        let points: [SnapshotPoints]
         do {
             latest = try store.latestDocument(series: chosen.series)
-            points = try store.points(series: chosen.series)
         } catch {
             throw CommandError(error)
         }
@@ -63,8 +61,25 @@ enum SharedHistory {
         }
         let newest = try SnapshotInput.decode(
             latest.document, file: "the newest snapshot of \(chosen.series) in the history store")
-        let earlier = points.filter { $0.snapshot.finishedAt < latest.finishedAt }
-        return earlier.map(SeriesSnapshots.snapshot(from:)) + [newest]
+        return try earlierSnapshots(in: store, series: chosen.series, before: latest.finishedAt) + [newest]
+    }
+
+    /// The snapshots of `series` that finished before `date`, rebuilt from their points one
+    /// at a time (a long series of a large catalog is never all points at once).
+    static func earlierSnapshots(in store: PostgresHistoryStore, series: String, before date: Date)
+        throws(CommandError) -> [Snapshot]
+    {
+        var snapshots: [Snapshot] = []
+        do {
+            try store.forEachPoints(series: series) { points in
+                if points.snapshot.finishedAt < date { snapshots.append(SeriesSnapshots.snapshot(from: points)) }
+            }
+        } catch let error as HistoryStoreError {
+            throw CommandError(error)
+        } catch {
+            throw CommandError(.unreachable, "cannot read the history store \(store.place): \(error)")
+        }
+        return snapshots
     }
 
     /// A live snapshot with the earlier points of its own series from the store: `analyze
@@ -77,20 +92,14 @@ enum SharedHistory {
         let store = try open(conninfo, access: .readOnly)
         let live = try collect()
         let series = SnapshotPoints.series(of: live)
-        let points: [SnapshotPoints]
-        do {
-            points = try store.points(series: series)
-        } catch {
-            throw CommandError(error)
-        }
-        let finished = HistoryTime.asWritten(live.interval.finishedAt)
-        let earlier = points.filter { $0.snapshot.finishedAt < finished }
+        let earlier = try earlierSnapshots(
+            in: store, series: series, before: HistoryTime.asWritten(live.interval.finishedAt))
         if earlier.isEmpty {
             Terminal.writeError(
                 "dbadvise: the history store \(store.place) holds no earlier snapshot of \(series): "
                     + "analyzing the live snapshot alone\n")
         }
-        return earlier.map(SeriesSnapshots.snapshot(from:)) + [live]
+        return earlier + [live]
     }
 
     /// The series `selector` names, or the only one.

@@ -113,7 +113,10 @@ enum SnapshotInput {
     /// A snapshot whose `kind` and `schema_version` are checked before the rest is decoded.
     private struct CheckedSnapshot: Decodable {
         struct WrongHeader: Error {}
-        private enum CodingKeys: String, CodingKey { case kind, schemaVersion }
+        private enum CodingKeys: String, CodingKey {
+            case kind
+            case schemaVersion = "schema_version"
+        }
         let snapshot: Snapshot
 
         init(from decoder: any Decoder) throws {

@@ -73,23 +73,19 @@ public enum SafeSession {
         var pins = pinnedSettings.filter { !refusedPins.contains($0.name, server: server) }
         while true {
             settings["options"] = startupOptions(userOptions: userOptions, pins: pins)
+            let connection: Connection
             do {
-                let connection = try Connection(
-                    conninfo: conninfo, settings: settings, defaults: defaults)
-                try verify(connection, trace: trace)
-                return connection
-            } catch let error as CollectorError {
-                throw error
-            } catch let error as PostgresError {
+                connection = try Connection(conninfo: conninfo, settings: settings, defaults: defaults)
+            } catch {
                 if let rejected = rejectedPin(error, among: pins) {
                     pins.removeAll { $0.name == rejected }
                     refusedPins.insert(rejected, server: server)
                     continue
                 }
-                throw CollectorError(error)
-            } catch {
-                throw CollectorError.unreachable("\(error)")
+                throw .postgres(error, step: .connecting)
             }
+            try checkSession(connection, trace: trace)
+            return connection
         }
     }
 
@@ -130,7 +126,7 @@ public enum SafeSession {
     /// The version-gated setting an older server refused at connection time, if that is why
     /// the connection failed.
     static func rejectedPin(_ error: PostgresError, among pins: [PinnedSetting]) -> String? {
-        guard case .connectionFailed(let message) = error else { return nil }
+        guard case .connectionFailed(let message) = error, error.sqlState == .undefinedObject else { return nil }
         return pins.first { pin in
             pin.sinceServerVersion != nil && message.contains("\"\(pin.name)\"")
         }?.name
@@ -157,11 +153,27 @@ public enum SafeSession {
     /// Refuses a session whose startup options did not take: a pooler (pgbouncer with
     /// `ignore_startup_parameters = options`) or proxy may drop them, and then database and
     /// role settings would apply again. The query itself names everything by schema.
-    static func verify(_ connection: Connection, trace: QueryTrace?) throws -> Void {
-        guard let row = try connection.query(verification, trace: trace).rows.first else {
+    ///
+    /// Untyped: Swift 6.3 crashes compiling `catch let error as CollectorError` around a call
+    /// that throws only CollectorError (a SILGen ownership assertion); ``checkSession(_:trace:)``
+    /// is the typed one.
+    static func verify(_ connection: Connection, trace: QueryTrace?) throws {
+        try checkSession(connection, trace: trace)
+    }
+
+    static func checkSession(_ connection: Connection, trace: QueryTrace?) throws(CollectorError) {
+        let session: (path: String, readOnly: String?, ownRole: Bool?)?
+        do {
+            session = try connection.query(verification, trace: trace).rows.first.map { row throws(PostgresError) in
+                (try row.string("search_path") ?? "", try row.string("read_only"), try row.bool("own_role"))
+            }
+        } catch {
+            throw .postgres(error, step: .checkingSession)
+        }
+        guard let session else {
             throw CollectorError.unsafeSession("the server returned no row for the session check")
         }
-        let path = try row.string("search_path") ?? ""
+        let path = session.path
         let schemas = path.split(separator: ",").map {
             $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
         }
@@ -170,11 +182,11 @@ public enum SafeSession {
                 "the session's search_path is \(printable(path)) (not \(searchPath)): "
                     + "the startup options did not reach the server")
         }
-        guard try row.string("read_only") == "on" else {
+        guard session.readOnly == "on" else {
             throw CollectorError.unsafeSession(
                 "the session is not read-only: the startup options did not reach the server")
         }
-        guard try row.bool("own_role") == true else {
+        guard session.ownRole == true else {
             throw CollectorError.unsafeSession(
                 "the session runs as another role than it logged in as: "
                     + "the startup options did not reach the server")

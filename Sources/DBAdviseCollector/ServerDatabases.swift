@@ -24,7 +24,7 @@ public enum ServerDatabases {
                 }
             }
         } catch {
-            throw CollectorError(error)
+            throw .postgres(error, step: .listingDatabases)
         }
         return listing
     }

@@ -42,7 +42,7 @@ extension SnapshotCollector {
         let lockedArray = Self.intArray(locked)
 
         var rows = try readTables(locked: lockedArray, withSizes: true)
-        if rows == nil, unavailableReason(for: "tables")?.contains("lock") == true {
+        if rows == nil, refusals["tables"] == .lockNotAvailable {
             // a lock taken after we looked: read everything but the sizes
             rows = try readTables(locked: lockedArray, withSizes: false)
             recordUnavailable("tables.sizes", "a table was locked while sizes were read")
@@ -129,10 +129,10 @@ extension SnapshotCollector {
             }
         }
         guard let hidden, !hidden.isEmpty else { return }
-        let read = Set(columns.map { "\($0.schema).\($0.table)" })
+        let read = Set(columns.map(\.qualifiedTable))
         let shown = Set(
             columns.filter { $0.nDistinct != nil || $0.nullFrac != nil || $0.correlation != nil }
-                .map { "\($0.schema).\($0.table)" })
+                .map(\.qualifiedTable))
         let rowsByTable = Dictionary(
             (tables ?? []).map { ($0.qualifiedName, max($0.nLiveTup ?? 0, Int($0.reltuples ?? 0))) },
             uniquingKeysWith: { first, _ in first })

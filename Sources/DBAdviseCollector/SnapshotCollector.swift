@@ -32,6 +32,9 @@ public final class SnapshotCollector {
     let connection: Connection
     let options: CollectOptions
     var unavailable: [Unavailable] = []
+    /// Why each section the server refused was refused, by name: a retry asks this, not the
+    /// recorded reason's words.
+    var refusals: [String: SQLState] = [:]
     var serverVersion = 0
     var inRecovery = false
     var statementsVersion: String?
@@ -69,20 +72,21 @@ public final class SnapshotCollector {
     }
 
     /// Runs one section; a server error (privilege, missing view, timeout) is recorded and
-    /// collection goes on; a lost connection ends it.
+    /// collection goes on; a session that ended (lost connection, terminated backend) ends it.
     func section<T>(_ name: String, _ body: () throws -> T) throws(CollectorError) -> T? {
         do {
             return try body()
         } catch let error as PostgresError {
             switch error {
-            case .server(let server):
+            case .server(let server) where !server.endsSession:
                 unavailable.append(Unavailable(section: name, reason: Self.reason(for: server)))
+                refusals[name] = server.sqlState
                 return nil
             case .unexpectedResult(let message):
                 unavailable.append(Unavailable(section: name, reason: message))
                 return nil
-            case .connectionFailed, .connectionLost, .invalidConnectionString:
-                throw CollectorError(error)
+            case .server, .connectionFailed, .connectionLost, .invalidConnectionString:
+                throw .postgres(error, step: .readingSection(name))
             }
         } catch {
             unavailable.append(Unavailable(section: name, reason: "\(error)"))
@@ -100,11 +104,11 @@ public final class SnapshotCollector {
 
     static func reason(for error: ServerError) -> String {
         switch error.sqlState {
-        case "42501":
+        case .insufficientPrivilege:
             return "\(error.message) (grant the role pg_monitor to read it)"
-        case "55P03":
+        case .lockNotAvailable:
             return "\(error.message): another session holds a conflicting lock"
-        case "57014":
+        case .queryCanceled:
             return "\(error.message): statement_timeout \(SafeSession.statementTimeout) reached"
         default:
             return error.description
@@ -254,25 +258,17 @@ public final class SnapshotCollector {
             host: description.host, port: description.port, database: description.database,
             user: description.user)
         let row: Row
-        do {
+        do throws(PostgresError) {
             queriesSent += 1
             guard let first = try connection.query(ServerQueries.identity, trace: options.trace).rows.first
             else {
-                throw CollectorError.unreachable("the server returned no identity row")
+                throw PostgresError.unexpectedResult(message: "the server returned no identity row")
             }
             row = first
-        } catch let error as CollectorError {
-            throw error
-        } catch let error as PostgresError {
-            throw CollectorError(error)
-        } catch {
-            throw CollectorError.unreachable("\(error)")
-        }
-        do {
             serverVersion = try row.int("version_num") ?? connection.serverVersionNumber
             inRecovery = try row.bool("in_recovery") ?? false
         } catch {
-            throw CollectorError(error)
+            throw .postgres(error, step: .readingIdentity)
         }
         if serverVersion < minimumSupportedServerVersion {
             throw CollectorError.unsupportedServer(serverVersion)
@@ -302,7 +298,7 @@ public final class SnapshotCollector {
                 inRecovery: inRecovery, startTime: try row.date("start_time"), statsReset: nil,
                 systemIdentifier: systemIdentifier, settings: settings, extensions: extensions)
         } catch {
-            throw CollectorError(error)
+            throw .postgres(error, step: .readingIdentity)
         }
         return Identity(server: server, connection: connectionInfo)
     }

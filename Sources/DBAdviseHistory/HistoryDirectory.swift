@@ -114,8 +114,11 @@ public struct HistoryDirectory {
                 snapshots.append(SeriesSnapshots.snapshot(from: point))
             }
         }
-        let points = try store.points(series: newest.series)
-        snapshots += points.dropLast().map(SeriesSnapshots.snapshot(from:))
+        // One snapshot's points at a time; the newest is the full one already read.
+        try store.forEachPoints(series: newest.series) { points in
+            guard points.snapshot.finishedAt != newest.latestFinishedAt else { return }
+            snapshots.append(SeriesSnapshots.snapshot(from: points))
+        }
         snapshots.append(latest)
         return snapshots.sorted { $0.interval.finishedAt < $1.interval.finishedAt }
     }

@@ -78,8 +78,18 @@ public protocol HistoryStore {
     /// Every series in the store with its latest snapshot, latest first.
     func series() throws(HistoryStoreError) -> [SeriesSummary]
 
-    /// The points of one series, oldest first, each with its relations.
-    func points(series: String) throws(HistoryStoreError) -> [SnapshotPoints]
+    /// The points of one series, oldest first, each snapshot with its relations, one at a
+    /// time: a long series of a large catalog never has to be in memory at once.
+    func forEachPoints(series: String, _ body: (SnapshotPoints) throws -> Void) throws
+}
+
+extension HistoryStore {
+    /// The points of one series, oldest first, all at once.
+    public func points(series: String) throws -> [SnapshotPoints] {
+        var all: [SnapshotPoints] = []
+        try forEachPoints(series: series) { all.append($0) }
+        return all
+    }
 }
 
 /// One series in a store: a database's snapshots.

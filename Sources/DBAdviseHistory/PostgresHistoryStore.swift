@@ -200,13 +200,12 @@ public final class PostgresHistoryStore: HistoryStore {
         }
     }
 
-    public func points(series: String) throws(HistoryStoreError) -> [SnapshotPoints] {
-        guard version > 0 else { return [] }
-        return try perform("read the points") { () throws(PostgresError) in
-            var snapshots: [SnapshotPoints] = []
-            var ids: [String] = []
-            var indexByID: [String: Int] = [:]
-            for row in try connection.query(HistorySQL.snapshotPoints.sql, [series]).rows {
+    /// One snapshot's points at a time: the snapshots' rows first, then their relations
+    /// ``readBatch`` snapshots per statement, each snapshot handed to `body` as it is read.
+    public func forEachPoints(series: String, _ body: (SnapshotPoints) throws -> Void) throws {
+        guard version > 0 else { return }
+        let snapshots = try perform("read the points") { () throws(PostgresError) -> [(id: String, point: SnapshotPoint)] in
+            try connection.query(HistorySQL.snapshotPoints.sql, [series]).rows.map { row throws(PostgresError) in
                 var point = SnapshotPoint(
                     series: try row.string("series") ?? series,
                     finishedAt: HistoryTime.date(unixSeconds: try row.double("finished_at") ?? 0),
@@ -229,17 +228,18 @@ public final class PostgresHistoryStore: HistoryStore {
                 point.readsPerSecond = try row.double("reads_per_second")
                 point.avgActiveSessions = try row.double("avg_active_sessions")
                 point.replicationLagSeconds = try row.double("replication_lag_seconds")
-                let id = try row.string("id") ?? ""
-                indexByID[id] = snapshots.count
-                ids.append(id)
-                snapshots.append(SnapshotPoints(snapshot: point, relations: []))
+                return (try row.string("id") ?? "", point)
             }
-            var start = 0
-            while start < ids.count {
-                let batch = Array(ids[start..<min(start + Self.readBatch, ids.count)])
-                start += batch.count
-                for row in try connection.query(HistorySQL.relationPoints.sql, [PostgresArray.literal(batch)]).rows {
-                    guard let index = indexByID[try row.string("snapshot_id") ?? ""] else { continue }
+        }
+        var start = 0
+        while start < snapshots.count {
+            let batch = snapshots[start..<min(start + Self.readBatch, snapshots.count)]
+            start += batch.count
+            let relations = try perform("read the points") { () throws(PostgresError) -> [String: [RelationPoint]] in
+                var byID: [String: [RelationPoint]] = [:]
+                let rows = try connection.query(HistorySQL.relationPoints.sql, [PostgresArray.literal(batch.map(\.id))])
+                    .rows
+                for row in rows {
                     var relation = RelationPoint(
                         schema: try row.string("schema") ?? "", name: try row.string("name") ?? "",
                         relkind: try row.string("relkind") ?? "", isPartition: try row.bool("is_partition") ?? false,
@@ -252,10 +252,13 @@ public final class PostgresHistoryStore: HistoryStore {
                     relation.nTupDel = try row.int("n_tup_del")
                     relation.writesPerSecond = try row.double("writes_per_second")
                     relation.lastRefreshedAt = try row.double("last_refreshed_at").map(HistoryTime.date(unixSeconds:))
-                    snapshots[index].relations.append(relation)
+                    byID[try row.string("snapshot_id") ?? "", default: []].append(relation)
                 }
+                return byID
             }
-            return snapshots
+            for entry in batch {
+                try body(SnapshotPoints(snapshot: entry.point, relations: relations[entry.id] ?? []))
+            }
         }
     }
 

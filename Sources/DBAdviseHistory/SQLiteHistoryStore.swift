@@ -105,7 +105,8 @@ public final class SQLiteHistoryStore: HistoryStore {
     private func migrate() throws(HistoryStoreError) {
         try run("migrate") { db in
             try db.execute(
-                sql: "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at REAL NOT NULL)")
+                sql: "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at REAL NOT NULL)"
+            )
             let version = try Int.fetchOne(db, sql: "SELECT MAX(version) FROM schema_version") ?? 0
             guard version <= Self.migrations.count else {
                 throw HistoryStoreError(
@@ -253,11 +254,9 @@ public final class SQLiteHistoryStore: HistoryStore {
         }
     }
 
-    public func points(series: String) throws(HistoryStoreError) -> [SnapshotPoints] {
-        try read("read the points") { db in
-            var snapshots: [SnapshotPoints] = []
-            var indexByID: [Int64: Int] = [:]
-            let snapshotRows = try Row.fetchCursor(
+    public func forEachPoints(series: String, _ body: (SnapshotPoints) throws -> Void) throws {
+        let snapshots: [(id: Int64, point: SnapshotPoint)] = try read("read the points") { db in
+            try Row.fetchAll(
                 db,
                 sql: """
                     SELECT id, series, finished_at, started_at, interval_mode, rate_seconds, database,
@@ -268,8 +267,8 @@ public final class SQLiteHistoryStore: HistoryStore {
                     WHERE series = ?
                     ORDER BY finished_at
                     """,
-                arguments: [series])
-            while let row = try snapshotRows.next() {
+                arguments: [series]
+            ).map { row in
                 var point = SnapshotPoint(
                     series: row[1], finishedAt: HistoryTime.date(unixSeconds: row[2]),
                     startedAt: HistoryTime.date(unixSeconds: row[3]),
@@ -291,37 +290,36 @@ public final class SQLiteHistoryStore: HistoryStore {
                 point.readsPerSecond = row[20]
                 point.avgActiveSessions = row[21]
                 point.replicationLagSeconds = row[22]
-                indexByID[row[0]] = snapshots.count
-                snapshots.append(SnapshotPoints(snapshot: point, relations: []))
+                return (row[0], point)
             }
-            let relationRows = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT relations.snapshot_id, relations.schema, relations.name, relations.relkind,
-                        relations.is_partition, relations.listed, relations.total_bytes, relations.n_live_tup,
-                        relations.reltuples, relations.n_tup_ins, relations.n_tup_upd, relations.n_tup_del,
-                        relations.writes_per_second, relations.last_refreshed_at
-                    FROM relations
-                    JOIN snapshots ON snapshots.id = relations.snapshot_id
-                    WHERE snapshots.series = ?
-                    ORDER BY relations.rowid
-                    """,
-                arguments: [series])
-            while let row = try relationRows.next() {
-                guard let index = indexByID[row[0]] else { continue }
-                var relation = RelationPoint(
-                    schema: row[1], name: row[2], relkind: row[3], isPartition: row[4], listed: row[5])
-                relation.totalBytes = row[6]
-                relation.nLiveTup = row[7]
-                relation.reltuples = row[8]
-                relation.nTupIns = row[9]
-                relation.nTupUpd = row[10]
-                relation.nTupDel = row[11]
-                relation.writesPerSecond = row[12]
-                relation.lastRefreshedAt = (row[13] as Double?).map(HistoryTime.date(unixSeconds:))
-                snapshots[index].relations.append(relation)
+        }
+        for (id, point) in snapshots {
+            let relations = try read("read the points") { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT schema, name, relkind, is_partition, listed, total_bytes, n_live_tup, reltuples,
+                            n_tup_ins, n_tup_upd, n_tup_del, writes_per_second, last_refreshed_at
+                        FROM relations
+                        WHERE snapshot_id = ?
+                        ORDER BY rowid
+                        """,
+                    arguments: [id]
+                ).map { row in
+                    var relation = RelationPoint(
+                        schema: row[0], name: row[1], relkind: row[2], isPartition: row[3], listed: row[4])
+                    relation.totalBytes = row[5]
+                    relation.nLiveTup = row[6]
+                    relation.reltuples = row[7]
+                    relation.nTupIns = row[8]
+                    relation.nTupUpd = row[9]
+                    relation.nTupDel = row[10]
+                    relation.writesPerSecond = row[11]
+                    relation.lastRefreshedAt = (row[12] as Double?).map(HistoryTime.date(unixSeconds:))
+                    return relation
+                }
             }
-            return snapshots
+            try body(SnapshotPoints(snapshot: point, relations: relations))
         }
     }
 
@@ -349,7 +347,7 @@ public final class SQLiteHistoryStore: HistoryStore {
     private func failure(_ operation: String, _ error: any Error) -> HistoryStoreError {
         HistoryStoreError(
             .failed, "cannot \(operation) in the history store \(path): \(Self.reason(error))",
-            fix: "check the disk and the file's permissions; removing \(Self.fileName) rebuilds it from the snapshot files")
+            fix: "check the disk and the file's permissions; removing \(Self.fileName) rebuilds it from the files")
     }
 
     static func reason(_ error: any Error) -> String {

@@ -56,8 +56,10 @@ extension SnapshotPoints {
             relation.nTupUpd = table.nTupUpd
             relation.nTupDel = table.nTupDel
             relation.writesPerSecond = table.writesPerSecond
-            relation.lastRefreshedAt = [table.lastVacuum, table.lastAutovacuum, table.lastAnalyze, table.lastAutoanalyze]
-                .compactMap { $0 }.max()
+            relation.lastRefreshedAt = [
+                table.lastVacuum, table.lastAutovacuum, table.lastAnalyze, table.lastAutoanalyze,
+            ]
+            .compactMap { $0 }.max()
             relations.append(relation)
         }
         for leaf in leafNames where !listedNames.contains("\(leaf.schema).\(leaf.name)") {

@@ -139,17 +139,21 @@ public final class Connection {
                 else { return nil }
                 return String(cString: pointer)
             }
-            // PG_DIAG_SQLSTATE 'C', PG_DIAG_SEVERITY 'S', PG_DIAG_MESSAGE_PRIMARY 'M',
-            // PG_DIAG_MESSAGE_DETAIL 'D', PG_DIAG_MESSAGE_HINT 'H'
+            // PG_DIAG_SQLSTATE 'C', PG_DIAG_SEVERITY_NONLOCALIZED 'V' (9.6+; PG_DIAG_SEVERITY 'S'
+            // before), PG_DIAG_MESSAGE_PRIMARY 'M', PG_DIAG_MESSAGE_DETAIL 'D',
+            // PG_DIAG_MESSAGE_HINT 'H'
             guard let sqlState = field("C") else {
-                // client-side failure (lost connection): no SQLSTATE from a server
+                // client-side failure (lost connection): no SQLSTATE from a server. The
+                // connection's message, not the result's: a server that ends the session sends
+                // its reason (FATAL: terminating connection due to administrator command)
+                // before closing; libpq collects every error of the running query in the
+                // connection's message, while this result holds only the closed socket.
                 throw .connectionLost(
-                    message: ConnectionString.oneLine(
-                        String(cString: PQresultErrorMessage(result))))
+                    message: ConnectionString.oneLine(String(cString: PQerrorMessage(handle))))
             }
             throw .server(
                 ServerError(
-                    sqlState: sqlState, severity: field("S") ?? "ERROR",
+                    sqlState: SQLState(rawValue: sqlState), severity: field("V") ?? field("S") ?? "ERROR",
                     message: field("M") ?? "unknown error", detail: field("D"),
                     hint: field("H")))
         default:

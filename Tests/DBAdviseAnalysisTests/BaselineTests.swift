@@ -30,7 +30,7 @@ func ruleFinding(_ rule: String, target: String = "public.events", severity: Sev
 {
     Recommendation(
         rule: rule, strategy: .partitioning, severity: severity, target: target, title: "Partition \(target)",
-        summary: "It is big.", evidence: [Evidence(metric: "table_bytes", value: value, threshold: 5, unit: "bytes")],
+        summary: "It is big.", evidence: [Evidence(metric: .tableBytes, value: value, threshold: 5, unit: .bytes)],
         actions: ["Partition it."])
 }
 

@@ -1,11 +1,15 @@
 import DBAdviseModel
 import DBAdviseAnalysis
 import DBAdviseOutput
+import FastJSON
 import Foundation
 import Testing
 
 /// The fast snapshot coder must write and read exactly what Foundation's does.
 @Suite struct FastJSONTests {
+    let dates = FastJSON.DateText(
+        format: { SnapshotCoding.formatTimestamp($0) }, parse: { SnapshotCoding.parseTimestamp($0) })
+
     static let samples: [String] = {
         let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("samples/snapshots")
@@ -21,9 +25,9 @@ import Testing
     func samplesRoundTripByteForByte(path: String) throws {
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         let foundation = try SnapshotCoding.decoder().decode(Snapshot.self, from: data)
-        let fast = try FastJSON.decode(Snapshot.self, from: data)
+        let fast = try FastJSON.decode(Snapshot.self, from: data, dates: dates)
         #expect(fast == foundation)
-        let written = try FastJSON.encode(foundation)
+        let written = try FastJSON.encode(foundation, dates: dates)
         #expect(written == (try SnapshotCoding.encoder().encode(foundation)))
     }
 
@@ -45,10 +49,10 @@ import Testing
             }()
         ]
         snapshot.activity?.waitEventTypes = ["CPU": 0.5, "LWLock": 1e-7, "IO_wait": 1e20, "a10": 1, "a9": 2, "B": 3]
-        let fast = try FastJSON.encode(snapshot)
+        let fast = try FastJSON.encode(snapshot, dates: dates)
         let foundation = try SnapshotCoding.encoder().encode(snapshot)
         #expect(String(decoding: fast, as: UTF8.self) == String(decoding: foundation, as: UTF8.self))
-        let decoded = try FastJSON.decode(Snapshot.self, from: foundation)
+        let decoded = try FastJSON.decode(Snapshot.self, from: foundation, dates: dates)
         let reference = try SnapshotCoding.decoder().decode(Snapshot.self, from: foundation)
         #expect(decoded.tables?.first?.name == reference.tables?.first?.name)
         #expect(decoded.tables?.first?.schema == reference.tables?.first?.schema)
@@ -74,16 +78,16 @@ import Testing
             index.columns = ["id", "at"]
             return index
         }
-        let fast = try FastJSON.encode(snapshot)
+        let fast = try FastJSON.encode(snapshot, dates: dates)
         #expect(fast == (try SnapshotCoding.encoder().encode(snapshot)))
-        #expect(try FastJSON.decode(Snapshot.self, from: fast) == snapshot)
+        #expect(try FastJSON.decode(Snapshot.self, from: fast, dates: dates) == snapshot)
     }
 
     @Test func escapedInputIsReadLikeFoundation() throws {
         let data = try SnapshotCoding.encoder().encode(minimalSnapshot())
         var text = String(decoding: data, as: UTF8.self)
         text = text.replacingOccurrences(of: "\"app\"", with: "\"a\\u0070\\/p\\ud83d\\ude00\"")
-        let fast = try FastJSON.decode(Snapshot.self, from: Data(text.utf8))
+        let fast = try FastJSON.decode(Snapshot.self, from: Data(text.utf8), dates: dates)
         let foundation = try SnapshotCoding.decoder().decode(Snapshot.self, from: Data(text.utf8))
         #expect(fast == foundation)
         #expect(fast.connection.database == "ap/p😀")
@@ -91,7 +95,7 @@ import Testing
 
     @Test(arguments: ["", "{", "{\"kind\": }", "[1, 2", "{\"a\": tru}", "{\"a\": 1} x", "{\"a\\u0041\": 1}"])
     func malformedOrUnusualInputIsDeclined(text: String) {
-        #expect(throws: (any Error).self) { try FastJSON.decode(Snapshot.self, from: Data(text.utf8)) }
+        #expect(throws: (any Error).self) { try FastJSON.decode(Snapshot.self, from: Data(text.utf8), dates: dates) }
     }
 
     @Test func snapshotCodingFallsBackToFoundation() throws {

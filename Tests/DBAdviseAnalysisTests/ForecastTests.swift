@@ -62,7 +62,7 @@ private func counterSnapshot(
         #expect(database.daysMargin == 0)
         #expect(database.confidence == .high)
         #expect(database.target == "app")
-        #expect(database.metric == "database_bytes")
+        #expect(database.metric.rawValue == "database_bytes")
         #expect(database.changePerDay == gibibyte)
         #expect(forecast(.databaseSizeGB, .critical)?.days == 31)
         #expect(forecast(.tableSizeGB, .warning)?.days == 6)

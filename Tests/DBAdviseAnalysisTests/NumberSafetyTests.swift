@@ -18,7 +18,7 @@ import Testing
         for text in [
             Formatting.number(value), Formatting.rate(value), Formatting.bytes(value),
             Formatting.percent(value), Formatting.days(value),
-            Formatting.measured(value, unit: "bytes"), Formatting.measured(value, unit: "rows/s"),
+            Formatting.measured(value, unit: .bytes), Formatting.measured(value, unit: .rowsPerSecond),
         ] {
             #expect(!text.isEmpty)
         }

@@ -69,10 +69,10 @@ func minimalSnapshot(writes: Double? = 100, reads: Double? = 1_000, activeSessio
         snapshot.activity = nil
         let context = RuleContext(latest: snapshot, config: Config())
         #expect(context.metrics.largestTableBytes == nil)
-        #expect(context.note(for: "largest_table_bytes") == "tables: permission denied for pg_class")
+        #expect(context.note(for: .largestTableBytes) == "tables: permission denied for pg_class")
         #expect(context.metrics.activeSessionsPerVCPU == nil)
         #expect(context.metrics.replicationLagSeconds == nil)
-        #expect(context.note(for: "replication_lag_seconds") != nil)
+        #expect(context.note(for: .replicationLagSeconds) != nil)
         let json = String(decoding: try ReportCoding.encoder().encode(context.metrics), as: UTF8.self)
         #expect(json.contains("\"active_sessions_per_vcpu\" : null"))
         #expect(json.contains("\"largest_table_bytes\" : null"))

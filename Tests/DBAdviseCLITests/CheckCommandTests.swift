@@ -110,7 +110,7 @@ struct CheckCommandTests {
         let report = try ReportCoding.decoder().decode(Report.self, from: Data(idle.stdout.utf8))
         #expect(!report.gate.breaches.contains { $0.threshold == .cacheHitRatio })
         #expect(report.metrics.cacheHitRatio == 0.9, "the value is still shown")
-        let note = try #require(report.notes.first { $0.metric == "cache_hit_ratio" })
+        let note = try #require(report.notes.first { $0.metric.rawValue == "cache_hit_ratio" })
         #expect(note.reason.contains("shared-buffer accesses"), "\(note.reason)")
         // JUnit: the key is skipped with the reason, not passed as if it had been judged.
         let junit = try Shell.dbadvise(
@@ -142,7 +142,8 @@ struct CheckCommandTests {
             !report.gate.breaches.contains { $0.threshold == .cacheHitRatio },
             "\(report.gate.breaches) \(report.notes)")
         if report.metrics.cacheHitRatio != nil {
-            #expect(report.notes.contains { $0.metric == "cache_hit_ratio" && $0.reason.contains("not judged") })
+            #expect(
+                report.notes.contains { $0.metric.rawValue == "cache_hit_ratio" && $0.reason.contains("not judged") })
         }
     }
 

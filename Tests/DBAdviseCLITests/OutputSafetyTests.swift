@@ -14,7 +14,14 @@ import Testing
 struct OutputSafetyTests {
     static let samples = Shell.packageRoot.appendingPathComponent("samples")
     static var snapshot: String { samples.appendingPathComponent("snapshots/pgbench.json").path }
-    static var history: String { samples.appendingPathComponent("history").path }
+    /// A copy of samples/history: analyze indexes a directory into its history store
+    /// (`history.sqlite`), and the repository's samples stay as `make samples` wrote them.
+    static let history: String = {
+        let copy = FileManager.default.temporaryDirectory
+            .appendingPathComponent("dbadvise-test-history-\(UUID().uuidString)", isDirectory: true)
+        try? FileManager.default.copyItem(at: samples.appendingPathComponent("history"), to: copy)
+        return copy.path
+    }()
 
     /// The command line of every flag that writes a file, writing to `path`. `collect` checks
     /// its outputs before it connects, so an unreachable DSN is enough to see the refusal.

@@ -87,7 +87,7 @@ struct QueryMixWorkloadTests {
     }
 
     func value(_ metric: String, in recommendation: Recommendation) -> Double? {
-        recommendation.evidence.first { $0.metric == metric }?.value
+        recommendation.evidence.first { $0.metric.rawValue == metric }?.value
     }
 
     /// Thousands of lookups by key a second on `products`, written once every two seconds;
@@ -137,7 +137,7 @@ struct QueryMixWorkloadTests {
         let cache = report.recommendations.filter { $0.strategy == .cache }
         let top = try #require(cache.first, "no cache candidate: \(report.notRecommended.map(\.reason))")
         #expect(top.target == "public.products")
-        let calls = try #require(top.evidence.first { $0.metric == "calls_per_second" })
+        let calls = try #require(top.evidence.first { $0.metric.rawValue == "calls_per_second" })
         #expect(calls.note?.hasPrefix("queryid \(hot.queryid):") == true, "top candidate: \(calls.note ?? "")")
         // calls/s and TTL follow from the measured numbers
         let seconds = try #require(snapshot.interval.rateSeconds)
@@ -174,7 +174,8 @@ struct QueryMixWorkloadTests {
         let hiddenTop = try #require(hiddenReport.recommendations.first { $0.strategy == .cache })
         #expect(hiddenTop.target == "\(testRedactionKey.pseudonym("public")).\(testRedactionKey.pseudonym("products"))")
         #expect(
-            hiddenTop.evidence.first { $0.metric == "calls_per_second" }?.note?.hasPrefix("queryid \(hot.queryid):")
+            hiddenTop.evidence.first { $0.metric.rawValue == "calls_per_second" }?.note?
+                .hasPrefix("queryid \(hot.queryid):")
                 == true)
         #expect(
             hiddenTop.actions.contains {
@@ -236,7 +237,7 @@ struct QueryMixWorkloadTests {
             "no CQRS: \(report.notRecommended.first { $0.strategy == .cqrs }?.reason ?? "")")
         #expect(cqrs.target == "public.orders")
         let named = Set(
-            cqrs.evidence.filter { $0.metric == "statement_time_share" }.compactMap { evidence in
+            cqrs.evidence.filter { $0.metric.rawValue == "statement_time_share" }.compactMap { evidence in
                 evidence.note?.split(separator: ",").first?.split(separator: ":").first.map {
                     String($0.dropFirst("queryid ".count))
                 }

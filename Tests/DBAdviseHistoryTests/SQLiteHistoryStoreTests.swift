@@ -41,7 +41,9 @@ struct SQLiteHistoryStoreTests {
         // What the analysis reads of an earlier snapshot survives the trip through the store.
         let snapshot = try Self.sample("primary-lagging-standby")
         let rebuilt = SeriesSnapshots.snapshot(from: SnapshotPoints(snapshot: snapshot))
-        #expect(RelationSizes(snapshot: rebuilt).unpartitionedTables == RelationSizes(snapshot: snapshot).unpartitionedTables)
+        #expect(
+            RelationSizes(snapshot: rebuilt).unpartitionedTables
+                == RelationSizes(snapshot: snapshot).unpartitionedTables)
         #expect(RelationSizes(snapshot: rebuilt).partitions == RelationSizes(snapshot: snapshot).partitions)
         let (original, _) = ReportMetrics.derive(from: snapshot, hardware: Hardware(vcpus: 4))
         let (again, _) = ReportMetrics.derive(from: rebuilt, hardware: Hardware(vcpus: 4))

@@ -22,7 +22,7 @@ import Testing
             ), "\(events.summary)")
         #expect(!events.summary.contains("no time-ordered column"))
         #expect(!events.actions.contains { $0.contains("add a created_at") })
-        #expect(events.evidence.contains { $0.metric == "column_stats_hidden" && $0.value == nil })
+        #expect(events.evidence.contains { $0.metric.rawValue == "column_stats_hidden" && $0.value == nil })
 
         guard case let .notTriggered(reason, _) = LargeTimeSeriesTableRule().evaluate(hidden) else {
             Issue.record("partition-large-time-series triggered on statistics it could not see")

@@ -78,7 +78,9 @@ import Testing
             #expect(!action.contains("ALTER INDEX"), "\(action)")
         }
         #expect(
-            recommendation.evidence.contains { $0.metric == "partitions_missing_index(events_pkey)" && $0.value == 1 })
+            recommendation.evidence.contains {
+                $0.metric.rawValue == "partitions_missing_index(events_pkey)" && $0.value == 1
+            })
     }
 
     @Test func retentionDetachesConcurrentlyOnlyWithoutADefaultPartition() throws {
@@ -132,7 +134,7 @@ import Testing
                 $0.hasSuffix("ALTER TABLE public.t DETACH PARTITION public.t_p0 CONCURRENTLY;")
             })
         #expect(concurrent.actions.contains { $0.hasSuffix("DROP TABLE public.t_p0;") })
-        #expect(concurrent.evidence.contains { $0.metric == "old_partition_deletes" && $0.value == 100 })
+        #expect(concurrent.evidence.contains { $0.metric.rawValue == "old_partition_deletes" && $0.value == 100 })
         let plain = try tree(withDefault: true)
         #expect(!plain.actions.contains { $0.contains("CONCURRENTLY;") })
         #expect(

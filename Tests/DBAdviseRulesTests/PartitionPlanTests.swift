@@ -74,7 +74,7 @@ import Testing
         let recommendation = try #require(verdict.recommendations.first)
         #expect(recommendation.summary.contains("Daily partitions"), "\(recommendation.summary)")
         #expect(recommendation.summary.contains("1 GB–16 GB"), "\(recommendation.summary)")
-        #expect(recommendation.evidence.contains { $0.metric == "implied_retention_days" })
+        #expect(recommendation.evidence.contains { $0.metric.rawValue == "implied_retention_days" })
         #expect(recommendation.actions.contains { $0.contains("PARTITION BY RANGE (created_at)") })
         #expect(recommendation.actions.contains { $0.contains("partman.part_config") })
     }
@@ -89,7 +89,8 @@ import Testing
                 snapshot.columnStats = [BaseFixture.column("events", "id", type: "bigint", correlation: 1)]
             })
         let recommendation = try #require(verdict.recommendations.first)
-        let partitions = try #require(recommendation.evidence.first { $0.metric == "expected_partitions" }?.value)
+        let partitions = try #require(
+            recommendation.evidence.first { $0.metric.rawValue == "expected_partitions" }?.value)
         #expect(partitions >= 4, "\(recommendation.summary)")
         #expect(recommendation.actions.first?.contains("every 200,000 values") == true, "\(recommendation.actions.first ?? "")")
     }

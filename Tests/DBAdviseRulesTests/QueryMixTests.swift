@@ -83,7 +83,7 @@ import Testing
             snapshot.statements = StatementStats(available: false, reason: "pg_stat_statements is not installed")
         }
         #expect(without.queryMix == nil)
-        #expect(without.notes.contains { $0.metric == "query_mix" && $0.reason.contains("not installed") })
+        #expect(without.notes.contains { $0.metric.rawValue == "query_mix" && $0.reason.contains("not installed") })
         let json = String(decoding: try ReportCoding.encoder().encode(without), as: UTF8.self)
         #expect(json.contains("\"query_mix\" : null"))
     }
@@ -155,8 +155,8 @@ import Testing
         // the same numbers, names aside
         for metric in ["calls_per_second", "starting_ttl_seconds", "statement_time_share", "table_writes_per_read"] {
             #expect(
-                advice.evidence.first { $0.metric == metric }?.value
-                    == before.first?.evidence.first { $0.metric == metric }?.value, "\(metric)")
+                advice.evidence.first { $0.metric.rawValue == metric }?.value
+                    == before.first?.evidence.first { $0.metric.rawValue == metric }?.value, "\(metric)")
         }
         let text = ([advice.summary] + advice.actions + advice.evidence.compactMap(\.note)).joined(separator: "\n")
         #expect(!text.contains("products") && !text.contains("price"))
@@ -178,7 +178,7 @@ import Testing
             Issue.record("no cache recommendation")
             return
         }
-        let products = try #require(cache.first?.evidence.first { $0.metric == "table_writes_per_second" })
+        let products = try #require(cache.first?.evidence.first { $0.metric.rawValue == "table_writes_per_second" })
         #expect(products.value == 0.5)
         #expect(products.note?.hasPrefix("public.products: statements naming it: 1 point read (") == true)
 
@@ -195,7 +195,7 @@ import Testing
             return
         }
         let accounts = try #require(cqrs.first { $0.target == "public.pgbench_accounts" })
-        let writes = try #require(accounts.evidence.first { $0.metric == "table_writes_per_second" })
+        let writes = try #require(accounts.evidence.first { $0.metric.rawValue == "table_writes_per_second" })
         let measured = try #require(report.table("public.pgbench_accounts")?.writesPerSecond)
         #expect(abs((writes.value ?? 0) - measured) < 0.001, "evidence keeps four decimals")
         #expect(writes.note?.contains("1 analytic read (") == true)

@@ -80,7 +80,9 @@ import Testing
         #expect(lag.actions.contains { $0.contains("fall back to the primary") })
         #expect(lag.actions.contains { $0.contains("read-your-writes") })
         #expect(
-            lag.evidence.contains { $0.metric == "replication_lag_p95_seconds" && $0.value == 12 && $0.threshold == 5 })
+            lag.evidence.contains {
+                $0.metric.rawValue == "replication_lag_p95_seconds" && $0.value == 12 && $0.threshold == 5
+            })
         #expect(report.gate.breaches.contains { $0.threshold == .replicationLagSeconds })
     }
 
@@ -154,9 +156,9 @@ import Testing
         #expect(replicas.summary.contains("Read-only statements take"))
         #expect(
             replicas.evidence.contains {
-                $0.metric == "statement_time_share" && ($0.note ?? "").contains("queryid 900")
+                $0.metric.rawValue == "statement_time_share" && ($0.note ?? "").contains("queryid 900")
             })
-        #expect(replicas.evidence.contains { $0.metric == "replication_lag_p95_seconds" && $0.value == 0.3 })
+        #expect(replicas.evidence.contains { $0.metric.rawValue == "replication_lag_p95_seconds" && $0.value == 0.3 })
         #expect(!report.recommendations.contains { $0.rule == "tuning-replication-lag" })
     }
 
@@ -171,7 +173,7 @@ import Testing
             replicas.actions.contains {
                 $0.contains("not measured yet") && $0.contains("5 s (replication_lag_seconds warning)")
             })
-        #expect(replicas.evidence.contains { $0.metric == "replication_lag_p95_seconds" && $0.value == nil })
+        #expect(replicas.evidence.contains { $0.metric.rawValue == "replication_lag_p95_seconds" && $0.value == nil })
     }
 
     @Test func laggingStandbyMakesPointReadsWait() throws {
@@ -229,12 +231,12 @@ import Testing
         #expect(finding.summary.contains("75 s ago"))
         #expect(finding.summary.contains("does not list it"), "replica2 is not the primary's replica1")
         #expect(finding.summary.contains("unknown, not 0 s"))
-        #expect(finding.evidence.contains { $0.metric == "replication_lag_seconds" && $0.value == nil })
-        #expect(finding.evidence.contains { $0.metric == "seen_by_primary" && $0.value == 0 })
+        #expect(finding.evidence.contains { $0.metric.rawValue == "replication_lag_seconds" && $0.value == nil })
+        #expect(finding.evidence.contains { $0.metric.rawValue == "seen_by_primary" && $0.value == 0 })
         #expect(finding.actions.contains { $0.contains("replica2_slot") })
         #expect(!report.recommendations.contains { $0.title.contains("is falling behind") })
         #expect(report.metrics.replicationLagSeconds == nil)
-        let note = try #require(report.notes.first { $0.metric == "replication_lag_seconds" })
+        let note = try #require(report.notes.first { $0.metric.rawValue == "replication_lag_seconds" })
         #expect(note.reason.contains("not streaming"))
     }
 

@@ -149,7 +149,7 @@ import Testing
             "\(best.reasons)")
         #expect(decoy.reasons.contains("joined through no foreign key"))
         let evidence = ShardKeyRanking.evidence(snapshot)
-        let joins = try #require(evidence.first { $0.metric == "shard_key_foreign_keys(tenant_id)" })
+        let joins = try #require(evidence.first { $0.metric.rawValue == "shard_key_foreign_keys(tenant_id)" })
         #expect(joins.value == 3)
         #expect(joins.note?.contains("line_items→orders") == true)
         #expect(ShardKeyRanking.citusActions(snapshot).first?.hasPrefix("Distribute on tenant_id: ") == true)
@@ -168,7 +168,7 @@ import Testing
         #expect(legacy.map(\.column) == ["tenant_id", "session_id"])
         #expect(legacy.allSatisfy { $0.reasons.count == 4 && !$0.reasons.contains { $0.hasPrefix("joined") } })
         let unknown = try #require(
-            ShardKeyRanking.evidence(snapshot).first { $0.metric == "shard_key_foreign_keys(tenant_id)" })
+            ShardKeyRanking.evidence(snapshot).first { $0.metric.rawValue == "shard_key_foreign_keys(tenant_id)" })
         #expect(unknown.value == nil, "unknown, not 0")
         #expect(unknown.note?.contains("not in the snapshot") == true)
         // Read, and there are none: the same order, each saying so.
@@ -179,7 +179,7 @@ import Testing
         #expect(none.allSatisfy { $0.reasons.contains("joined through no foreign key") })
         #expect(
             ShardKeyRanking.evidence(snapshot).contains {
-                $0.metric == "shard_key_foreign_keys(tenant_id)" && $0.value == 0
+                $0.metric.rawValue == "shard_key_foreign_keys(tenant_id)" && $0.value == 0
             })
         #expect(
             ShardKeyRanking.referenceTables(snapshot, key: try #require(none.first)) == [
@@ -331,10 +331,10 @@ import Testing
         #expect(reasons["archived"] == "boolean: two values")
         // the rejections a reader needs are evidence; a two-valued boolean is not one of them
         let evidence = ShardKeyRanking.evidence(snapshot)
-        let payload = try #require(evidence.first { $0.metric == "shard_key_rejected(payload)" })
+        let payload = try #require(evidence.first { $0.metric.rawValue == "shard_key_rejected(payload)" })
         #expect(payload.note == "text with no key or equality use")
-        #expect(evidence.contains { $0.metric == "shard_key_rejected(doc)" })
-        #expect(!evidence.contains { $0.metric == "shard_key_rejected(archived)" })
+        #expect(evidence.contains { $0.metric.rawValue == "shard_key_rejected(doc)" })
+        #expect(!evidence.contains { $0.metric.rawValue == "shard_key_rejected(archived)" })
         let actions = ShardKeyRanking.citusActions(snapshot)
         #expect(actions.count == 1)
         #expect(actions[0].hasPrefix("No distribution column found"), "\(actions)")
@@ -390,7 +390,7 @@ import Testing
         #expect(best.reasons.contains { $0.hasPrefix("references the tenant-like table public.tenants") })
         #expect(ShardKeyRanking.citusActions(snapshot).first?.hasPrefix("Distribute on tenant_id: ") == true)
         let distinct = try #require(
-            ShardKeyRanking.evidence(snapshot).first { $0.metric == "shard_key_distinct(tenant_id)" })
+            ShardKeyRanking.evidence(snapshot).first { $0.metric.rawValue == "shard_key_distinct(tenant_id)" })
         #expect(distinct.value == 200 && distinct.threshold == 128)
         #expect(distinct.note?.contains("4 per shard × 32 shards, Citus's default citus.shard_count") == true)
         #expect(
@@ -475,7 +475,7 @@ import Testing
         #expect(actions.contains("SELECT create_distributed_table('public.blocks', 'space_id');"))
         #expect(!actions.contains { $0.contains("'parent_id'") })
         let nulls = try #require(
-            ShardKeyRanking.evidence(snapshot).first { $0.metric == "shard_key_null_frac(space_id)" })
+            ShardKeyRanking.evidence(snapshot).first { $0.metric.rawValue == "shard_key_null_frac(space_id)" })
         #expect(nulls.value == 0.8 && nulls.threshold == 0.05)
         #expect(
             ShardKeyRanking.analyze(snapshot).rejected.first { $0.column == "content" }?.reason
@@ -524,7 +524,7 @@ import Testing
             ), "\(actions)")
         #expect(!actions[0].contains("tenant"), "no advice to add a tenant id from statistics it could not see")
         let hidden = try #require(
-            ShardKeyRanking.evidence(snapshot).first { $0.metric == "shard_key_column_stats_hidden" })
+            ShardKeyRanking.evidence(snapshot).first { $0.metric.rawValue == "shard_key_column_stats_hidden" })
         #expect(hidden.value == 3)
 
         // the same columns, visible and without statistics (never analyzed): nothing hidden

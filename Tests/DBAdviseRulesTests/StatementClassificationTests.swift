@@ -50,7 +50,7 @@ import Testing
             Issue.record("no cache recommendation")
             return
         }
-        let unparsed = try #require(found.first?.evidence.first { $0.metric == "unparsed_statements" })
+        let unparsed = try #require(found.first?.evidence.first { $0.metric.rawValue == "unparsed_statements" })
         #expect(unparsed.value == 1)
         #expect(unparsed.note?.contains("queryid 799") == true)
     }
@@ -64,7 +64,7 @@ import Testing
         }
         let advice = try #require(found.first)
         #expect(advice.target == "public.products")
-        #expect(advice.evidence.first { $0.metric == "starting_ttl_seconds" }?.value == 1)
+        #expect(advice.evidence.first { $0.metric.rawValue == "starting_ttl_seconds" }?.value == 1)
         #expect(advice.actions.contains { $0.contains("Key it by its parameters: id = $1.") })
         #expect(advice.actions.contains { $0.contains("SELECT name, price FROM products WHERE id = $1") })
         #expect(advice.actions.contains { $0.hasPrefix("Expected load removed: up to") })
@@ -94,9 +94,9 @@ import Testing
         let accounts = try #require(found.first { $0.target == "public.pgbench_accounts" })
         #expect(
             accounts.evidence.contains {
-                $0.metric == "statement_time_share" && $0.note?.hasPrefix("queryid 900") == true
+                $0.metric.rawValue == "statement_time_share" && $0.note?.hasPrefix("queryid 900") == true
             })
-        let blocks = try #require(accounts.evidence.first { $0.metric == "analytic_block_share" }?.value)
+        let blocks = try #require(accounts.evidence.first { $0.metric.rawValue == "analytic_block_share" }?.value)
         #expect(blocks > 0.5, "the report reads most of the tracked blocks")
         #expect(accounts.actions.first?.contains("fresher than a replica") == true)
     }

@@ -24,7 +24,7 @@ public struct CapacityModel: Codable, Sendable, Equatable {
         public var capacity: Double?
         /// demand / capacity, when both are known.
         public var utilization: Double?
-        public var unit: String
+        public var unit: EvidenceUnit
         public var saturated: Bool
         /// How demand and capacity were measured.
         public var basis: String
@@ -42,11 +42,22 @@ public struct CapacityModel: Codable, Sendable, Equatable {
     public var targetPerVCPU: Double
     public var resources: [Resource]
 
-    // Spelled so that the snake_case key conversion gives `target_per_vcpu` both ways.
     private enum CodingKeys: String, CodingKey {
-        case busySessions, cpuSessions, ioSessions, lockSessions, statementSecondsPerSecond,
-            targetPerVCPU = "targetPerVcpu", resources
+        case busySessions = "busy_sessions"
+        case cpuSessions = "cpu_sessions"
+        case ioSessions = "io_sessions"
+        case lockSessions = "lock_sessions"
+        case statementSecondsPerSecond = "statement_seconds_per_second"
+        case targetPerVCPU = "target_per_vcpu"
+        case resources
     }
+
+    /// Wait classes of a busy session that more or faster cores relieve: none (on CPU),
+    /// `LWLock` and `BufferPin` (in-memory contention: a holder that is busy or descheduled,
+    /// which is how a saturated CPU shows in the samples), and `IPC` (a leader waiting for
+    /// its parallel workers' CPU work). `IO` is IO demand, `Lock` is contention between
+    /// sessions, and `Client`, `Timeout`, `Extension` and `Activity` are no demand on the server.
+    public static let cpuSideWaitTypes: Set<String> = ["CPU", "LWLock", "BufferPin", "IPC"]
 
     public init(snapshot: Snapshot, hardware: Hardware, window: MeasurementWindow, target: Double) {
         targetPerVCPU = target
@@ -66,7 +77,8 @@ public struct CapacityModel: Codable, Sendable, Equatable {
         // How the non-lock busy time splits between CPU and IO, from the samples; all CPU when
         // the samples caught nothing but statements ran (sub-millisecond cached work is CPU).
         let nonLock = waits.filter { $0.key != "Lock" }.values.reduce(0, +)
-        let cpuShare = nonLock > 0 ? (waits["CPU"] ?? 0) / nonLock : 1
+        let cpuSide = waits.filter { Self.cpuSideWaitTypes.contains($0.key) }.values.reduce(0, +)
+        let cpuShare = nonLock > 0 ? cpuSide / nonLock : 1
         let ioShare = nonLock > 0 ? (waits["IO"] ?? 0) / nonLock : 0
         // Busy is the larger of the sampled sessions and statement time per second (one-second
         // samples miss statements shorter than a millisecond), apportioned by the samples.
@@ -79,7 +91,7 @@ public struct CapacityModel: Codable, Sendable, Equatable {
         let statementsNote = statementSecondsPerSecond == nil ? "" : " and statement time per second"
         resources.append(
             Self.resource(
-                "cpu", demand: cpuSessions, capacity: vcpus.map { $0 * target }, unit: "sessions",
+                "cpu", demand: cpuSessions, capacity: vcpus.map { $0 * target }, unit: .sessions,
                 basis: "sessions on CPU (pg_stat_activity samples\(statementsNote), \(basis)) against "
                     + "vCPUs × \(Formatting.rate(target)) (active_sessions_per_vcpu warning)"))
         var ioDemand = ioSessions
@@ -90,7 +102,7 @@ public struct CapacityModel: Codable, Sendable, Equatable {
             ioCapacity = iops * 0.8
             ioBasis = "blocks read per second against 80% of hardware.max_iops"
         }
-        resources.append(Self.resource("io", demand: ioDemand, capacity: ioCapacity, unit: ioBasis.hasPrefix("blocks") ? "IOPS" : "sessions", basis: ioBasis))
+        resources.append(Self.resource("io", demand: ioDemand, capacity: ioCapacity, unit: ioBasis.hasPrefix("blocks") ? .iops : .sessions, basis: ioBasis))
         let workingSet = Self.workingSetBytes(snapshot)
         let memoryBytes = hardware.memoryBytes
         let waitsOnIO = (ioSessions ?? 0) > 0 && ioShare >= 0.2
@@ -98,27 +110,27 @@ public struct CapacityModel: Codable, Sendable, Equatable {
         resources.append(
             Resource(
                 resource: "memory", demand: workingSet, capacity: memoryBytes,
-                utilization: workingSet.flatMap { set in memoryBytes.map { set / $0 } }, unit: "bytes",
+                utilization: workingSet.flatMap { set in memoryBytes.map { set / $0 } }, unit: .bytes,
                 saturated: fits == false && waitsOnIO && window.coldCacheReason == nil,
                 basis: "working set (tables and indexes read or written in the window) against memory; "
                     + "saturated only when it does not fit and sessions wait on IO"))
         if let activity, let limit = activity.maxConnections, limit > 0 {
             resources.append(
                 Self.resource(
-                    "connections", demand: Double(activity.connections), capacity: Double(limit), unit: "connections",
+                    "connections", demand: Double(activity.connections), capacity: Double(limit), unit: .connections,
                     basis: "client connections against max_connections", saturatedAt: 0.9))
         }
         if let wal = snapshot.rates.walBytesPerSecond {
             resources.append(
                 Resource(
-                    resource: "wal", demand: wal, capacity: nil, utilization: nil, unit: "bytes/s",
+                    resource: "wal", demand: wal, capacity: nil, utilization: nil, unit: .bytesPerSecond,
                     saturated: false, basis: "WAL bytes per second (\(basis)); storage throughput is not known"))
         }
         self.resources = resources
     }
 
     static func resource(
-        _ name: String, demand: Double?, capacity: Double?, unit: String, basis: String, saturatedAt: Double = 1
+        _ name: String, demand: Double?, capacity: Double?, unit: EvidenceUnit, basis: String, saturatedAt: Double = 1
     ) -> Resource {
         let utilization = demand.flatMap { demand in capacity.flatMap { $0 > 0 ? demand / $0 : nil } }
         return Resource(

@@ -34,6 +34,19 @@ public struct MeasurementWindow: Codable, Sendable, Equatable {
     /// Why the caches may be cold (a restart or a bulk load inside the window); nil otherwise.
     public var coldCacheReason: String?
 
+    private enum CodingKeys: String, CodingKey {
+        case kind
+        case seconds
+        case snapshots
+        case settledSnapshots = "settled_snapshots"
+        case settledSpanSeconds = "settled_span_seconds"
+        case settled
+        case sustained
+        case bulkLoads = "bulk_loads"
+        case unsettledReason = "unsettled_reason"
+        case coldCacheReason = "cold_cache_reason"
+    }
+
     public init(snapshots series: [Snapshot], policy: MeasurementPolicy) {
         let latest = series.last
         kind = latest?.interval.mode == .delta ? .interval : .sinceReset

@@ -38,11 +38,21 @@ public struct ResolvedHardware: Codable, Sendable, Equatable {
     /// How an inferred or instance figure was known (`local socket /tmp`, the catalog's source).
     public var basis: [String]
 
-    // Spelled so that the snake_case key conversion gives `max_vcpus` and `max_iops` both ways.
     private enum CodingKeys: String, CodingKey {
-        case instance, vcpus, vcpusSource, memoryGB = "memoryGb", memorySource, storageGB = "storageGb",
-            maxVCPUs = "maxVcpus", maxVCPUsSource = "maxVcpusSource", maxMemoryGB = "maxMemoryGb",
-            maxMemorySource, maxStorageGB = "maxStorageGb", maxStorageSource, maxIOPS = "maxIops", basis
+        case instance
+        case vcpus
+        case vcpusSource = "vcpus_source"
+        case memoryGB = "memory_gb"
+        case memorySource = "memory_source"
+        case storageGB = "storage_gb"
+        case maxVCPUs = "max_vcpus"
+        case maxVCPUsSource = "max_vcpus_source"
+        case maxMemoryGB = "max_memory_gb"
+        case maxMemorySource = "max_memory_source"
+        case maxStorageGB = "max_storage_gb"
+        case maxStorageSource = "max_storage_source"
+        case maxIOPS = "max_iops"
+        case basis
     }
 
     public init(configured: Hardware, host: HostInfo?) {

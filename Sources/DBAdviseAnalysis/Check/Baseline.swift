@@ -43,7 +43,7 @@ public struct BaselineFinding: Codable, Sendable, Equatable {
         self.init(
             id: Self.rulePrefix + recommendation.rule, target: recommendation.target,
             severity: recommendation.severity, value: evidence?.value, limit: evidence?.threshold,
-            unit: evidence?.unit)
+            unit: evidence?.unit.rawValue)
     }
 
     /// The threshold key of a breach finding; nil for a rule finding or an unknown key.
@@ -87,6 +87,14 @@ public struct Baseline: Codable, Sendable, Equatable {
     public var database: String?
     /// Sorted by id, then target, so that two baselines diff cleanly.
     public var findings: [BaselineFinding]
+
+    private enum CodingKeys: String, CodingKey {
+        case schemaVersion = "schema_version"
+        case kind
+        case createdAt = "created_at"
+        case database
+        case findings
+    }
 
     public init(createdAt: Date, database: String?, findings: [BaselineFinding]) {
         self.createdAt = createdAt
@@ -195,6 +203,11 @@ public struct Baseline: Codable, Sendable, Equatable {
     private struct Header: Decodable {
         var kind: String?
         var schemaVersion: Int?
+
+        private enum CodingKeys: String, CodingKey {
+            case kind
+            case schemaVersion = "schema_version"
+        }
     }
 }
 
@@ -248,6 +261,15 @@ public struct BaselineComparison: Codable, Sendable, Equatable {
     public var resolved: [BaselineFinding]
     /// Today's breaches, all of them: the gate lists them and judges only the new or worse.
     public var breaches: [GateBreach]
+
+    private enum CodingKeys: String, CodingKey {
+        case baselineCreatedAt = "baseline_created_at"
+        case new
+        case worse
+        case unchanged
+        case resolved
+        case breaches
+    }
 
     public init(
         baselineCreatedAt: Date, new: [BaselineFinding], worse: [BaselineChange],

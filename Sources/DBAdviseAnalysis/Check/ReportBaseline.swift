@@ -25,6 +25,14 @@ public struct ReportBaseline: Codable, Sendable, Equatable {
     public var worse: [BaselineChange]
     public var resolved: [BaselineFinding]
 
+    private enum CodingKeys: String, CodingKey {
+        case createdAt = "created_at"
+        case counts
+        case new
+        case worse
+        case resolved
+    }
+
     public init(_ comparison: BaselineComparison) {
         createdAt = comparison.baselineCreatedAt
         counts = Counts(

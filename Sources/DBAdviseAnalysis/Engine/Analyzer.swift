@@ -125,13 +125,13 @@ public struct Analyzer: Sendable {
         // A value shown but judged no measurement (the gate and the rules skip it) says why.
         for key in ThresholdKey.allCases {
             if let judgment = context.judgment(key), let reason = judgment.unmeasuredReason {
-                notes.append(MetricNote(metric: key.rawValue, reason: "shown, not judged: \(reason)"))
+                notes.append(MetricNote(metric: MetricKey(threshold: key), reason: "shown, not judged: \(reason)"))
             }
         }
         if queryMix != nil, mix == nil {
             notes.append(
                 MetricNote(
-                    metric: "query_mix", reason: context.statementsUnavailableReason ?? "no statement to classify"))
+                    metric: .queryMix, reason: context.statementsUnavailableReason ?? "no statement to classify"))
         }
         let snapshot = context.snapshot
         let source = ReportSource(

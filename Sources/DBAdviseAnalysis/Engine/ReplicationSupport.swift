@@ -148,8 +148,8 @@ public struct LagBudget: Sendable {
                 "Replication lag is not measured yet (\(why)): design the moved reads for a staleness budget "
                 + "of \(budget) s (replication_lag_seconds warning), fall back to the primary beyond it, and \(keepOnPrimary)."
             evidence = Evidence(
-                metric: "replication_lag_p95_seconds", value: nil, threshold: levels.measuredWarning,
-                unit: "seconds", note: "not measured: \(why)")
+                metric: .replicationLagP95Seconds, value: nil, threshold: levels.measuredWarning,
+                unit: .seconds, note: "not measured: \(why)")
             return
         }
         let severity = levels.severity(of: worst)
@@ -170,7 +170,7 @@ public struct LagBudget: Sendable {
                 + "fix the lag (tuning-replication-lag) before routing more reads, and \(keepOnPrimary)."
         }
         evidence = Evidence(
-            metric: "replication_lag_p95_seconds", value: worst, levels: levels, severity: severity,
+            metric: .replicationLagP95Seconds, value: worst, levels: levels, severity: severity,
             note: "worst of \(views.count) standby(s)" + (sampled == nil ? "; not sampled, last reading" : ""))
     }
 }
@@ -188,7 +188,7 @@ public struct MovableReads: Sendable {
     }
 
     public static let namedStatementShare = RuleParameter(
-        name: "movable_statement_time_share", value: 0.02, unit: "ratio",
+        name: "movable_statement_time_share", value: 0.02, unit: .ratio,
         why: "A statement under 2% of primary statement time is not worth a routing change.")
     public static let parameters = [
         StatementClassifier.analyticRowsPerCall, StatementClassifier.analyticMeanMs, namedStatementShare,
@@ -237,7 +237,7 @@ public struct MovableReads: Sendable {
     public static func evidence(_ read: Read) -> Evidence {
         let text = read.statement.query.map { String($0.prefix(60)) } ?? "text redacted"
         return namedStatementShare.evidence(
-            metric: "statement_time_share", value: read.share,
+            metric: .statementTimeShare, value: read.share,
             note: "queryid \(read.statement.queryid), \(read.kind.rawValue)"
                 + (read.callsPerSecond.map { ", \(Formatting.rate($0)) calls/s" } ?? "") + ": \(text)")
     }

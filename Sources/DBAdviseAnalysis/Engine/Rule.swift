@@ -6,10 +6,10 @@ import Foundation
 public struct RuleParameter: Codable, Sendable, Equatable {
     public var name: String
     public var value: Double
-    public var unit: String
+    public var unit: EvidenceUnit
     public var why: String
 
-    public init(name: String, value: Double, unit: String, why: String) {
+    public init(name: String, value: Double, unit: EvidenceUnit, why: String) {
         self.name = name
         self.value = value
         self.unit = unit

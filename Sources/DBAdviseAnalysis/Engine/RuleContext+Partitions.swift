@@ -6,10 +6,10 @@ extension RuleContext {
     /// partitioning rules so their quiet reasons read alike.
     public var largestTableComparison: String {
         guard let largest = sizes.largestTable else {
-            return "table sizes unknown (\(note(for: "largest_table_bytes") ?? "not collected"))"
+            return "table sizes unknown (\(note(for: .largestTableBytes) ?? "not collected"))"
         }
         return "largest table \(largest.name) "
-            + comparison(Double(largest.bytes), .tableSizeGB, metric: "size")
+            + comparison(Double(largest.bytes), .tableSizeGB, metric: .sizeSpoken)
             .replacingOccurrences(of: "size ", with: "")
     }
 
@@ -26,10 +26,10 @@ extension RuleContext {
     public func churnEvidence(_ name: String) -> [Evidence] {
         guard let table = table(name) else { return [] }
         return [
-            Evidence(metric: "n_tup_del", value: table.nTupDel.map(Double.init), threshold: nil, unit: "rows"),
-            Evidence(metric: "n_dead_tup", value: table.nDeadTup.map(Double.init), threshold: nil, unit: "rows"),
+            Evidence(metric: .nTupDel, value: table.nTupDel.map(Double.init), threshold: nil, unit: .rows),
+            Evidence(metric: .nDeadTup, value: table.nDeadTup.map(Double.init), threshold: nil, unit: .rows),
             Evidence(
-                metric: "autovacuum_count", value: table.autovacuumCount.map(Double.init), threshold: nil, unit: "runs"),
+                metric: .autovacuumCount, value: table.autovacuumCount.map(Double.init), threshold: nil, unit: .runs),
         ]
     }
 

@@ -69,7 +69,7 @@ public struct RuleContext: Sendable {
     }
 
     /// Why a metric is null, when it is.
-    public func note(for metric: String) -> String? {
+    public func note(for metric: MetricKey) -> String? {
         notes.first { $0.metric == metric }?.reason
     }
 
@@ -117,24 +117,10 @@ public struct RuleContext: Sendable {
         -> [ColumnStats]
     {
         (snapshot.columnStats ?? []).filter { column in
-            "\(column.schema).\(column.table)" == qualifiedName
-                && StatementHeuristics.isTimeLike(dataType: column.dataType, name: column.column)
+            column.qualifiedTable == qualifiedName
+                && column.isTimeLike
                 && abs(column.correlation ?? 0) >= minimumCorrelation
         }
         .sorted { abs($0.correlation ?? 0) > abs($1.correlation ?? 0) }
-    }
-}
-
-/// Column heuristics the partitioning rules share. Statement texts are read by the
-/// StatementParser module (libpg_query), never by text matching.
-public enum StatementHeuristics {
-    /// Timestamp, date or serial-ish identifiers: the columns time-ordered tables grow along.
-    public static func isTimeLike(dataType: String, name: String) -> Bool {
-        let type = dataType.lowercased()
-        if type.contains("timestamp") || type == "date" { return true }
-        let column = name.lowercased()
-        let integer = ["bigint", "integer", "int", "int4", "int8", "bigserial", "serial"].contains(type)
-        // A serial key grows with insertion time; a foreign key (`user_id`) does not.
-        return integer && (column == "id" || column == "seq" || column.hasSuffix("_seq"))
     }
 }

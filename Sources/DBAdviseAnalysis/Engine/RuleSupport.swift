@@ -47,7 +47,7 @@ public enum Manual {
 extension RuleContext {
     /// Evidence and severity of a database-wide metric against a threshold key. A null
     /// metric gives evidence with the note saying why.
-    public func judge(_ metric: String, _ value: Double?, _ key: ThresholdKey) -> (evidence: Evidence, severity: Severity?) {
+    public func judge(_ metric: MetricKey, _ value: Double?, _ key: ThresholdKey) -> (evidence: Evidence, severity: Severity?) {
         let levels = levels(key)
         let severity = value.flatMap(levels.severity(of:))
         let evidence = Evidence(
@@ -57,7 +57,7 @@ extension RuleContext {
     }
 
     /// `0.42 < 0.7 active_sessions_per_vcpu warning`, or `unknown (reason)`.
-    public func comparison(_ value: Double?, _ key: ThresholdKey, metric: String) -> String {
+    public func comparison(_ value: Double?, _ key: ThresholdKey, metric: MetricKey) -> String {
         let levels = levels(key)
         let unit = key.unit.measuredUnit
         guard let value else {
@@ -66,7 +66,7 @@ extension RuleContext {
         let severity = levels.severity(of: value)
         // Units are implied by the key's name except for sizes, shown as sizes.
         func show(_ number: Double) -> String {
-            unit == "bytes" ? Formatting.bytes(number) : Formatting.rate(number)
+            unit == .bytes ? Formatting.bytes(number) : Formatting.rate(number)
         }
         let limit = show(levels.measuredLimit(for: severity))
         let shown = show(value)
@@ -111,7 +111,7 @@ extension RuleContext {
 
 extension RuleParameter {
     /// The evidence line for a parameter-based comparison.
-    public func evidence(metric: String, value: Double?, note: String? = nil) -> Evidence {
+    public func evidence(metric: MetricKey, value: Double?, note: String? = nil) -> Evidence {
         Evidence(metric: metric, value: value, threshold: self.value, unit: unit, note: note)
     }
 }

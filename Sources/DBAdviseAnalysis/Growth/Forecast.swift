@@ -23,13 +23,13 @@ public struct Forecast: Codable, Sendable, Equatable {
 
     /// `database_bytes`, `table_bytes`, `partition_bytes`, `writes_per_second`, or the metric
     /// of the report named like the key (`connections_used_ratio` …).
-    public var metric: String
+    public var metric: MetricKey
     public var target: String
     public var threshold: ThresholdKey
     public var level: Severity
     /// The level in the measured unit (bytes for sizes).
     public var thresholdValue: Double
-    public var unit: String
+    public var unit: EvidenceUnit
     /// The latest measured value.
     public var current: Double
     /// The fitted change per day, in `unit`.
@@ -43,8 +43,20 @@ public struct Forecast: Codable, Sendable, Equatable {
     public var spanDays: Double
 
     private enum CodingKeys: String, CodingKey {
-        case metric, target, threshold, level, thresholdValue, unit, current, changePerDay, days,
-            daysMargin, confidence, rSquared, points, spanDays
+        case metric
+        case target
+        case threshold
+        case level
+        case thresholdValue = "threshold_value"
+        case unit
+        case current
+        case changePerDay = "change_per_day"
+        case days
+        case daysMargin = "days_margin"
+        case confidence
+        case rSquared = "r_squared"
+        case points
+        case spanDays = "span_days"
     }
 
     /// `days_margin` is written as null when unknown.
@@ -67,8 +79,8 @@ public struct Forecast: Codable, Sendable, Equatable {
     }
 
     public init?(
-        metric: String, target: String, threshold: ThresholdKey, level: Severity, trend: GrowthTrend,
-        thresholdValue: Double, unit: String
+        metric: MetricKey, target: String, threshold: ThresholdKey, level: Severity, trend: GrowthTrend,
+        thresholdValue: Double, unit: EvidenceUnit
     ) {
         let direction = threshold.direction
         guard let days = trend.daysUntil(level: thresholdValue, direction: direction), days > 0 else { return nil }
@@ -137,7 +149,7 @@ public enum Forecasts {
     ) -> [Forecast] {
         var forecasts: [Forecast] = []
         func add(
-            _ key: ThresholdKey, metric: String, targets: [(String, GrowthTrend)], limit: Int = .max
+            _ key: ThresholdKey, metric: MetricKey, targets: [(String, GrowthTrend)], limit: Int = .max
         ) {
             guard !key.isBounded else { return }
             let targets = targets.filter { seriesTooShort($0.1, policy: config.measurement) == nil }
@@ -155,16 +167,16 @@ public enum Forecasts {
             }
         }
         let sizes = trends.sizes
-        add(.databaseSizeGB, metric: "database_bytes", targets: sizes.database.map { [(sizes.databaseName, $0)] } ?? [])
+        add(.databaseSizeGB, metric: .databaseBytes, targets: sizes.database.map { [(sizes.databaseName, $0)] } ?? [])
         add(
-            .tableSizeGB, metric: "table_bytes",
+            .tableSizeGB, metric: .tableBytes,
             targets: sizes.tables.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
             limit: perKeyLimit)
         add(
-            .partitionSizeGB, metric: "partition_bytes",
+            .partitionSizeGB, metric: .partitionBytes,
             targets: sizes.partitions.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, limit: perKeyLimit)
         add(
-            .writesPerSecond, metric: "writes_per_second",
+            .writesPerSecond, metric: .writesPerSecond,
             targets: trends.writesPerSecond.map { [(sizes.databaseName, $0)] } ?? [])
 
         // The load and lag the report derives per snapshot (ratios are bounded: never a line).
@@ -179,7 +191,7 @@ public enum Forecasts {
             let samples = derived.compactMap { point in value(point.metrics).map { SizeSample(at: point.at, bytes: $0) }
             }
             if let trend = GrowthTrend(samples: samples) {
-                add(key, metric: key.rawValue, targets: [(sizes.databaseName, trend)])
+                add(key, metric: MetricKey(threshold: key), targets: [(sizes.databaseName, trend)])
             }
         }
         return forecasts.sorted {

@@ -119,7 +119,7 @@ public struct TimedPartition {
     public var range: PartitionTimeRange
     public var counters: PartitionCounters
 
-    public var name: String { "\(partition.schema).\(partition.name)" }
+    public var name: String { partition.qualifiedName }
 }
 
 /// pg_stat_user_tables counters of a partition; nil when unknown.
@@ -168,7 +168,7 @@ extension RuleContext {
     /// nil when the table is not partitioned by time (or its bounds are unknown).
     public func timedPartitions(of tree: PartitionTree) -> [TimedPartition]? {
         guard tree.strategy == .range, tree.keyColumns.count == 1 else { return nil }
-        if let type = keyType(of: tree)?.lowercased(), !(type.contains("timestamp") || type == "date") {
+        if let type = keyType(of: tree), !TimeLikeColumn.isTemporal(dataType: type) {
             return nil
         }
         let byName = tablesByName
@@ -183,7 +183,7 @@ extension RuleContext {
             } else {
                 leaves = [partition]
             }
-            let stats = leaves.compactMap { byName["\($0.schema).\($0.name)"] }
+            let stats = leaves.compactMap { byName[$0.qualifiedName] }
             var counters = PartitionCounters.sum(stats)
             if stats.count != leaves.count { counters = PartitionCounters() }
             counters.bytes = partition.totalBytes

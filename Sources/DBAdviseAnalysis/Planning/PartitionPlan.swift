@@ -132,9 +132,13 @@ public struct PartitionPlan: Sendable, Equatable {
 
     // MARK: names
 
-    public var old: String { "\(SQL.identifier(schema)).\(SQL.identifier(table))" }
+    public var old: String { SQL.qualified(schema, table) }
     public var newName: String { "\(table)_partitioned" }
-    public var parent: String { "\(SQL.identifier(schema)).\(SQL.identifier(newName))" }
+    public var parent: String { SQL.qualified(schema, newName) }
+    /// `schema.table` and `schema.table_partitioned` unquoted: as titles print them and as
+    /// pg_partman's `part_config.parent_table` stores them.
+    public var qualifiedTable: String { "\(schema).\(table)" }
+    public var qualifiedParent: String { "\(schema).\(newName)" }
     public var key: String { SQL.identifier(column) }
     public var isTimestampTZ: Bool {
         dataType.lowercased().contains("with time zone") || dataType.lowercased() == "timestamptz"
@@ -163,7 +167,7 @@ public struct PartitionPlan: Sendable, Equatable {
 
     public var createParent: Step {
         Step(
-            title: "Create the partitioned parent \(schema).\(newName) with \(table)'s columns, defaults and checks",
+            title: "Create the partitioned parent \(qualifiedParent) with \(table)'s columns, defaults and checks",
             lock: "ACCESS SHARE on \(old) (reads its definition); writes continue",
             sql: """
                 CREATE TABLE \(parent) (LIKE \(old) INCLUDING ALL EXCLUDING INDEXES)
@@ -205,7 +209,7 @@ public struct PartitionPlan: Sendable, Equatable {
                     "A default partition for values no partition covers (without pg_partman; alert when it is not empty)",
                 lock: "ACCESS EXCLUSIVE on the new, still empty parent only",
                 sql:
-                    "CREATE TABLE \(SQL.identifier(schema)).\(SQL.identifier(newName + "_default")) PARTITION OF \(parent) DEFAULT;"
+                    "CREATE TABLE \(SQL.qualified(schema, newName + "_default")) PARTITION OF \(parent) DEFAULT;"
             )
         }
         let starts = (-1...(premake + 1)).compactMap { TimeBounds.start(of: step, containing: now, offset: $0) }
@@ -216,7 +220,7 @@ public struct PartitionPlan: Sendable, Equatable {
             )
         }
         statements.append(
-            "CREATE TABLE \(SQL.identifier(schema)).\(SQL.identifier(newName + "_default")) PARTITION OF \(parent) DEFAULT;"
+            "CREATE TABLE \(SQL.qualified(schema, newName + "_default")) PARTITION OF \(parent) DEFAULT;"
         )
         return Step(
             title:
@@ -226,7 +230,7 @@ public struct PartitionPlan: Sendable, Equatable {
     }
 
     public func partitionName(_ date: Date) -> String {
-        "\(SQL.identifier(schema)).\(SQL.identifier("\(newName)_p\(TimeBounds.compact(date))"))"
+        SQL.qualified(schema, "\(newName)_p\(TimeBounds.compact(date))")
     }
 
     public func literal(_ date: Date) -> String {
@@ -313,7 +317,7 @@ public struct PartitionPlan: Sendable, Equatable {
             lock: "ACCESS SHARE on \(old) (one min() read); ACCESS EXCLUSIVE on the new, still empty parent",
             sql: """
                 SELECT partman.create_parent(
-                    p_parent_table := \(SQL.literal("\(schema).\(newName)")),
+                    p_parent_table := \(SQL.literal(qualifiedParent)),
                     p_control := \(SQL.literal(column)),
                     p_interval := \(SQL.literal(interval.sql)),\(legacy ? "\n    p_type := 'native'," : "")
                     p_premake := \(premake),
@@ -328,8 +332,8 @@ public struct PartitionPlan: Sendable, Equatable {
             lock: "ROW EXCLUSIVE on partman.part_config",
             sql: """
                 UPDATE partman.part_config
-                    SET parent_table = \(SQL.literal("\(schema).\(table)"))
-                    WHERE parent_table = \(SQL.literal("\(schema).\(newName)"));
+                    SET parent_table = \(SQL.literal(qualifiedTable))
+                    WHERE parent_table = \(SQL.literal(qualifiedParent));
                 """)
     }
 
@@ -342,7 +346,7 @@ public struct PartitionPlan: Sendable, Equatable {
             sql: """
                 UPDATE partman.part_config
                     SET retention = \(SQL.literal(retention)), retention_keep_table = false
-                    WHERE parent_table = \(SQL.literal("\(schema).\(newName)"));
+                    WHERE parent_table = \(SQL.literal(qualifiedParent));
                 """)
     }
 

@@ -5,25 +5,25 @@ import Foundation
 /// show them as their parameters.
 public enum PartitionPlanning {
     public static let minimumCorrelation = RuleParameter(
-        name: "minimum_abs_correlation", value: 0.9, unit: "ratio",
+        name: "minimum_abs_correlation", value: 0.9, unit: .ratio,
         why: "pg_stats.correlation near ±1 means rows lie on disk in the column's order: appended over time.")
     public static let minimumPartitionBytes = RuleParameter(
-        name: "partition_band_min_bytes", value: 1_073_741_824, unit: "bytes",
+        name: "partition_band_min_bytes", value: 1_073_741_824, unit: .bytes,
         why: "Below about 1 GB a partition saves nothing and only adds planning work per partition.")
     public static let maximumPartitionBytes = RuleParameter(
-        name: "partition_band_max_bytes", value: 50 * 1_073_741_824, unit: "bytes",
+        name: "partition_band_max_bytes", value: 50 * 1_073_741_824, unit: .bytes,
         why: "Up to about 50 GB a partition's vacuum, index build and detach stay short.")
     public static let minimumPartitions = RuleParameter(
-        name: "partition_min_count", value: 4, unit: "partitions",
+        name: "partition_min_count", value: 4, unit: .partitions,
         why: "A serial-key plan whose rows fill fewer than four partitions leaves most of the table in one of "
             + "them: pruning skips little. The width is sized so the rows fill at least four; no plan otherwise.")
     public static let memoryShare = RuleParameter(
-        name: "partition_memory_share", value: 0.25, unit: "ratio",
+        name: "partition_memory_share", value: 0.25, unit: .ratio,
         why:
             "A partition at most a quarter of memory (hardware.memory_gb) keeps the recent partitions and their indexes cached."
     )
     public static let retentionDeleteShare = RuleParameter(
-        name: "retention_delete_share", value: 0.1, unit: "ratio",
+        name: "retention_delete_share", value: 0.1, unit: .ratio,
         why: "Deleting a tenth or more of the rows inserted means old rows are purged: dropping partitions replaces it."
     )
 }
@@ -111,9 +111,7 @@ extension RuleContext {
         let target = max(lowerBand, min(upper, bytes / minimumCount))
         let interval: PartitionInterval
         let expected: Double?
-        if StatementHeuristics.isTimeLike(dataType: column.dataType, name: column.column),
-            column.dataType.lowercased().contains("timestamp") || column.dataType.lowercased() == "date"
-        {
+        if column.isTemporal {
             let step = PartitionSizing.timeStep(bytesPerDay: bytesPerDay, upperBytes: target)
             interval = .time(step)
             expected = bytesPerDay.map { $0 * PartitionInterval.time(step).approximateDays }
@@ -134,7 +132,7 @@ extension RuleContext {
             retentionDays = days
             retention = "\(Int(saturating: max(1, days))) days"
         }
-        let indexes = (snapshot.indexes ?? []).filter { "\($0.schema).\($0.table)" == name && $0.isValid }
+        let indexes = (snapshot.indexes ?? []).filter { $0.qualifiedTable == name && $0.isValid }
         let primaryKey = indexes.first(where: \.isPrimary)?.columns
         let plan = PartitionPlan(
             schema: stats?.schema ?? "public", table: stats?.name ?? name, column: column.column,
@@ -177,22 +175,22 @@ extension RuleContext {
         }
         var evidence = [
             Evidence(
-                metric: "expected_partitions", value: partitions, threshold: interval.isTime ? nil : minimumCount,
-                unit: "partitions",
+                metric: .expectedPartitions, value: partitions, threshold: interval.isTime ? nil : minimumCount,
+                unit: .partitions,
                 note: interval.isTime
                     ? "table bytes ÷ expected partition bytes; a time range adds partitions as days pass"
                     : "table bytes ÷ expected partition bytes; a serial-key plan needs at least the threshold"),
             Evidence(
-                metric: "growth_bytes_per_day", value: bytesPerDay, threshold: nil, unit: "bytes",
+                metric: .growthBytesPerDay, value: bytesPerDay, threshold: nil, unit: .bytes,
                 note: source),
             Evidence(
-                metric: "expected_partition_bytes", value: expected, threshold: upper, unit: "bytes",
+                metric: .expectedPartitionBytes, value: expected, threshold: upper, unit: .bytes,
                 note: "target band \(band)"),
         ]
         if let retentionDays {
             evidence.append(
                 Evidence(
-                    metric: "implied_retention_days", value: retentionDays, threshold: nil, unit: "days",
+                    metric: .impliedRetentionDays, value: retentionDays, threshold: nil, unit: .days,
                     note:
                         "live rows ÷ inserted rows per day; n_tup_del/n_tup_ins ≥ \(Formatting.rate(PartitionPlanning.retentionDeleteShare.value))"
                 ))

@@ -114,32 +114,32 @@ public struct ShardKeyAnalysis: Sendable, Equatable {
 /// tables must include the distribution column; to reference tables they may not).
 public enum ShardKeyRanking {
     public static let largestTables = RuleParameter(
-        name: "shard_key_largest_tables", value: 10, unit: "tables",
+        name: "shard_key_largest_tables", value: 10, unit: .tables,
         why: "The distribution column must co-locate the largest tables; the rest can be reference tables.")
     public static let shardCount = RuleParameter(
-        name: "shard_key_shard_count", value: 32, unit: "shards",
+        name: "shard_key_shard_count", value: 32, unit: .shards,
         why: """
             The shards each distributed table is split into: Citus's default citus.shard_count (the \
             snapshot's own citus.shard_count setting when it records one).
             """)
     public static let valuesPerShard = RuleParameter(
-        name: "shard_key_values_per_shard", value: 4, unit: "values",
+        name: "shard_key_values_per_shard", value: 4, unit: .values,
         why: """
             A distribution column needs at least this many distinct values per shard (4 × 32 = 128) for \
             hashing to spread them over every shard: 200 tenants qualify, 20 do not.
             """)
     public static let maximumDominantShare = RuleParameter(
-        name: "shard_key_max_common_freq", value: 0.1, unit: "ratio",
+        name: "shard_key_max_common_freq", value: 0.1, unit: .ratio,
         why: "One value holding more than a tenth of the rows makes one shard a hot spot.")
     public static let maximumNullShare = RuleParameter(
-        name: "shard_key_max_null_frac", value: 0.05, unit: "ratio",
+        name: "shard_key_max_null_frac", value: 0.05, unit: .ratio,
         why: """
             Rows with a NULL distribution column all land in one shard. A key to a tenant-like table that \
             is more NULL than this is still being backfilled: the advice is to finish the backfill, then \
             distribute on it, not to fall back to another column.
             """)
     public static let foreignKeyWeight = RuleParameter(
-        name: "shard_key_fk_weight", value: 1, unit: "ratio",
+        name: "shard_key_fk_weight", value: 1, unit: .ratio,
         why: """
             Bytes of the large tables joined through a foreign key on the column (or a composite key \
             that includes it) count this much again: joins and foreign keys stay on one node only \
@@ -147,7 +147,7 @@ public enum ShardKeyRanking {
             ranks below one that is, with similar statistics.
             """)
     public static let tenantWeight = RuleParameter(
-        name: "shard_key_tenant_weight", value: 1, unit: "ratio",
+        name: "shard_key_tenant_weight", value: 1, unit: .ratio,
         why: """
             Bytes of the large tables whose foreign key on the column references a tenant-like table \
             count this much again: a column naming the tenant (account, organization, space) is the \
@@ -155,34 +155,34 @@ public enum ShardKeyRanking {
             parent_id that would split each tree across shards.
             """)
     public static let tenantTableShare = RuleParameter(
-        name: "shard_key_tenant_table_rows_share", value: 0.1, unit: "ratio",
+        name: "shard_key_tenant_table_rows_share", value: 0.1, unit: .ratio,
         why: """
             A referenced table is tenant-like when it is another table with at most this share of the \
             referencing table's rows: few tenants, many rows each.
             """)
     public static let maximumPrimaryKeyShare = RuleParameter(
-        name: "shard_key_max_primary_key_share", value: 0.5, unit: "ratio",
+        name: "shard_key_max_primary_key_share", value: 0.5, unit: .ratio,
         why: """
             A column that alone is the primary key of more than half of the tables carrying it is each \
             table's own id, shared by name, not by meaning (`id` is also skipped by name, which a \
             redacted snapshot hides).
             """)
     public static let maximumTextWidth = RuleParameter(
-        name: "shard_key_max_text_width", value: 40, unit: "bytes",
+        name: "shard_key_max_text_width", value: 40, unit: .bytes,
         why: """
             A text or varchar column is a short identifier when its values average at most this many \
             bytes (pg_stats.avg_width: a code, a slug, a uuid kept as text) and it is used as a key; \
             longer text is content.
             """)
     public static let uniqueShare = RuleParameter(
-        name: "shard_key_unique_share", value: 0.9, unit: "ratio",
+        name: "shard_key_unique_share", value: 0.9, unit: .ratio,
         why: """
             A column with distinct values on at least this share of the rows is unique per row: joined \
             through no foreign key, distributing on it co-locates nothing, so it ranks below every \
             column that groups rows.
             """)
     public static let referenceTableBytes = RuleParameter(
-        name: "reference_table_max_bytes", value: 1_073_741_824, unit: "bytes",
+        name: "reference_table_max_bytes", value: 1_073_741_824, unit: .bytes,
         why: "Tables under 1 GB are cheap to copy to every node as reference tables, so joins stay local.")
 
     public static let parameters = [
@@ -237,7 +237,7 @@ public enum ShardKeyRanking {
         }
         var byColumn: [String: [ColumnStats]] = [:]
         for stats in snapshot.columnStats ?? [] {
-            let name = "\(stats.schema).\(stats.table)"
+            let name = stats.qualifiedTable
             // a hidden table's rows carry no statistics: they say nothing about the column
             guard sizeOf[name] != nil, hiddenAll[name] == nil else { continue }
             byColumn[stats.column, default: []].append(stats)
@@ -250,7 +250,7 @@ public enum ShardKeyRanking {
         var candidates: [ShardKeyCandidate] = []
         var rejected: [ShardKeyRejection] = []
         for (column, stats) in byColumn {
-            let names = stats.map { "\($0.schema).\($0.table)" }
+            let names = stats.map(\.qualifiedTable)
             let ordered = names.sorted { (sizeOf[$0] ?? 0, $1) > (sizeOf[$1] ?? 0, $0) }
             let covered = names.reduce(0) { $0 + (sizeOf[$1] ?? 0) }
             // a table of them not analyzed yet says nothing: judged on those that were
@@ -259,7 +259,7 @@ public enum ShardKeyRanking {
             let distinct =
                 measured.map { stats in
                     let n = stats.nDistinct ?? 0
-                    return n < 0 ? -n * (rowsOf["\(stats.schema).\(stats.table)"] ?? 0) : n
+                    return n < 0 ? -n * (rowsOf[stats.qualifiedTable] ?? 0) : n
                 }.min() ?? 0
             let dominant = measured.compactMap(\.mostCommonFreq).max() ?? 0
             let nulls = measured.compactMap(\.nullFrac).max() ?? 0
@@ -332,7 +332,7 @@ public enum ShardKeyRanking {
                 measured.count == stats.count
                 && measured.allSatisfy { stats in
                     let n = stats.nDistinct ?? 0
-                    let rows = rowsOf["\(stats.schema).\(stats.table)"] ?? 0
+                    let rows = rowsOf[stats.qualifiedTable] ?? 0
                     return n < 0 ? -n >= uniqueShare.value : (rows > 0 && n >= uniqueShare.value * rows)
                 }
             let colocatesNothing = unique && joined?.keys.isEmpty == true
@@ -458,12 +458,12 @@ public enum ShardKeyRanking {
         let primaryKeys = Set(
             (snapshot.indexes ?? []).compactMap { index -> String? in
                 guard index.isPrimary, let columns = index.columns, columns.count == 1 else { return nil }
-                return "\(index.schema).\(index.table).\(columns[0])"
+                return "\(index.qualifiedTable).\(columns[0])"
             })
         guard !primaryKeys.isEmpty else { return [] }
         return Set(
             columns.compactMap { column, stats in
-                let keyed = stats.filter { primaryKeys.contains("\($0.schema).\($0.table).\(column)") }.count
+                let keyed = stats.filter { primaryKeys.contains("\($0.qualifiedTable).\(column)") }.count
                 return Double(keyed) > maximumPrimaryKeyShare.value * Double(stats.count) ? column : nil
             })
     }
@@ -474,7 +474,7 @@ public enum ShardKeyRanking {
     /// table; then the rest, largest first in each group.
     public static func referenceTables(_ snapshot: Snapshot, key: ShardKeyCandidate) -> [String] {
         let withKey = Set(
-            (snapshot.columnStats ?? []).filter { $0.column == key.column }.map { "\($0.schema).\($0.table)" })
+            (snapshot.columnStats ?? []).filter { $0.column == key.column }.map(\.qualifiedTable))
         let small = RelationSizes(snapshot: snapshot).unpartitionedTables
             .filter { Double($0.bytes) < referenceTableBytes.value && !withKey.contains($0.name) }
             .sorted { ($0.bytes, $0.name) > ($1.bytes, $1.name) }
@@ -569,43 +569,43 @@ public enum ShardKeyRanking {
         if let summary = analysis.hiddenSummary {
             evidence.append(
                 Evidence(
-                    metric: "shard_key_column_stats_hidden", value: Double(analysis.hidden.count), threshold: nil,
-                    unit: "tables", note: "distribution column unknown for them (\(summary))"))
+                    metric: .shardKeyColumnStatsHidden, value: Double(analysis.hidden.count), threshold: nil,
+                    unit: .tables, note: "distribution column unknown for them (\(summary))"))
         }
         if let best = analysis.candidates.first {
             evidence += [
                 Evidence(
-                    metric: "shard_key_distinct(\(best.column))", value: best.distinctValues,
-                    threshold: analysis.minimumDistinct, unit: "values",
+                    metric: .shardKeyDistinct(column: best.column), value: best.distinctValues,
+                    threshold: analysis.minimumDistinct, unit: .values,
                     note: "\(best.tables.joined(separator: ", ")); floor \(analysis.floorText)"),
                 Evidence(
-                    metric: "shard_key_most_common_freq(\(best.column))", value: best.dominantShare,
-                    threshold: maximumDominantShare.value, unit: "ratio"),
+                    metric: .shardKeyMostCommonFreq(column: best.column), value: best.dominantShare,
+                    threshold: maximumDominantShare.value, unit: .ratio),
                 Evidence(
-                    metric: "shard_key_foreign_keys(\(best.column))", value: best.foreignKeys.map { Double($0.count) },
-                    threshold: nil, unit: "foreign keys",
+                    metric: .shardKeyForeignKeys(column: best.column), value: best.foreignKeys.map { Double($0.count) },
+                    threshold: nil, unit: .foreignKeys,
                     note: best.foreignKeys.map(joinReason) ?? "foreign_keys not in the snapshot: ranked by shared names"
                 ),
             ]
             if best.needsBackfill {
                 evidence.append(
                     Evidence(
-                        metric: "shard_key_null_frac(\(best.column))", value: best.nullShare,
-                        threshold: maximumNullShare.value, unit: "ratio",
+                        metric: .shardKeyNullFrac(column: best.column), value: best.nullShare,
+                        threshold: maximumNullShare.value, unit: .ratio,
                         note: "backfill \(best.column) before distributing on it"))
             }
         }
         let notable = analysis.rejected.filter(\.notable)
         evidence += notable.prefix(namedRejections).map { rejection in
             Evidence(
-                metric: "shard_key_rejected(\(rejection.column))", value: rejection.distinctValues, threshold: nil,
-                unit: "values", note: rejection.reason)
+                metric: .shardKeyRejected(column: rejection.column), value: rejection.distinctValues, threshold: nil,
+                unit: .values, note: rejection.reason)
         }
         if notable.count > namedRejections {
             evidence.append(
                 Evidence(
-                    metric: "shard_key_rejected_more", value: Double(notable.count - namedRejections), threshold: nil,
-                    unit: "columns",
+                    metric: .shardKeyRejectedMore, value: Double(notable.count - namedRejections), threshold: nil,
+                    unit: .columns,
                     note: notable.dropFirst(namedRejections).map(\.column).joined(separator: ", ")))
         }
         return evidence
@@ -634,7 +634,7 @@ public enum KeyKind: Equatable {
         if integers.contains(type) {
             // a serial-like counter grows with insertion time: every new row on one shard's range
             self =
-                StatementHeuristics.isTimeLike(dataType: type, name: column)
+                TimeLikeColumn.isSerialCounter(dataType: type, name: column)
                 ? .refused("\(dataType) counter: grows with insertion time, groups no rows") : .integer
         } else if type == "uuid" {
             self = .uuid
@@ -646,7 +646,7 @@ public enum KeyKind: Equatable {
             self = .refused("\(dataType): an array, not an identifier")
         } else if type.hasPrefix("json") {
             self = .refused("\(dataType): a document, not an identifier")
-        } else if type.hasPrefix("timestamp") || type == "date" || type.hasPrefix("time") || type == "interval" {
+        } else if TimeLikeColumn.isTimeOrInterval(dataType: type) {
             self = .refused("\(dataType): a time, which related rows do not share")
         } else if ["real", "double precision", "float4", "float8", "money"].contains(type) || type.hasPrefix("numeric")
             || type.hasPrefix("decimal")
@@ -683,7 +683,7 @@ public struct KeyUse {
     public init(_ snapshot: Snapshot) {
         if let indexes = snapshot.indexes {
             for index in indexes where index.isPrimary {
-                primaryKeys["\(index.schema).\(index.table)", default: []].formUnion(index.columns ?? [])
+                primaryKeys[index.qualifiedTable, default: []].formUnion(index.columns ?? [])
             }
         } else {
             missing.append("indexes")

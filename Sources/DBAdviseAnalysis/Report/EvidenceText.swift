@@ -21,28 +21,28 @@ public enum EvidenceText {
 
     public static func metricRows(_ report: Report) -> [(String, String)] {
         let metrics = report.metrics
-        func or(_ metric: String, _ value: String?) -> String {
+        func or(_ metric: MetricKey, _ value: String?) -> String {
             value ?? "unknown (\(report.notes.first { $0.metric == metric }?.reason ?? "not measured"))"
         }
         var largest = metrics.largestTableBytes.map(Formatting.bytes)
         if let name = metrics.largestTable, let size = largest { largest = "\(size) (\(name))" }
         return [
-            ("database size", or("database_bytes", metrics.databaseBytes.map(Formatting.bytes))),
-            ("largest table", or("largest_table_bytes", largest)),
-            ("writes/s", or("writes_per_second", metrics.writesPerSecond.map(Formatting.rate))),
-            ("reads/s", or("reads_per_second", metrics.readsPerSecond.map(Formatting.rate))),
-            ("cache hit ratio", or("cache_hit_ratio", metrics.cacheHitRatio.map(Formatting.percent))),
+            ("database size", or(.databaseBytes, metrics.databaseBytes.map(Formatting.bytes))),
+            ("largest table", or(.largestTableBytes, largest)),
+            ("writes/s", or(.writesPerSecond, metrics.writesPerSecond.map(Formatting.rate))),
+            ("reads/s", or(.readsPerSecond, metrics.readsPerSecond.map(Formatting.rate))),
+            ("cache hit ratio", or(.cacheHitRatio, metrics.cacheHitRatio.map(Formatting.percent))),
             (
                 "replication lag",
-                or("replication_lag_seconds", metrics.replicationLagSeconds.map { "\(Formatting.rate($0)) s" })
+                or(.replicationLagSeconds, metrics.replicationLagSeconds.map { "\(Formatting.rate($0)) s" })
             ),
             (
                 "connections used",
-                or("connections_used_ratio", metrics.connectionsUsedRatio.map(Formatting.percent))
+                or(.connectionsUsedRatio, metrics.connectionsUsedRatio.map(Formatting.percent))
             ),
             (
                 "active sessions/vCPU",
-                or("active_sessions_per_vcpu", metrics.activeSessionsPerVCPU.map(Formatting.rate))
+                or(.activeSessionsPerVCPU, metrics.activeSessionsPerVCPU.map(Formatting.rate))
             ),
         ] + capacityRows(report)
     }
@@ -69,13 +69,13 @@ public enum EvidenceText {
 
     public static func capacityLine(_ resource: CapacityModel.Resource) -> String {
         func show(_ value: Double) -> String {
-            resource.unit == "bytes"
-                ? Formatting.bytes(value) : resource.unit == "bytes/s" ? Formatting.bytes(value) + "/s" : Formatting.rate(value)
+            resource.unit == .bytes
+                ? Formatting.bytes(value) : resource.unit == .bytesPerSecond ? Formatting.bytes(value) + "/s" : Formatting.rate(value)
         }
         guard let demand = resource.demand else { return "unknown" }
         var line = show(demand)
         if let capacity = resource.capacity { line += " of \(show(capacity))" }
-        if !["bytes", "bytes/s"].contains(resource.unit) { line += " \(resource.unit)" }
+        if ![.bytes, .bytesPerSecond].contains(resource.unit) { line += " \(resource.unit)" }
         if let utilization = resource.utilization { line += " (\(Formatting.percent(utilization)))" }
         if resource.saturated { line += ", saturated" }
         return line

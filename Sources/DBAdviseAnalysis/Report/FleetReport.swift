@@ -74,7 +74,13 @@ public struct FleetReport: Codable, Sendable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case schemaVersion, kind, tool, generatedAt, databases, unreachable, gate
+        case schemaVersion = "schema_version"
+        case kind
+        case tool
+        case generatedAt = "generated_at"
+        case databases
+        case unreachable
+        case gate
     }
 }
 
@@ -113,7 +119,16 @@ public struct FleetDatabase: Codable, Sendable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case rank, key, database, host, port, worstSeverity, findings, nextStep, summary, report
+        case rank
+        case key
+        case database
+        case host
+        case port
+        case worstSeverity = "worst_severity"
+        case findings
+        case nextStep = "next_step"
+        case summary
+        case report
     }
 
     /// Unknown values are written as null, not left out.
@@ -163,6 +178,12 @@ public struct FleetGate: Codable, Sendable, Equatable {
     public var passed: Bool
     /// The keys of the databases whose gate failed, in rank order.
     public var failed: [String]
+
+    private enum CodingKeys: String, CodingKey {
+        case failOn = "fail_on"
+        case passed
+        case failed
+    }
 
     public init(failOn: FailOn, passed: Bool, failed: [String]) {
         self.failOn = failOn

@@ -48,7 +48,9 @@ public struct QueryMix: Codable, Sendable, Equatable {
 
         private enum CodingKeys: String, CodingKey {
             case statementClass = "class"
-            case queryids, callsPerSecond, timeShare
+            case queryids
+            case callsPerSecond = "calls_per_second"
+            case timeShare = "time_share"
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -78,7 +80,12 @@ public struct QueryMix: Codable, Sendable, Equatable {
             self.classes = classes
         }
 
-        private enum CodingKeys: String, CodingKey { case table, writesPerSecond, readsPerSecond, classes }
+        private enum CodingKeys: String, CodingKey {
+            case table
+            case writesPerSecond = "writes_per_second"
+            case readsPerSecond = "reads_per_second"
+            case classes
+        }
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
@@ -107,6 +114,15 @@ public struct QueryMix: Codable, Sendable, Equatable {
     /// What the numbers leave out: unparsed statements, names that are no table of the snapshot,
     /// an unknown interval.
     public var notes: [String]
+
+    private enum CodingKeys: String, CodingKey {
+        case statements
+        case unparsedStatements = "unparsed_statements"
+        case unreadableStatements = "unreadable_statements"
+        case classes
+        case tables
+        case notes
+    }
 
     public init(
         statements: Int, unparsedStatements: Int, unreadableStatements: Int, classes: [ClassShare], tables: [Table],

@@ -75,9 +75,29 @@ public struct Report: Codable, Sendable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case schemaVersion, kind, tool, generatedAt, config, source, summary, growthShape, growthShapeReason,
-            metrics, notes, recommendations, notRecommended, suppressed, gate, growth, forecasts, whatIf, baseline,
-            queryMix, hardware, window, capacity
+        case schemaVersion = "schema_version"
+        case kind
+        case tool
+        case generatedAt = "generated_at"
+        case config
+        case source
+        case summary
+        case growthShape = "growth_shape"
+        case growthShapeReason = "growth_shape_reason"
+        case metrics
+        case notes
+        case recommendations
+        case notRecommended = "not_recommended"
+        case suppressed
+        case gate
+        case growth
+        case forecasts
+        case whatIf = "what_if"
+        case baseline
+        case queryMix = "query_mix"
+        case hardware
+        case window
+        case capacity
     }
 
     /// `tool`, `config` and `suppressed` came with 0.3.0: reports written before read without them.
@@ -198,7 +218,12 @@ public struct ReportSource: Codable, Sendable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case type, database, serverVersionNum, role, snapshots, collectedAt
+        case type
+        case database
+        case serverVersionNum = "server_version_num"
+        case role
+        case snapshots
+        case collectedAt = "collected_at"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -222,9 +247,9 @@ public enum GrowthShape: String, Codable, Sendable, CaseIterable {
 }
 
 public struct MetricNote: Codable, Sendable, Equatable {
-    public var metric: String
+    public var metric: MetricKey
     public var reason: String
-    public init(metric: String, reason: String) {
+    public init(metric: MetricKey, reason: String) {
         self.metric = metric
         self.reason = reason
     }
@@ -233,14 +258,14 @@ public struct MetricNote: Codable, Sendable, Equatable {
 /// One measured number behind a finding. `value` or `threshold` is null when unknown, and
 /// `note` then says why.
 public struct Evidence: Codable, Sendable, Equatable {
-    public var metric: String
+    public var metric: MetricKey
     public var value: Double?
     public var threshold: Double?
-    public var unit: String
+    public var unit: EvidenceUnit
     public var note: String?
 
     public init(
-        metric: String, value: Double?, threshold: Double?, unit: String, note: String? = nil
+        metric: MetricKey, value: Double?, threshold: Double?, unit: EvidenceUnit, note: String? = nil
     ) {
         self.metric = metric
         self.value = value.flatMap(Evidence.tidy)
@@ -251,7 +276,7 @@ public struct Evidence: Codable, Sendable, Equatable {
 
     /// A measured value against a threshold key's level (bytes for sizes).
     public init(
-        metric: String, value: Double?, levels: ThresholdLevels, severity: Severity?,
+        metric: MetricKey, value: Double?, levels: ThresholdLevels, severity: Severity?,
         note: String? = nil
     ) {
         self.init(
@@ -328,6 +353,12 @@ public struct GateResult: Codable, Sendable, Equatable {
     public var failOn: FailOn
     public var passed: Bool
     public var breaches: [GateBreach]
+
+    private enum CodingKeys: String, CodingKey {
+        case failOn = "fail_on"
+        case passed
+        case breaches
+    }
 
     public init(failOn: FailOn, passed: Bool, breaches: [GateBreach]) {
         self.failOn = failOn

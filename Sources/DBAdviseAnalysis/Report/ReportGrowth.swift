@@ -70,8 +70,15 @@ public struct ReportGrowth: Codable, Sendable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case snapshots, spanDays, database, daysToCritical, databaseRows, writesPerSecond, readsPerSecond,
-            tables, resets
+        case snapshots
+        case spanDays = "span_days"
+        case database
+        case daysToCritical = "days_to_critical"
+        case databaseRows = "database_rows"
+        case writesPerSecond = "writes_per_second"
+        case readsPerSecond = "reads_per_second"
+        case tables
+        case resets
     }
 
     /// `database` is written as null when unknown, never left out.
@@ -100,6 +107,12 @@ public struct GrowthTrendSummary: Codable, Sendable, Equatable {
     public var rSquared: Double
     public var points: Int
 
+    private enum CodingKeys: String, CodingKey {
+        case bytesPerDay = "bytes_per_day"
+        case rSquared = "r_squared"
+        case points
+    }
+
     public init(bytesPerDay: Double, rSquared: Double, points: Int) {
         self.bytesPerDay = bytesPerDay
         self.rSquared = rSquared
@@ -124,6 +137,16 @@ public struct DaysToCriticalEntry: Codable, Sendable, Equatable {
     public var bytesPerDay: Double
     public var rSquared: Double
     public var points: Int
+
+    private enum CodingKeys: String, CodingKey {
+        case threshold
+        case target
+        case days
+        case criticalBytes = "critical_bytes"
+        case bytesPerDay = "bytes_per_day"
+        case rSquared = "r_squared"
+        case points
+    }
 
     public init(
         threshold: ThresholdKey, target: String, days: Double, criticalBytes: Double,
@@ -156,6 +179,13 @@ public struct TrendSummary: Codable, Sendable, Equatable {
     public var rSquared: Double
     public var points: Int
 
+    private enum CodingKeys: String, CodingKey {
+        case latest
+        case perDay = "per_day"
+        case rSquared = "r_squared"
+        case points
+    }
+
     public init(latest: Double, perDay: Double, rSquared: Double, points: Int) {
         self.latest = latest
         self.perDay = perDay
@@ -185,7 +215,12 @@ public struct TableGrowth: Codable, Sendable, Equatable {
         self.writesPerSecond = writesPerSecond
     }
 
-    private enum CodingKeys: String, CodingKey { case target, bytes, rows, writesPerSecond }
+    private enum CodingKeys: String, CodingKey {
+        case target
+        case bytes
+        case rows
+        case writesPerSecond = "writes_per_second"
+    }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)

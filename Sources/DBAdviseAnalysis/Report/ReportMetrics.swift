@@ -40,11 +40,18 @@ public struct ReportMetrics: Codable, Sendable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case databaseBytes, largestTableBytes, largestTable, writesPerSecond, readsPerSecond,
-            cacheHitRatio, replicationLagSeconds, connectionsUsedRatio
-        // Spelled so that convertToSnakeCase gives `active_sessions_per_vcpu`.
-        case activeSessionsPerVCPU = "activeSessionsPerVcpu"
-        case tupReturnedPerSecond, tupFetchedPerSecond, readStatementTimeShare
+        case databaseBytes = "database_bytes"
+        case largestTableBytes = "largest_table_bytes"
+        case largestTable = "largest_table"
+        case writesPerSecond = "writes_per_second"
+        case readsPerSecond = "reads_per_second"
+        case cacheHitRatio = "cache_hit_ratio"
+        case replicationLagSeconds = "replication_lag_seconds"
+        case connectionsUsedRatio = "connections_used_ratio"
+        case activeSessionsPerVCPU = "active_sessions_per_vcpu"
+        case tupReturnedPerSecond = "tup_returned_per_second"
+        case tupFetchedPerSecond = "tup_fetched_per_second"
+        case readStatementTimeShare = "read_statement_time_share"
     }
 
     /// Every key is written, null included: a missing number must read as unknown, not absent.
@@ -72,7 +79,7 @@ public struct ReportMetrics: Codable, Sendable, Equatable {
     ) {
         var metrics = ReportMetrics()
         var notes: [MetricNote] = []
-        func unknown(_ metric: String, _ reason: String) {
+        func unknown(_ metric: MetricKey, _ reason: String) {
             notes.append(MetricNote(metric: metric, reason: reason))
         }
         func recorded(_ section: String) -> String? {
@@ -82,7 +89,7 @@ public struct ReportMetrics: Codable, Sendable, Equatable {
 
         metrics.databaseBytes = snapshot.database?.sizeBytes
         if metrics.databaseBytes == nil {
-            unknown("database_bytes", recorded("database") ?? "database size was not collected")
+            unknown(.databaseBytes, recorded("database") ?? "database size was not collected")
         }
 
         if let largest = RelationSizes(snapshot: snapshot).largestTable {
@@ -90,33 +97,33 @@ public struct ReportMetrics: Codable, Sendable, Equatable {
             metrics.largestTable = largest.name
         } else {
             unknown(
-                "largest_table_bytes",
+                .largestTableBytes,
                 recorded("tables") ?? "no table sizes in the snapshot")
         }
 
         metrics.writesPerSecond = snapshot.rates.writesPerSecond
         if metrics.writesPerSecond == nil {
-            unknown("writes_per_second", recorded("rates") ?? "write rate was not measured")
+            unknown(.writesPerSecond, recorded("rates") ?? "write rate was not measured")
         }
         metrics.readsPerSecond = snapshot.rates.readsPerSecond
         if metrics.readsPerSecond == nil {
-            unknown("reads_per_second", recorded("rates") ?? "read rate was not measured")
+            unknown(.readsPerSecond, recorded("rates") ?? "read rate was not measured")
         }
         metrics.tupReturnedPerSecond = snapshot.rates.tupReturnedPerSecond
         metrics.tupFetchedPerSecond = snapshot.rates.tupFetchedPerSecond
         let split = readStatementTimeShare(snapshot)
         metrics.readStatementTimeShare = split.share
-        if let reason = split.reason { unknown("read_statement_time_share", reason) }
+        if let reason = split.reason { unknown(.readStatementTimeShare, reason) }
         metrics.cacheHitRatio = snapshot.rates.cacheHitRatio
         if metrics.cacheHitRatio == nil {
             unknown(
-                "cache_hit_ratio",
+                .cacheHitRatio,
                 recorded("rates") ?? "no shared buffer was read or hit during the interval")
         }
 
         let lag = replicationLag(snapshot)
         metrics.replicationLagSeconds = lag.seconds
-        if let reason = lag.reason { unknown("replication_lag_seconds", reason) }
+        if let reason = lag.reason { unknown(.replicationLagSeconds, reason) }
 
         if let activity = snapshot.activity {
             let limit =
@@ -125,19 +132,19 @@ public struct ReportMetrics: Codable, Sendable, Equatable {
             if let limit, limit > 0 {
                 metrics.connectionsUsedRatio = Double(activity.connections) / Double(limit)
             } else {
-                unknown("connections_used_ratio", "max_connections is unknown")
+                unknown(.connectionsUsedRatio, "max_connections is unknown")
             }
             if let vcpus = hardware.vcpus {
                 metrics.activeSessionsPerVCPU = activity.avgActiveSessions / Double(vcpus)
             } else {
                 unknown(
-                    "active_sessions_per_vcpu",
+                    .activeSessionsPerVCPU,
                     "hardware.vcpus is not configured; PostgreSQL cannot see the machine")
             }
         } else {
             let reason = recorded("activity") ?? "pg_stat_activity was not sampled"
-            unknown("connections_used_ratio", reason)
-            unknown("active_sessions_per_vcpu", reason)
+            unknown(.connectionsUsedRatio, reason)
+            unknown(.activeSessionsPerVCPU, reason)
         }
         return (metrics, notes)
     }
@@ -228,7 +235,7 @@ public struct RelationSizes: Sendable {
         for tree in trees {
             for partition in tree.partitions where !partition.isPartitioned {
                 if let bytes = partition.totalBytes {
-                    leaves["\(partition.schema).\(partition.name)"] = bytes
+                    leaves[partition.qualifiedName] = bytes
                 }
             }
         }

@@ -16,6 +16,16 @@ public struct ReportWhatIf: Codable, Sendable, Equatable {
     /// The thresholds the scaled load crosses.
     public var breaches: [GateBreach]
 
+    private enum CodingKeys: String, CodingKey {
+        case scenario
+        case summary
+        case growthShape = "growth_shape"
+        case metrics
+        case newSteps = "new_steps"
+        case recommendations
+        case breaches
+    }
+
     public init(scenario: WhatIfScenario, scaled: Report, today: Report) {
         self.scenario = scenario
         summary = scaled.summary

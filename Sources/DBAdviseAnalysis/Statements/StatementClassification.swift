@@ -51,7 +51,7 @@ public struct StatementClassification: Sendable {
     public var unparsedEvidence: Evidence? {
         guard let note = unparsedNote else { return nil }
         return Evidence(
-            metric: "unparsed_statements", value: Double(unparsed.count), threshold: nil, unit: "statements",
+            metric: .unparsedStatements, value: Double(unparsed.count), threshold: nil, unit: .statements,
             note: note)
     }
 
@@ -68,13 +68,13 @@ public struct StatementClassification: Sendable {
 /// reads (at most `point_read_rows_per_call` rows) or range reads.
 public enum StatementClassifier {
     public static let pointReadRowsPerCall = RuleParameter(
-        name: "point_read_rows_per_call", value: 1, unit: "rows",
+        name: "point_read_rows_per_call", value: 1, unit: .rows,
         why: "A lookup by key returns one row; more rows per call is a range or list read.")
     public static let analyticRowsPerCall = RuleParameter(
-        name: "analytic_rows_per_call", value: 100, unit: "rows",
+        name: "analytic_rows_per_call", value: 100, unit: .rows,
         why: "A read returning a hundred rows or more per call is a list or report, not a lookup.")
     public static let analyticMeanMs = RuleParameter(
-        name: "analytic_mean_exec_time_ms", value: 100, unit: "ms",
+        name: "analytic_mean_exec_time_ms", value: 100, unit: .milliseconds,
         why: "A read averaging 100 ms or more scans; a point read by key takes a millisecond or less.")
     public static let parameters = [pointReadRowsPerCall, analyticRowsPerCall, analyticMeanMs]
 

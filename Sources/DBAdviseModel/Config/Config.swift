@@ -33,8 +33,14 @@ public struct Hardware: Sendable, Equatable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case instance, vcpus, memoryGB = "memoryGb", storageGB = "storageGb", maxVCPUs = "maxVcpus",
-            maxMemoryGB = "maxMemoryGb", maxStorageGB = "maxStorageGb", maxIOPS = "maxIops"
+        case instance
+        case vcpus
+        case memoryGB = "memory_gb"
+        case storageGB = "storage_gb"
+        case maxVCPUs = "max_vcpus"
+        case maxMemoryGB = "max_memory_gb"
+        case maxStorageGB = "max_storage_gb"
+        case maxIOPS = "max_iops"
     }
 
     public var memoryBytes: Double? { memoryGB.map { $0 * ThresholdUnit.bytesPerGigabyte } }

@@ -87,7 +87,8 @@ private struct ConfigReader {
         if let node = top["history"] {
             let map = try mapping(node, path: "history", allowed: HistoryPolicy.keys)
             if let node = map["keep_snapshot_files_days"] {
-                config.history.keepSnapshotFilesDays = try positiveNumber(node, path: "history.keep_snapshot_files_days")
+                config.history.keepSnapshotFilesDays = try positiveNumber(
+                    node, path: "history.keep_snapshot_files_days")
             }
         }
         if let node = top["gate"] {

@@ -25,11 +25,16 @@ public enum ThresholdUnit: String, Codable, Sendable {
     public static let bytesPerGigabyte = 1_073_741_824.0
 
     /// The unit rules measure in and evidence is reported in.
-    public var measuredUnit: String {
+    public var measuredUnit: EvidenceUnit {
         switch self {
-        case .gigabytes: "bytes"
-        case .gigabytesPerDay: "bytes/day"
-        default: rawValue
+        case .gigabytes: .bytes
+        case .gigabytesPerDay: .bytesPerDay
+        case .rowsPerSecond: .rowsPerSecond
+        case .seconds: .seconds
+        case .ratio: .ratio
+        case .sessionsPerVCPU: .sessionsPerVCPU
+        case .transactions: .transactions
+        case .days: .days
         }
     }
 

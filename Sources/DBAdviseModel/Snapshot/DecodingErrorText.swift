@@ -1,7 +1,8 @@
 import Foundation
 
 /// One line for a JSON decoding failure, naming the key as it is written in the file
-/// (snake_case: the decoders convert from it): `tables[3].total_bytes: expected a number`.
+/// (each type's `CodingKeys` are the file's snake_case keys): `tables[3].total_bytes: expected
+/// a number`.
 /// Shared by the snapshot, report and baseline readers.
 public enum DecodingErrorText {
     /// `tables[3].total_bytes: expected a number, found a string`.
@@ -12,7 +13,7 @@ public enum DecodingErrorText {
                 if let index = key.intValue {
                     text += "[\(index)]"
                 } else {
-                    text += (text.isEmpty ? "" : ".") + snakeCase(key.stringValue)
+                    text += (text.isEmpty ? "" : ".") + key.stringValue
                 }
             }
             return text
@@ -43,26 +44,5 @@ public enum DecodingErrorText {
         default:
             "\(type)".hasPrefix("Array") ? "a list" : "an object (\(type))"
         }
-    }
-
-    /// `writesPerSecond` → `writes_per_second`, `activeSessionsPerVCPU` →
-    /// `active_sessions_per_vcpu`: the inverse of the decoder's key conversion, so errors name
-    /// the keys as they are in the file.
-    static func snakeCase(_ name: String) -> String {
-        let characters = Array(name)
-        var result = ""
-        for (index, character) in characters.enumerated() {
-            if character.isUppercase, index > 0 {
-                let previous = characters[index - 1]
-                let next = index + 1 < characters.count ? characters[index + 1] : nil
-                if previous.isLowercase || previous.isNumber
-                    || (previous.isUppercase && next?.isLowercase == true)
-                {
-                    result += "_"
-                }
-            }
-            result += character.lowercased()
-        }
-        return result
     }
 }

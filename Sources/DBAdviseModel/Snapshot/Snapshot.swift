@@ -38,6 +38,31 @@ public struct Snapshot: Codable, Sendable, Equatable {
     /// Every section or item that could not be read, with the reason.
     public var unavailable: [Unavailable] = []
 
+    private enum CodingKeys: String, CodingKey {
+        case schemaVersion = "schema_version"
+        case kind
+        case tool
+        case interval
+        case connection
+        case redacted
+        case redaction
+        case server
+        case database
+        case rates
+        case tables
+        case indexes
+        case partitionedTables = "partitioned_tables"
+        case columnStats = "column_stats"
+        case foreignKeys = "foreign_keys"
+        case replication
+        case wal
+        case checkpoints
+        case activity
+        case statements
+        case host
+        case unavailable
+    }
+
     public init(
         tool: ToolInfo, interval: SampleInterval, connection: ConnectionInfo, server: ServerInfo,
         database: DatabaseStats?, rates: Rates, tables: [TableStats]?, indexes: [IndexStats]?,
@@ -73,6 +98,12 @@ public struct HostInfo: Codable, Sendable, Equatable {
     /// `loopback 127.0.0.1`.
     public var reason: String
 
+    private enum CodingKeys: String, CodingKey {
+        case vcpus
+        case memoryBytes = "memory_bytes"
+        case reason
+    }
+
     public init(vcpus: Int, memoryBytes: Int, reason: String) {
         self.vcpus = vcpus
         self.memoryBytes = memoryBytes
@@ -105,6 +136,12 @@ public struct Redaction: Codable, Sendable, Equatable {
     /// The pseudonym of `public`, where unqualified names in statements resolve first.
     public var publicSchema: String
 
+    private enum CodingKeys: String, CodingKey {
+        case method
+        case keyId = "key_id"
+        case publicSchema = "public_schema"
+    }
+
     public init(method: String = "hmac-sha256", keyId: String, publicSchema: String) {
         self.method = method
         self.keyId = keyId
@@ -131,6 +168,15 @@ public struct SampleInterval: Codable, Sendable, Equatable {
     /// or the time since the reset in `since_reset` mode.
     public var rateSeconds: Double?
     public var activitySamples: Int
+
+    private enum CodingKeys: String, CodingKey {
+        case mode
+        case requestedSeconds = "requested_seconds"
+        case startedAt = "started_at"
+        case finishedAt = "finished_at"
+        case rateSeconds = "rate_seconds"
+        case activitySamples = "activity_samples"
+    }
 
     public init(
         mode: Mode, requestedSeconds: Double, startedAt: Date, finishedAt: Date,
@@ -197,6 +243,17 @@ public struct ServerInfo: Codable, Sendable, Equatable {
     public var settings: [Setting]
     public var extensions: [Extension]?
 
+    private enum CodingKeys: String, CodingKey {
+        case versionNum = "version_num"
+        case version
+        case inRecovery = "in_recovery"
+        case startTime = "start_time"
+        case statsReset = "stats_reset"
+        case systemIdentifier = "system_identifier"
+        case settings
+        case extensions
+    }
+
     public init(
         versionNum: Int, version: String?, inRecovery: Bool?, startTime: Date?, statsReset: Date?,
         systemIdentifier: String?, settings: [Setting], extensions: [Extension]?
@@ -234,6 +291,25 @@ public struct DatabaseStats: Codable, Sendable, Equatable {
     /// `age(datfrozenxid)`: transaction IDs since the oldest unfrozen one.
     public var datfrozenxidAge: Int?
 
+    private enum CodingKeys: String, CodingKey {
+        case name
+        case sizeBytes = "size_bytes"
+        case numbackends
+        case xactCommit = "xact_commit"
+        case xactRollback = "xact_rollback"
+        case blksRead = "blks_read"
+        case blksHit = "blks_hit"
+        case tupReturned = "tup_returned"
+        case tupFetched = "tup_fetched"
+        case tupInserted = "tup_inserted"
+        case tupUpdated = "tup_updated"
+        case tupDeleted = "tup_deleted"
+        case tempFiles = "temp_files"
+        case tempBytes = "temp_bytes"
+        case deadlocks
+        case datfrozenxidAge = "datfrozenxid_age"
+    }
+
     public init(name: String) { self.name = name }
 
     /// blks_hit / (blks_hit + blks_read), nil when nothing was read at all.
@@ -262,6 +338,19 @@ public struct Rates: Codable, Sendable, Equatable {
     public var walBytesPerSecond: Double?
     /// blks_hit / (blks_hit + blks_read) over the interval.
     public var cacheHitRatio: Double?
+
+    private enum CodingKeys: String, CodingKey {
+        case transactionsPerSecond = "transactions_per_second"
+        case writesPerSecond = "writes_per_second"
+        case readsPerSecond = "reads_per_second"
+        case tupReturnedPerSecond = "tup_returned_per_second"
+        case tupFetchedPerSecond = "tup_fetched_per_second"
+        case blksReadPerSecond = "blks_read_per_second"
+        case blksHitPerSecond = "blks_hit_per_second"
+        case tempBytesPerSecond = "temp_bytes_per_second"
+        case walBytesPerSecond = "wal_bytes_per_second"
+        case cacheHitRatio = "cache_hit_ratio"
+    }
 
     public init() {}
 }
@@ -305,6 +394,40 @@ public struct TableStats: Codable, Sendable, Equatable {
     /// Rows read by sequential and index scans per second over the interval.
     public var readsPerSecond: Double?
 
+    private enum CodingKeys: String, CodingKey {
+        case schema
+        case name
+        case relkind
+        case isPartition = "is_partition"
+        case partitionOf = "partition_of"
+        case totalBytes = "total_bytes"
+        case heapBytes = "heap_bytes"
+        case indexBytes = "index_bytes"
+        case toastBytes = "toast_bytes"
+        case reltuples
+        case nLiveTup = "n_live_tup"
+        case nDeadTup = "n_dead_tup"
+        case seqScan = "seq_scan"
+        case seqTupRead = "seq_tup_read"
+        case idxScan = "idx_scan"
+        case idxTupFetch = "idx_tup_fetch"
+        case nTupIns = "n_tup_ins"
+        case nTupUpd = "n_tup_upd"
+        case nTupDel = "n_tup_del"
+        case nTupHotUpd = "n_tup_hot_upd"
+        case lastVacuum = "last_vacuum"
+        case lastAutovacuum = "last_autovacuum"
+        case lastAnalyze = "last_analyze"
+        case lastAutoanalyze = "last_autoanalyze"
+        case vacuumCount = "vacuum_count"
+        case autovacuumCount = "autovacuum_count"
+        case analyzeCount = "analyze_count"
+        case autoanalyzeCount = "autoanalyze_count"
+        case relfrozenxidAge = "relfrozenxid_age"
+        case writesPerSecond = "writes_per_second"
+        case readsPerSecond = "reads_per_second"
+    }
+
     public init(schema: String, name: String, relkind: String, isPartition: Bool) {
         self.schema = schema
         self.name = name
@@ -325,6 +448,18 @@ public struct IndexStats: Codable, Sendable, Equatable {
     public var isPrimary: Bool
     public var isValid: Bool
     public var columns: [String]?
+
+    private enum CodingKeys: String, CodingKey {
+        case schema
+        case table
+        case name
+        case bytes
+        case idxScan = "idx_scan"
+        case isUnique = "is_unique"
+        case isPrimary = "is_primary"
+        case isValid = "is_valid"
+        case columns
+    }
 
     public init(
         schema: String, table: String, name: String, isUnique: Bool, isPrimary: Bool,
@@ -354,6 +489,18 @@ public struct PartitionTree: Codable, Sendable, Equatable {
     /// The parent's own (partitioned) indexes, each with the direct partitions that have no
     /// index attached to it; nil when they could not be read.
     public var partitionedIndexes: [PartitionedIndex]?
+
+    private enum CodingKeys: String, CodingKey {
+        case schema
+        case name
+        case strategy
+        case key
+        case keyColumns = "key_columns"
+        case partitionOf = "partition_of"
+        case partitions
+        case defaultPartition = "default_partition"
+        case partitionedIndexes = "partitioned_indexes"
+    }
 
     public init(
         schema: String, name: String, strategy: Strategy, key: String?, keyColumns: [String],
@@ -391,6 +538,16 @@ public struct PartitionedIndex: Codable, Sendable, Equatable {
     /// `schema.name` of the direct partitions with no index attached to this one.
     public var missingPartitions: [String]
 
+    private enum CodingKeys: String, CodingKey {
+        case name
+        case definition
+        case isValid = "is_valid"
+        case isUnique = "is_unique"
+        case isPrimary = "is_primary"
+        case constraintName = "constraint_name"
+        case missingPartitions = "missing_partitions"
+    }
+
     public init(
         name: String, definition: String?, isValid: Bool, isUnique: Bool, isPrimary: Bool,
         constraintName: String?, missingPartitions: [String]
@@ -415,6 +572,16 @@ public struct Partition: Codable, Sendable, Equatable {
     public var isPartitioned: Bool
     public var totalBytes: Int?
     public var rows: Int?
+
+    private enum CodingKeys: String, CodingKey {
+        case schema
+        case name
+        case bound
+        case isDefault = "is_default"
+        case isPartitioned = "is_partitioned"
+        case totalBytes = "total_bytes"
+        case rows
+    }
 
     public init(
         schema: String, name: String, bound: String?, isDefault: Bool, isPartitioned: Bool,
@@ -445,6 +612,18 @@ public struct ColumnStats: Codable, Sendable, Equatable {
     /// `pg_stats.avg_width`: the average width in bytes of the column's non-null values.
     public var avgWidth: Int?
 
+    private enum CodingKeys: String, CodingKey {
+        case schema
+        case table
+        case column
+        case dataType = "data_type"
+        case correlation
+        case nDistinct = "n_distinct"
+        case nullFrac = "null_frac"
+        case mostCommonFreq = "most_common_freq"
+        case avgWidth = "avg_width"
+    }
+
     public init(schema: String, table: String, column: String, dataType: String) {
         self.schema = schema
         self.table = table
@@ -467,6 +646,17 @@ public struct ForeignKey: Codable, Sendable, Equatable {
     public var referencedColumns: [String]
     /// False for a key declared `NOT ENFORCED` (PostgreSQL 18+): documented, not checked.
     public var enforced: Bool
+
+    private enum CodingKeys: String, CodingKey {
+        case schema
+        case table
+        case name
+        case columns
+        case referencedSchema = "referenced_schema"
+        case referencedTable = "referenced_table"
+        case referencedColumns = "referenced_columns"
+        case enforced
+    }
 
     public init(
         schema: String, table: String, name: String, columns: [String], referencedSchema: String,

@@ -14,6 +14,15 @@ public struct Replication: Codable, Sendable, Equatable {
     /// On a standby: its WAL receiver (`pg_stat_wal_receiver`), whether WAL streams in at all.
     public var walReceiver: WalReceiver?
 
+    private enum CodingKeys: String, CodingKey {
+        case role
+        case standbys
+        case slots
+        case standbyStatus = "standby_status"
+        case replicas
+        case walReceiver = "wal_receiver"
+    }
+
     public init(
         role: String, standbys: [StandbyConnection]?, slots: [ReplicationSlot]?,
         standbyStatus: StandbyStatus?, replicas: [ReplicaSnapshot]?
@@ -39,6 +48,21 @@ public struct StandbyConnection: Codable, Sendable, Equatable {
     public var replayLagBytes: Int?
     /// Replay lag sampled from pg_stat_replication about once a second through the interval.
     public var lagSamples: LagSamples?
+
+    private enum CodingKeys: String, CodingKey {
+        case applicationName = "application_name"
+        case clientAddr = "client_addr"
+        case state
+        case syncState = "sync_state"
+        case writeLagSeconds = "write_lag_seconds"
+        case flushLagSeconds = "flush_lag_seconds"
+        case replayLagSeconds = "replay_lag_seconds"
+        case writeLagBytes = "write_lag_bytes"
+        case flushLagBytes = "flush_lag_bytes"
+        case replayLagBytes = "replay_lag_bytes"
+        case lagSamples = "lag_samples"
+    }
+
     public init() {}
 }
 
@@ -50,6 +74,15 @@ public struct LagSamples: Codable, Sendable, Equatable {
     public var peakSeconds: Double?
     public var avgBytes: Double?
     public var peakBytes: Int?
+
+    private enum CodingKeys: String, CodingKey {
+        case samples
+        case avgSeconds = "avg_seconds"
+        case p95Seconds = "p95_seconds"
+        case peakSeconds = "peak_seconds"
+        case avgBytes = "avg_bytes"
+        case peakBytes = "peak_bytes"
+    }
 
     public init(samples: Int) { self.samples = samples }
 
@@ -80,6 +113,15 @@ public struct RecoveryConflicts: Codable, Sendable, Equatable {
     public var conflSnapshot: Int?
     public var conflBufferpin: Int?
     public var conflDeadlock: Int?
+
+    private enum CodingKeys: String, CodingKey {
+        case conflTablespace = "confl_tablespace"
+        case conflLock = "confl_lock"
+        case conflSnapshot = "confl_snapshot"
+        case conflBufferpin = "confl_bufferpin"
+        case conflDeadlock = "confl_deadlock"
+    }
+
     public init() {}
 
     public var total: Int? {
@@ -97,6 +139,15 @@ public struct ReplicationSlot: Codable, Sendable, Equatable {
     public var retainedBytes: Int?
     /// `reserved`, `extended`, `unreserved`, `lost` (13+).
     public var walStatus: String?
+
+    private enum CodingKeys: String, CodingKey {
+        case slotName = "slot_name"
+        case slotType = "slot_type"
+        case active
+        case retainedBytes = "retained_bytes"
+        case walStatus = "wal_status"
+    }
+
     public init(slotName: String, slotType: String, active: Bool) {
         self.slotName = slotName
         self.slotType = slotType
@@ -114,6 +165,16 @@ public struct StandbyStatus: Codable, Sendable, Equatable {
     /// everything received is replayed (an idle primary produces no false lag).
     public var replayDelaySeconds: Double?
     public var replayPaused: Bool?
+
+    private enum CodingKeys: String, CodingKey {
+        case receiveLsn = "receive_lsn"
+        case replayLsn = "replay_lsn"
+        case replayLagBytes = "replay_lag_bytes"
+        case lastReplayTimestamp = "last_replay_timestamp"
+        case replayDelaySeconds = "replay_delay_seconds"
+        case replayPaused = "replay_paused"
+    }
+
     public init() {}
 }
 
@@ -134,6 +195,21 @@ public struct ReplicaSnapshot: Codable, Sendable, Equatable {
     public var longestQuerySeconds: Double?
     /// Its WAL receiver, read once at the end; nil when it could not be read.
     public var walReceiver: WalReceiver?
+
+    private enum CodingKeys: String, CodingKey {
+        case connection
+        case reachable
+        case error
+        case inRecovery = "in_recovery"
+        case status
+        case lag
+        case hotStandbyFeedback = "hot_standby_feedback"
+        case maxStandbyStreamingDelaySeconds = "max_standby_streaming_delay_seconds"
+        case conflicts
+        case longestQuerySeconds = "longest_query_seconds"
+        case walReceiver = "wal_receiver"
+    }
+
     public init(connection: ConnectionInfo?, reachable: Bool, error: String?) {
         self.connection = connection
         self.reachable = reachable
@@ -169,6 +245,23 @@ public struct WalReceiver: Codable, Sendable, Equatable {
     public var applicationName: String?
     /// `wal_receiver_timeout` in seconds (0: disabled).
     public var walReceiverTimeoutSeconds: Double?
+
+    private enum CodingKeys: String, CodingKey {
+        case running
+        case status
+        case receiveStartLsn = "receive_start_lsn"
+        case writtenLsn = "written_lsn"
+        case flushedLsn = "flushed_lsn"
+        case lastMsgSendTime = "last_msg_send_time"
+        case lastMsgReceiptTime = "last_msg_receipt_time"
+        case latestEndTime = "latest_end_time"
+        case lastMsgAgeSeconds = "last_msg_age_seconds"
+        case senderHost = "sender_host"
+        case senderPort = "sender_port"
+        case slotName = "slot_name"
+        case applicationName = "application_name"
+        case walReceiverTimeoutSeconds = "wal_receiver_timeout_seconds"
+    }
 
     public init(running: Bool) { self.running = running }
 
@@ -220,6 +313,15 @@ public struct WalStats: Codable, Sendable, Equatable {
     public var walRecords: Int?
     public var walFpi: Int?
     public var walBuffersFull: Int?
+
+    private enum CodingKeys: String, CodingKey {
+        case source
+        case walBytes = "wal_bytes"
+        case walRecords = "wal_records"
+        case walFpi = "wal_fpi"
+        case walBuffersFull = "wal_buffers_full"
+    }
+
     public init(source: String) { self.source = source }
 }
 
@@ -232,6 +334,16 @@ public struct CheckpointStats: Codable, Sendable, Equatable {
     public var checkpointWriteTimeMs: Double?
     public var checkpointSyncTimeMs: Double?
     public var buffersCheckpoint: Int?
+
+    private enum CodingKeys: String, CodingKey {
+        case source
+        case checkpointsTimed = "checkpoints_timed"
+        case checkpointsReq = "checkpoints_req"
+        case checkpointWriteTimeMs = "checkpoint_write_time_ms"
+        case checkpointSyncTimeMs = "checkpoint_sync_time_ms"
+        case buffersCheckpoint = "buffers_checkpoint"
+    }
+
     public init(source: String) { self.source = source }
 }
 
@@ -249,6 +361,19 @@ public struct ActivitySummary: Codable, Sendable, Equatable {
     public var idleInTransaction: Int
     public var oldestQuerySeconds: Double?
     public var oldestTransactionSeconds: Double?
+
+    private enum CodingKeys: String, CodingKey {
+        case samples
+        case avgActiveSessions = "avg_active_sessions"
+        case peakActiveSessions = "peak_active_sessions"
+        case connections
+        case maxConnections = "max_connections"
+        case waitEventTypes = "wait_event_types"
+        case idleInTransaction = "idle_in_transaction"
+        case oldestQuerySeconds = "oldest_query_seconds"
+        case oldestTransactionSeconds = "oldest_transaction_seconds"
+    }
+
     public init(
         samples: Int, avgActiveSessions: Double, peakActiveSessions: Int, connections: Int,
         maxConnections: Int?, waitEventTypes: [String: Double], idleInTransaction: Int,
@@ -280,6 +405,17 @@ public struct StatementStats: Codable, Sendable, Equatable {
     public var topByTotalTime: [Statement]?
     public var topByCalls: [Statement]?
 
+    private enum CodingKeys: String, CodingKey {
+        case available
+        case reason
+        case extensionVersion = "extension_version"
+        case statementCount = "statement_count"
+        case totalExecTimeMs = "total_exec_time_ms"
+        case secretTextsDropped = "secret_texts_dropped"
+        case topByTotalTime = "top_by_total_time"
+        case topByCalls = "top_by_calls"
+    }
+
     public init(available: Bool, reason: String?) {
         self.available = available
         self.reason = reason
@@ -303,6 +439,19 @@ public struct Statement: Codable, Sendable, Equatable {
     public var shape: StatementShape?
     /// Why the text did not parse (truncated, or syntax newer than the parser's grammar).
     public var parseError: String?
+
+    private enum CodingKeys: String, CodingKey {
+        case queryid
+        case query
+        case calls
+        case totalExecTimeMs = "total_exec_time_ms"
+        case meanExecTimeMs = "mean_exec_time_ms"
+        case rows
+        case sharedBlksHit = "shared_blks_hit"
+        case sharedBlksRead = "shared_blks_read"
+        case shape
+        case parseError = "parse_error"
+    }
 
     public init(
         queryid: String, query: String?, calls: Int, totalExecTimeMs: Double,

@@ -56,6 +56,19 @@ public struct StatementShape: Codable, Sendable, Equatable {
     /// The `$n` placeholders, by number, each with the column it is compared with when it is.
     public var parameters: [Parameter]
 
+    private enum CodingKeys: String, CodingKey {
+        case kind
+        case tablesRead = "tables_read"
+        case tablesWritten = "tables_written"
+        case hasAggregates = "has_aggregates"
+        case hasGroupBy = "has_group_by"
+        case hasWindowFunctions = "has_window_functions"
+        case joinCount = "join_count"
+        case hasLimit = "has_limit"
+        case isReadOnly = "is_read_only"
+        case parameters
+    }
+
     public init(
         kind: Kind, tablesRead: [String] = [], tablesWritten: [String] = [], hasAggregates: Bool = false,
         hasGroupBy: Bool = false, hasWindowFunctions: Bool = false, joinCount: Int = 0, hasLimit: Bool = false,

@@ -68,14 +68,19 @@ public enum Formatting {
         value.isNaN ? "not a number" : value > 0 ? "∞" : "-∞"
     }
 
-    /// A measured value in a unit (`bytes` are shown as sizes).
-    public static func measured(_ value: Double, unit: String) -> String {
+    /// A measured value in a unit (`bytes` are shown as sizes). Every unit is listed, so a
+    /// new ``EvidenceUnit`` does not compile until it says how it is shown.
+    public static func measured(_ value: Double, unit: EvidenceUnit) -> String {
         switch unit {
-        case "bytes": bytes(value)
-        case "ratio": rate(value)
-        case "bytes/s": bytes(value) + "/s"
-        case "bytes/day": bytes(value) + "/day"
-        default: "\(rate(value)) \(unit)"
+        case .bytes: bytes(value)
+        case .ratio: rate(value)
+        case .bytesPerSecond: bytes(value) + "/s"
+        case .bytesPerDay: bytes(value) + "/day"
+        case .boolean, .times, .milliseconds, .seconds, .days, .sessions, .sessionsPerVCPU, .vcpus,
+            .connections, .transactions, .rowsPerSecond, .callsPerSecond, .checkpoints, .runs, .iops, .rows,
+            .scans, .rowsAndScans, .values, .columns, .tables, .partitions, .shards, .statements,
+            .queries, .foreignKeys, .serverVersionNum:
+            "\(rate(value)) \(unit.rawValue)"
         }
     }
 }

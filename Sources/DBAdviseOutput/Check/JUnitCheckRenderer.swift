@@ -51,7 +51,7 @@ enum JUnitCheckRenderer {
             } else if key.needsSeries, let reason = outcome.report.growth?.tooShortReason {
                 testCase.skipped = reason
             } else if let note = outcome.report.notes.first(where: {
-                $0.metric == key.rawValue && $0.reason.hasPrefix("shown, not judged")
+                $0.metric == MetricKey(threshold: key) && $0.reason.hasPrefix("shown, not judged")
             }) {
                 // The gate read the rules' judgment: a value that measures nothing was not judged.
                 testCase.skipped = note.reason

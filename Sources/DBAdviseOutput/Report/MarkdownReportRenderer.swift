@@ -106,7 +106,7 @@ public enum MarkdownReportRenderer {
     /// One row per table and statement class, beside the table's measured rates.
     static func queryMix(_ report: Report) -> [String] {
         guard let mix = report.queryMix else {
-            guard let reason = report.notes.first(where: { $0.metric == "query_mix" })?.reason else { return [] }
+            guard let reason = report.notes.first(where: { $0.metric == .queryMix })?.reason else { return [] }
             return ["## Query mix", "", "Unknown: \(escape(reason)).", ""]
         }
         var out = ["## Query mix", ""]

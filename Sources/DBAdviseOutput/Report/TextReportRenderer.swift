@@ -116,7 +116,7 @@ public enum TextReportRenderer {
     /// The statement classes overall and for the busiest tables, beside their measured rates.
     static func queryMixLines(_ report: Report, style: Style) -> [String] {
         guard let mix = report.queryMix else {
-            guard let reason = report.notes.first(where: { $0.metric == "query_mix" })?.reason else { return [] }
+            guard let reason = report.notes.first(where: { $0.metric == .queryMix })?.reason else { return [] }
             return wrap(style.heading("Query mix") + ": unknown (\(reason))", indent: "", hanging: "  ") + [""]
         }
         var lines = [style.heading("Query mix") + " (pg_stat_statements; rows/s from pg_stat_user_tables)"]

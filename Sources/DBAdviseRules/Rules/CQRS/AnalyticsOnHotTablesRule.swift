@@ -4,19 +4,19 @@ import DBAdviseAnalysis
 /// Reports and dashboards aggregate the very tables the application writes to.
 public struct AnalyticsOnHotTablesRule: Rule {
     public static let hotWriteShare = RuleParameter(
-        name: "hot_table_write_share", value: 0.1, unit: "ratio",
+        name: "hot_table_write_share", value: 0.1, unit: .ratio,
         why: "A table taking a tenth of the database's writes is a hot write path.")
     public static let analyticTimeShare = RuleParameter(
-        name: "analytic_time_share_on_hot_tables", value: 0.1, unit: "ratio",
+        name: "analytic_time_share_on_hot_tables", value: 0.1, unit: .ratio,
         why: "A tenth of statement time aggregating hot tables is worth a separate read model.")
     public static let sessionsRemoved = RuleParameter(
-        name: "busy_sessions_removed", value: 1, unit: "sessions",
+        name: "busy_sessions_removed", value: 1, unit: .sessions,
         why: """
             On a primary with headroom a separate read model is worth building only when the \
             reports keep at least a whole session busy: otherwise it removes nothing that hurts.
             """)
     public static let scheduledRefreshInterval = RuleParameter(
-        name: "scheduled_refresh_min_interval_seconds", value: 300, unit: "seconds",
+        name: "scheduled_refresh_min_interval_seconds", value: 300, unit: .seconds,
         why: "Reports run every five minutes or less often tolerate a materialized view refreshed on that schedule.")
 
     public static let description = RuleDescription(
@@ -52,14 +52,14 @@ public struct AnalyticsOnHotTablesRule: Rule {
                 "statements unavailable: \(reason)",
                 [
                     Self.analyticTimeShare.evidence(
-                        metric: "analytic_time_share_on_hot_tables", value: nil, note: reason)
+                        metric: .analyticTimeShareOnHotTables, value: nil, note: reason)
                 ])
         }
         guard let writes = context.metrics.writesPerSecond, writes > 0, context.growthShape != .idle else {
             return pass(
                 "no write load to compete with (\(context.growthShapeReason))",
                 [
-                    Self.hotWriteShare.evidence(metric: "writes_per_second", value: context.metrics.writesPerSecond)
+                    Self.hotWriteShare.evidence(metric: .writesPerSecond, value: context.metrics.writesPerSecond)
                 ])
         }
         // A read model must take load off a primary that needs it: a busy primary, or reports
@@ -96,7 +96,7 @@ public struct AnalyticsOnHotTablesRule: Rule {
             let option = ReadModelOption(context, reading)
             let listed = reading.map { read in
                 Self.analyticTimeShare.evidence(
-                    metric: "statement_time_share", value: read.timeShare,
+                    metric: .statementTimeShare, value: read.timeShare,
                     note: "queryid \(read.statement.queryid)"
                         + (read.callsPerSecond.map { ", \(Formatting.rate($0)) calls/s" } ?? "")
                         + ": \(read.text(limit: 80))")
@@ -107,18 +107,18 @@ public struct AnalyticsOnHotTablesRule: Rule {
                     summary:
                         "\(reading.count) analytic statement(s) on \(table.qualifiedName) take \(Formatting.percent(share)) of primary statement time\(blockShare.map { " and \(Formatting.percent($0)) of blocks read" } ?? "") while it takes \(Formatting.percent(tableShare)) of writes.",
                     evidence: [
-                        Self.analyticTimeShare.evidence(metric: "analytic_time_share", value: share),
+                        Self.analyticTimeShare.evidence(metric: .analyticTimeShare, value: share),
                         Self.sessionsRemoved.evidence(
-                            metric: "busy_sessions_removed", value: removed,
+                            metric: .busySessionsRemoved, value: removed,
                             note: "the aggregates' execution time per second: the load the read model takes off"),
                         Evidence(
-                            metric: "analytic_block_share", value: blockShare, threshold: nil, unit: "ratio",
+                            metric: .analyticBlockShare, value: blockShare, threshold: nil, unit: .ratio,
                             note: blockShare == nil
                                 ? "no shared blocks recorded" : "shared blocks hit + read of all tracked statements"),
-                        Self.hotWriteShare.evidence(metric: "table_write_share", value: tableShare),
+                        Self.hotWriteShare.evidence(metric: .tableWriteShare, value: tableShare),
                         Evidence(
-                            metric: "table_writes_per_second", value: table.writesPerSecond, threshold: nil,
-                            unit: "rows/s",
+                            metric: .tableWritesPerSecond, value: table.writesPerSecond, threshold: nil,
+                            unit: .rowsPerSecond,
                             note: mix.table(table.qualifiedName).map { "\(table.qualifiedName): \($0.summary)" }),
                         option.evidence,
                     ] + listed + (classification.unparsedEvidence.map { [$0] } ?? []),
@@ -134,7 +134,7 @@ public struct AnalyticsOnHotTablesRule: Rule {
         return pass(
             "aggregates on write-hot tables take \(Formatting.percent(bestShare)) of statement time (\(hot.count) hot table(s))\(skipped)",
             [
-                Self.analyticTimeShare.evidence(metric: "analytic_time_share_on_hot_tables", value: bestShare)
+                Self.analyticTimeShare.evidence(metric: .analyticTimeShareOnHotTables, value: bestShare)
             ] + (classification.unparsedEvidence.map { [$0] } ?? []))
     }
 }
@@ -168,7 +168,7 @@ private struct ReadModelOption {
         let lag =
             "\(lagMeasured ? "measured replica lag" : "replication_lag_seconds budget") \(Formatting.rate(lagSeconds)) s"
         return AnalyticsOnHotTablesRule.scheduledRefreshInterval.evidence(
-            metric: "freshness_need_seconds", value: freshnessSeconds,
+            metric: .freshnessNeedSeconds, value: freshnessSeconds,
             note: freshnessSeconds == nil
                 ? "interval length unknown: time between runs not measured"
                 : "time between runs of the most frequent statement; \(lag)")

@@ -4,34 +4,34 @@ import DBAdviseAnalysis
 /// The same cheap read, many times a second, on data that rarely changes.
 public struct HotRepeatedReadsRule: Rule {
     public static let callsPerSecond = RuleParameter(
-        name: "calls_per_second", value: 500, unit: "calls/s",
+        name: "calls_per_second", value: 500, unit: .callsPerSecond,
         why: "Hundreds of identical lookups a second are where a cache saves real work.")
     public static let rowsPerCall = RuleParameter(
-        name: "rows_per_call", value: 10, unit: "rows",
+        name: "rows_per_call", value: 10, unit: .rows,
         why: "Small results are cheap to cache and to invalidate.")
     public static let writeToReadRatio = RuleParameter(
-        name: "table_writes_per_read", value: 0.01, unit: "ratio",
+        name: "table_writes_per_read", value: 0.01, unit: .ratio,
         why: "A table written less than once per hundred rows read keeps a cache valid.")
     public static let sessionsRemoved = RuleParameter(
-        name: "busy_sessions_removed", value: 1, unit: "sessions",
+        name: "busy_sessions_removed", value: 1, unit: .sessions,
         why: """
             On a primary with headroom a cache is worth its invalidation problem only when the \
             statement keeps at least a whole session busy: PostgreSQL already serves cached \
             lookups from shared buffers in microseconds.
             """)
     public static let timeShare = RuleParameter(
-        name: "statement_time_share", value: 0.1, unit: "ratio",
+        name: "statement_time_share", value: 0.1, unit: .ratio,
         why: "The reads must cost a tenth of statement time for the cache to pay for itself.")
     public static let ttlShareOfWriteInterval = RuleParameter(
-        name: "ttl_share_of_write_interval", value: 0.5, unit: "ratio",
+        name: "ttl_share_of_write_interval", value: 0.5, unit: .ratio,
         why:
             "Start the TTL at half the mean time between writes of the most-written table read, so most entries expire before the next write lands."
     )
     public static let minimumTTL = RuleParameter(
-        name: "minimum_starting_ttl_seconds", value: 1, unit: "seconds",
+        name: "minimum_starting_ttl_seconds", value: 1, unit: .seconds,
         why: "Below a second a cache entry saves little; invalidate on write instead.")
     public static let maximumTTL = RuleParameter(
-        name: "maximum_starting_ttl_seconds", value: 300, unit: "seconds",
+        name: "maximum_starting_ttl_seconds", value: 300, unit: .seconds,
         why:
             "Short TTLs first: even for tables not written in the interval, start at five minutes and lengthen as hit rates are measured."
     )
@@ -76,14 +76,14 @@ public struct HotRepeatedReadsRule: Rule {
         if let reason = context.statementsUnavailableReason {
             return pass(
                 "statements unavailable: \(reason)",
-                [Self.callsPerSecond.evidence(metric: "calls_per_second", value: nil, note: reason)])
+                [Self.callsPerSecond.evidence(metric: .callsPerSecond, value: nil, note: reason)])
         }
         guard context.intervalSeconds != nil else {
             return pass(
                 "interval length unknown, calls per second cannot be computed",
                 [
                     Self.callsPerSecond.evidence(
-                        metric: "calls_per_second", value: nil, note: "interval.rate_seconds is null")
+                        metric: .callsPerSecond, value: nil, note: "interval.rate_seconds is null")
                 ])
         }
         // A cache must take load off a primary that needs it: a busy primary, or a statement
@@ -166,7 +166,7 @@ public struct HotRepeatedReadsRule: Rule {
             classification.unparsed.isEmpty ? "" : "; \(classification.unparsed.count) statement(s) failed to parse"
         return pass(
             "no cacheable hot read: \(why)\(skipped)",
-            [Self.callsPerSecond.evidence(metric: "calls_per_second", value: busiest)] + unparsed)
+            [Self.callsPerSecond.evidence(metric: .callsPerSecond, value: busiest)] + unparsed)
     }
 
     /// The recommendation for one cacheable statement: what to cache, under which key, for how long.
@@ -186,7 +186,7 @@ public struct HotRepeatedReadsRule: Rule {
         // each table read, as the query mix sees it: its statements beside its measured writes
         let perTable = tables.sorted { $0.qualifiedName < $1.qualifiedName }.map { table in
             Evidence(
-                metric: "table_writes_per_second", value: table.writesPerSecond, threshold: nil, unit: "rows/s",
+                metric: .tableWritesPerSecond, value: table.writesPerSecond, threshold: nil, unit: .rowsPerSecond,
                 note: "\(table.qualifiedName): " + (mix.table(table.qualifiedName)?.summary ?? "no statement names it"))
         }
         return recommendation(
@@ -195,15 +195,15 @@ public struct HotRepeatedReadsRule: Rule {
                 "Statement \(statement.queryid) runs \(Formatting.rate(rate)) times/s returning \(Formatting.rate(read.rowsPerCall)) row\(read.rowsPerCall == 1 ? "" : "s") per call (\(Formatting.percent(share)) of primary statement time) from tables written \(Formatting.rate(writesPerRead)) times per row read.",
             evidence: [
                 Self.callsPerSecond.evidence(
-                    metric: "calls_per_second", value: rate, note: "queryid \(statement.queryid): \(text)"),
-                Self.rowsPerCall.evidence(metric: "rows_per_call", value: read.rowsPerCall),
-                Self.writeToReadRatio.evidence(metric: "table_writes_per_read", value: writesPerRead),
-                Self.timeShare.evidence(metric: "statement_time_share", value: share),
+                    metric: .callsPerSecond, value: rate, note: "queryid \(statement.queryid): \(text)"),
+                Self.rowsPerCall.evidence(metric: .rowsPerCall, value: read.rowsPerCall),
+                Self.writeToReadRatio.evidence(metric: .tableWritesPerRead, value: writesPerRead),
+                Self.timeShare.evidence(metric: .statementTimeShare, value: share),
                 Self.sessionsRemoved.evidence(
-                    metric: "busy_sessions_removed", value: context.busySessions(ofStatementTimeMs: statement.totalExecTimeMs),
+                    metric: .busySessionsRemoved, value: context.busySessions(ofStatementTimeMs: statement.totalExecTimeMs),
                     note: "the statement's execution time per second: the load a full hit rate takes off the primary"),
                 Self.maximumTTL.evidence(
-                    metric: "starting_ttl_seconds", value: ttl,
+                    metric: .startingTTLSeconds, value: ttl,
                     note:
                         "\(hottest?.qualifiedName ?? "tables read") \(written); TTL = \(Formatting.rate(Self.ttlShareOfWriteInterval.value)) × write interval, within \(Formatting.rate(Self.minimumTTL.value))–\(Formatting.rate(Self.maximumTTL.value)) s"
                 ),

@@ -4,7 +4,7 @@ import DBAdviseAnalysis
 /// Rows landing in the default partition: a range or list is missing.
 public struct DefaultPartitionRowsRule: Rule {
     public static let maximumRows = RuleParameter(
-        name: "default_partition_rows", value: 1, unit: "rows",
+        name: "default_partition_rows", value: 1, unit: .rows,
         why: "Any row in the default partition means the partition it belongs to was never created.")
 
     public static let description = RuleDescription(
@@ -30,12 +30,12 @@ public struct DefaultPartitionRowsRule: Rule {
             return recommendation(
                 severity: .warning, target: tree.qualifiedName,
                 summary:
-                    "The default partition \(partition.schema).\(partition.name) holds \(Formatting.grouped(rows)) rows.",
+                    "The default partition \(partition.qualifiedName) holds \(Formatting.grouped(rows)) rows.",
                 evidence: [
-                    Self.maximumRows.evidence(metric: "default_partition_rows", value: Double(rows)),
+                    Self.maximumRows.evidence(metric: .defaultPartitionRows, value: Double(rows)),
                     Evidence(
-                        metric: "default_partition_bytes", value: partition.totalBytes.map(Double.init), threshold: nil,
-                        unit: "bytes"),
+                        metric: .defaultPartitionBytes, value: partition.totalBytes.map(Double.init), threshold: nil,
+                        unit: .bytes),
                 ],
                 actions: [
                     "Create the partitions those rows belong to (pg_partman premake), then move the rows out of the default partition.",
@@ -46,6 +46,6 @@ public struct DefaultPartitionRowsRule: Rule {
         let defaults = trees.filter { $0.partitions.contains(where: \.isDefault) }.count
         return pass(
             defaults == 0 ? "no default partitions" : "\(defaults) default partition(s), all empty",
-            [Self.maximumRows.evidence(metric: "default_partition_rows", value: 0)])
+            [Self.maximumRows.evidence(metric: .defaultPartitionRows, value: 0)])
     }
 }

@@ -25,7 +25,7 @@ public struct LargeTableRule: Rule {
 
     public func evaluate(_ context: RuleContext) -> RuleVerdict {
         let levels = context.levels(.tableSizeGB)
-        let minimum = LargeTimeSeriesTableRule.minimumCorrelation.value
+        let minimum = PartitionPlanning.minimumCorrelation.value
         let hidden = context.snapshot.hiddenColumnStats
         let found = context.largeUnpartitionedTables.filter {
             context.timeOrderedColumns(of: $0.table.name, minimumCorrelation: minimum).isEmpty
@@ -34,7 +34,7 @@ public struct LargeTableRule: Rule {
                 "\(entry.table.name) is \(Formatting.bytes(entry.table.bytes)) (≥ \(Formatting.bytes(levels.measuredLimit(for: entry.severity))) table_size_gb \(entry.severity.rawValue))"
             var evidence = [
                 Evidence(
-                    metric: "table_bytes", value: Double(entry.table.bytes), levels: levels, severity: entry.severity)
+                    metric: .tableBytes, value: Double(entry.table.bytes), levels: levels, severity: entry.severity)
             ]
             let summary: String
             let actions: [String]
@@ -42,7 +42,7 @@ public struct LargeTableRule: Rule {
                 // the role could not see its column statistics: the key is unknown, not absent
                 summary = "\(size); its partition key is unknown (\(reason))."
                 evidence.append(
-                    Evidence(metric: "column_stats_hidden", value: nil, threshold: nil, unit: "columns", note: reason))
+                    Evidence(metric: .columnStatsHidden, value: nil, threshold: nil, unit: .columns, note: reason))
                 actions = [
                     "Grant what the reason names and collect again: the partition key comes from pg_stats (a time column the rows follow, for range partitioning; else the key most queries filter by, for list or hash partitioning).",
                     "Until then, dbadvise cannot tell whether \(entry.table.name) grows along time; partition it on the column you know it is appended or read by.",
@@ -60,7 +60,7 @@ public struct LargeTableRule: Rule {
         }
         guard found.isEmpty else { return .recommend(found) }
         let evidence = context.judge(
-            "largest_table_bytes", context.metrics.largestTableBytes.map(Double.init), .tableSizeGB
+            .largestTableBytes, context.metrics.largestTableBytes.map(Double.init), .tableSizeGB
         ).evidence
         return pass(
             context.largeUnpartitionedTables.isEmpty

@@ -51,9 +51,7 @@ public struct LargeTimeSeriesTableRule: Rule {
             let columns = context.timeOrderedColumns(
                 of: entry.table.name, minimumCorrelation: Self.minimumCorrelation.value)
             // A timestamp or date key reads better in queries and retention than a serial one.
-            let temporal = columns.first {
-                $0.dataType.lowercased().contains("timestamp") || $0.dataType.lowercased() == "date"
-            }
+            let temporal = columns.first(where: \.isTemporal)
             guard let column = temporal ?? columns.first else { return nil }
             let correlation = column.correlation ?? 0
             let proposal = context.partitionProposal(for: entry.table.name, column: column)
@@ -63,8 +61,8 @@ public struct LargeTimeSeriesTableRule: Rule {
             }
             var evidence = [
                 Evidence(
-                    metric: "table_bytes", value: Double(entry.table.bytes), levels: levels, severity: entry.severity),
-                Self.minimumCorrelation.evidence(metric: "correlation(\(column.column))", value: abs(correlation)),
+                    metric: .tableBytes, value: Double(entry.table.bytes), levels: levels, severity: entry.severity),
+                Self.minimumCorrelation.evidence(metric: .correlation(column: column.column), value: abs(correlation)),
             ]
             evidence += context.churnEvidence(entry.table.name)
             evidence += proposal.evidence
@@ -103,6 +101,6 @@ public struct LargeTimeSeriesTableRule: Rule {
     }
 
     private func sizeEvidence(_ context: RuleContext) -> Evidence {
-        context.judge("largest_table_bytes", context.metrics.largestTableBytes.map(Double.init), .tableSizeGB).evidence
+        context.judge(.largestTableBytes, context.metrics.largestTableBytes.map(Double.init), .tableSizeGB).evidence
     }
 }

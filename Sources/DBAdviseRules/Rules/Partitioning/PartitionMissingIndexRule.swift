@@ -16,11 +16,11 @@ import DBAdviseAnalysis
 /// INDEX parent_index ATTACH PARTITION; the parent index turns valid with the last one.
 public struct PartitionMissingIndexRule: Rule {
     public static let missingPartitions = RuleParameter(
-        name: "partitions_missing_index", value: 1, unit: "partitions",
+        name: "partitions_missing_index", value: 1, unit: .partitions,
         why: "A single partition without the parent's index is scanned in full by queries that use the index elsewhere."
     )
     public static let listedPartitions = RuleParameter(
-        name: "listed_partition_fixes", value: 10, unit: "partitions",
+        name: "listed_partition_fixes", value: 10, unit: .partitions,
         why: "The SQL is spelled out for the first ten partitions; the rest follow the same two steps.")
 
     public static let description = RuleDescription(
@@ -61,13 +61,13 @@ public struct PartitionMissingIndexRule: Rule {
         let note = unread > 0 ? " (\(unread) partitioned table(s) without index information)" : ""
         return pass(
             "every partition has its parent's indexes (\(indexCount) partitioned index(es) checked)\(note)",
-            [Self.missingPartitions.evidence(metric: "partitions_missing_index", value: unread > 0 ? nil : 0)])
+            [Self.missingPartitions.evidence(metric: .partitionsMissingIndex, value: unread > 0 ? nil : 0)])
     }
 
     private func recommend(_ tree: PartitionTree, _ gaps: [PartitionedIndex]) -> Recommendation {
         let bytesOf = Dictionary(
-            tree.partitions.map { ("\($0.schema).\($0.name)", $0.totalBytes) }, uniquingKeysWith: { first, _ in first })
-        let partitioned = Set(tree.partitions.filter(\.isPartitioned).map { "\($0.schema).\($0.name)" })
+            tree.partitions.map { ($0.qualifiedName, $0.totalBytes) }, uniquingKeysWith: { first, _ in first })
+        let partitioned = Set(tree.partitions.filter(\.isPartitioned).map(\.qualifiedName))
         let enforcing = gaps.filter { $0.isUnique || $0.constraintName != nil }
         let described = gaps.map { index in
             "\(index.name)\(index.isValid ? "" : " (invalid)") is missing on \(index.missingPartitions.joined(separator: ", "))"
@@ -80,7 +80,7 @@ public struct PartitionMissingIndexRule: Rule {
         let evidence = gaps.map { index in
             let bytes = index.missingPartitions.compactMap { bytesOf[$0] ?? nil }
             return Self.missingPartitions.evidence(
-                metric: "partitions_missing_index(\(index.name))", value: Double(index.missingPartitions.count),
+                metric: .partitionsMissingIndex(index: index.name), value: Double(index.missingPartitions.count),
                 note: bytes.count == index.missingPartitions.count
                     ? "\(Formatting.bytes(bytes.reduce(0, +))) to index" : nil)
         }
@@ -177,7 +177,7 @@ public struct PartitionMissingIndexRule: Rule {
     /// Schema and name of a partition listed as `schema.name`, looked up in the tree so names
     /// with dots split right.
     private func split(_ qualified: String, in tree: PartitionTree) -> (String, String) {
-        if let partition = tree.partitions.first(where: { "\($0.schema).\($0.name)" == qualified }) {
+        if let partition = tree.partitions.first(where: { $0.qualifiedName == qualified }) {
             return (partition.schema, partition.name)
         }
         guard let dot = qualified.firstIndex(of: ".") else { return (tree.schema, qualified) }

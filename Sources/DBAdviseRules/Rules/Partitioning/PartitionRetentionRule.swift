@@ -32,13 +32,13 @@ import Foundation
 /// A redacted snapshot has no bounds and is not judged.
 public struct PartitionRetentionRule: Rule {
     public static let coldScans = RuleParameter(
-        name: "cold_partition_writes_and_scans", value: 0, unit: "rows and scans",
+        name: "cold_partition_writes_and_scans", value: 0, unit: .rowsAndScans,
         why: "A partition nobody wrote or read since the statistics reset serves no query.")
     public static let listedPartitions = RuleParameter(
-        name: "listed_partition_drops", value: 10, unit: "partitions",
+        name: "listed_partition_drops", value: 10, unit: .partitions,
         why: "The SQL is spelled out for the ten oldest partitions; the rest follow the same steps.")
     public static let detachConcurrentlyVersion = RuleParameter(
-        name: "detach_concurrently_server_version", value: 140_000, unit: "server_version_num",
+        name: "detach_concurrently_server_version", value: 140_000, unit: .serverVersionNum,
         why: "DETACH PARTITION ... CONCURRENTLY exists from PostgreSQL 14.")
 
     public static let description = RuleDescription(
@@ -94,7 +94,7 @@ public struct PartitionRetentionRule: Rule {
             "no partition is past a retention horizon the data shows (\(timedTrees) time-partitioned table(s): no old-row deletes, no cold partitions)",
             [
                 Evidence(
-                    metric: "statistics_days", value: context.statisticsDays, threshold: nil, unit: "days",
+                    metric: .statisticsDays, value: context.statisticsDays, threshold: nil, unit: .days,
                     note: "the counters cover the time since the statistics reset")
             ])
     }
@@ -167,26 +167,26 @@ public struct PartitionRetentionRule: Rule {
             "\(tree.qualifiedName): \(partitions.count) partition(s) entirely older than \(TimeBounds.day(horizon))\(totalBytes.map { ", \(Formatting.bytes($0)) in all" } ?? ""): \(listed.joined(separator: ", ")). \(reasons.joined(separator: "; ").capitalizedFirst)."
         var evidence = [
             Evidence(
-                metric: "droppable_partitions", value: Double(partitions.count), threshold: nil, unit: "partitions"),
+                metric: .droppablePartitions, value: Double(partitions.count), threshold: nil, unit: .partitions),
             Evidence(
-                metric: "droppable_partition_bytes", value: totalBytes.map(Double.init), threshold: nil, unit: "bytes"),
+                metric: .droppablePartitionBytes, value: totalBytes.map(Double.init), threshold: nil, unit: .bytes),
             Evidence(
-                metric: "retention_days", value: retentionDays, threshold: nil, unit: "days",
+                metric: .retentionDays, value: retentionDays, threshold: nil, unit: .days,
                 note: "the newest listed partition ends \(TimeBounds.day(horizon))"),
             Evidence(
-                metric: "statistics_days", value: context.statisticsDays, threshold: nil, unit: "days",
+                metric: .statisticsDays, value: context.statisticsDays, threshold: nil, unit: .days,
                 note: "the counters cover the time since the statistics reset"),
         ]
         if !finding.deleting.isEmpty {
             evidence.append(
                 Evidence(
-                    metric: "old_partition_deletes", value: Double(deletedRows), threshold: nil, unit: "rows",
+                    metric: .oldPartitionDeletes, value: Double(deletedRows), threshold: nil, unit: .rows,
                     note: finding.deleting.map(\.name).joined(separator: ", ")))
         }
         if !finding.cold.isEmpty {
             evidence.append(
                 Evidence(
-                    metric: "cold_partitions", value: Double(finding.cold.count), threshold: nil, unit: "partitions",
+                    metric: .coldPartitions, value: Double(finding.cold.count), threshold: nil, unit: .partitions,
                     note:
                         "no writes and no scans (\(Self.coldScans.name) = \(Formatting.number(Self.coldScans.value))): \(finding.cold.map(\.name).joined(separator: ", "))"
                 ))

@@ -4,10 +4,10 @@ import DBAdviseAnalysis
 /// A partition that outgrew its siblings or partition_size_gb.
 public struct PartitionSkewRule: Rule {
     public static let skewFactor = RuleParameter(
-        name: "largest_to_median_partition", value: 10, unit: "×",
+        name: "largest_to_median_partition", value: 10, unit: .times,
         why: "A partition ten times its siblings' median means the key does not spread the data.")
     public static let minimumSkewedBytes = RuleParameter(
-        name: "minimum_skewed_partition_bytes", value: 1_073_741_824, unit: "bytes",
+        name: "minimum_skewed_partition_bytes", value: 1_073_741_824, unit: .bytes,
         why: "Skew among small partitions is harmless.")
 
     public static let description = RuleDescription(
@@ -40,11 +40,11 @@ public struct PartitionSkewRule: Rule {
             // The default partition has its own rule; empty partitions (made ahead of time, or
             // emptied by retention) would drag the median down and make every table look skewed.
             let sized = leaves.filter { !$0.isDefault && $0.rows != 0 }.compactMap { partition in
-                partition.totalBytes.map { (name: "\(partition.schema).\(partition.name)", bytes: Double($0)) }
+                partition.totalBytes.map { (name: partition.qualifiedName, bytes: Double($0)) }
             }
             let countEvidence = Evidence(
-                metric: "partition_count(\(tree.qualifiedName))", value: Double(leaves.count), threshold: nil,
-                unit: "partitions", note: "\(sized.count) holding rows")
+                metric: .partitionCount(table: tree.qualifiedName), value: Double(leaves.count), threshold: nil,
+                unit: .partitions, note: "\(sized.count) holding rows")
             guard let largest = sized.max(by: { $0.bytes < $1.bytes }), let middle = median(sized.map(\.bytes)) else {
                 quietTrees.append("\(tree.qualifiedName) \(leaves.count) partitions, sizes unknown or all empty")
                 quietEvidence.append(countEvidence)
@@ -53,10 +53,10 @@ public struct PartitionSkewRule: Rule {
             let ratio = middle > 0 ? largest.bytes / middle : nil
             let sizeSeverity = levels.severity(of: largest.bytes)
             let sizeEvidence = Evidence(
-                metric: "partition_bytes", value: largest.bytes, levels: levels, severity: sizeSeverity,
+                metric: .partitionBytes, value: largest.bytes, levels: levels, severity: sizeSeverity,
                 note: largest.name)
             let skewEvidence = Self.skewFactor.evidence(
-                metric: "largest_to_median_partition(\(tree.qualifiedName))", value: ratio,
+                metric: .largestToMedianPartition(table: tree.qualifiedName), value: ratio,
                 note: "median \(Formatting.bytes(middle)) of \(sized.count) partitions holding rows")
             let skewed = (ratio ?? 0) >= Self.skewFactor.value && largest.bytes >= Self.minimumSkewedBytes.value
             guard sizeSeverity != nil || skewed else {
@@ -82,7 +82,7 @@ public struct PartitionSkewRule: Rule {
         let shown =
             largest.map {
                 "largest partition \($0.name) "
-                    + context.comparison(Double($0.bytes), .partitionSizeGB, metric: "size").replacingOccurrences(
+                    + context.comparison(Double($0.bytes), .partitionSizeGB, metric: .sizeSpoken).replacingOccurrences(
                         of: "size ", with: "")
             } ?? "partition sizes unknown"
         return pass(

@@ -4,10 +4,10 @@ import DBAdviseAnalysis
 /// Many partitions, each tiny: planning cost without the benefit.
 public struct TinyPartitionsRule: Rule {
     public static let minimumPartitions = RuleParameter(
-        name: "partition_count", value: 100, unit: "partitions",
+        name: "partition_count", value: 100, unit: .partitions,
         why: "Planning time and memory grow with the partitions a query may touch.")
     public static let tinyBytes = RuleParameter(
-        name: "median_partition_bytes", value: 10 * 1_048_576, unit: "bytes",
+        name: "median_partition_bytes", value: 10 * 1_048_576, unit: .bytes,
         why: "Partitions under 10 MB add planning work without keeping anything out of memory.")
 
     public static let description = RuleDescription(
@@ -40,8 +40,8 @@ public struct TinyPartitionsRule: Rule {
                 summary:
                     "\(tree.qualifiedName) has \(leaves.count) partitions with a median size of \(Formatting.bytes(middle)).",
                 evidence: [
-                    Self.minimumPartitions.evidence(metric: "partition_count", value: Double(leaves.count)),
-                    Self.tinyBytes.evidence(metric: "median_partition_bytes", value: middle),
+                    Self.minimumPartitions.evidence(metric: .partitionCount, value: Double(leaves.count)),
+                    Self.tinyBytes.evidence(metric: .medianPartitionBytes, value: middle),
                 ],
                 actions: [
                     "Merge into coarser ranges (weekly or monthly) so each partition holds a meaningful share of the data."
@@ -50,6 +50,6 @@ public struct TinyPartitionsRule: Rule {
         guard found.isEmpty else { return .recommend(found) }
         return pass(
             "at most \(most) partitions per table",
-            [Self.minimumPartitions.evidence(metric: "partition_count", value: Double(most))])
+            [Self.minimumPartitions.evidence(metric: .partitionCount, value: Double(most))])
     }
 }

@@ -4,10 +4,10 @@ import DBAdviseAnalysis
 /// Reporting queries keep the primary busy.
 public struct AnalyticsOnPrimaryRule: Rule {
     public static let analyticTimeShare = RuleParameter(
-        name: "analytic_statement_time_share", value: 0.2, unit: "ratio",
+        name: "analytic_statement_time_share", value: 0.2, unit: .ratio,
         why: "A fifth of statement time in aggregates and reports is worth moving off the primary.")
     public static let analyticSessions = RuleParameter(
-        name: "analytic_busy_sessions", value: 0.5, unit: "sessions",
+        name: "analytic_busy_sessions", value: 0.5, unit: .sessions,
         why: "Analytics must keep at least half a core busy on average to matter.")
 
     public static let description = RuleDescription(
@@ -36,7 +36,7 @@ public struct AnalyticsOnPrimaryRule: Rule {
             return pass(
                 "analytics cannot be told apart: \(reason)",
                 [
-                    Self.analyticTimeShare.evidence(metric: "analytic_statement_time_share", value: nil, note: reason)
+                    Self.analyticTimeShare.evidence(metric: .analyticStatementTimeShare, value: nil, note: reason)
                 ])
         }
         let movable = MovableReads(context)
@@ -45,9 +45,9 @@ public struct AnalyticsOnPrimaryRule: Rule {
         let share = movable?.share(of: .analytic) ?? 0
         let busy = context.intervalSeconds.map { analyticMs / 1000 / $0 }
         let evidence = [
-            Self.analyticTimeShare.evidence(metric: "analytic_statement_time_share", value: share),
+            Self.analyticTimeShare.evidence(metric: .analyticStatementTimeShare, value: share),
             Self.analyticSessions.evidence(
-                metric: "analytic_busy_sessions", value: busy,
+                metric: .analyticBusySessions, value: busy,
                 note: busy == nil ? "interval length unknown" : nil),
         ]
         if context.growthShape == .writeHeavy {

@@ -4,7 +4,7 @@ import DBAdviseAnalysis
 /// Reads dominate a loaded primary: replicas take them.
 public struct ReadDominatedRule: Rule {
     public static let readTimeShare = RuleParameter(
-        name: "read_statement_time_share", value: 0.7, unit: "ratio",
+        name: "read_statement_time_share", value: 0.7, unit: .ratio,
         why: "When read-only statements take most of the primary's statement time, replicas can take most of the load.")
 
     public static let description = RuleDescription(
@@ -32,14 +32,14 @@ public struct ReadDominatedRule: Rule {
 
     public func evaluate(_ context: RuleContext) -> RuleVerdict {
         let perVCPU = context.metrics.activeSessionsPerVCPU
-        let (load, severity) = context.judge("active_sessions_per_vcpu", perVCPU, .activeSessionsPerVCPU)
+        let (load, severity) = context.judge(.activeSessionsPerVCPU, perVCPU, .activeSessionsPerVCPU)
         let share = readTimeShare(context)
         let shareEvidence = Self.readTimeShare.evidence(
-            metric: "read_statement_time_share", value: share,
+            metric: .readStatementTimeShare, value: share,
             note: share == nil ? context.statementsUnavailableReason : nil)
         let shape = Evidence(
-            metric: "reads_per_second", value: context.metrics.readsPerSecond,
-            threshold: nil, unit: "rows/s", note: "growth shape \(context.growthShape.rawValue)")
+            metric: .readsPerSecond, value: context.metrics.readsPerSecond,
+            threshold: nil, unit: .rowsPerSecond, note: "growth shape \(context.growthShape.rawValue)")
         if context.growthShape == .writeHeavy {
             return pass(
                 "writes dominate (\(context.growthShapeReason)); replicas do not take write load", [shape, load])
@@ -63,7 +63,7 @@ public struct ReadDominatedRule: Rule {
             let cpu = context.capacity.resource("cpu")?.utilization.map(Formatting.percent) ?? "unknown"
             return pass(
                 "reads dominate but the primary has headroom: CPU at \(cpu) of its target, "
-                    + context.comparison(perVCPU, .activeSessionsPerVCPU, metric: "active sessions per vCPU"),
+                    + context.comparison(perVCPU, .activeSessionsPerVCPU, metric: .activeSessionsPerVCPUSpoken),
                 [load, shape] + context.cpuEvidence())
         }
         let budget = LagBudget(context)
@@ -74,11 +74,11 @@ public struct ReadDominatedRule: Rule {
         if let movable {
             evidence.append(
                 Self.readTimeShare.evidence(
-                    metric: "analytic_read_time_share", value: movable.share(of: .analytic),
+                    metric: .analyticReadTimeShare, value: movable.share(of: .analytic),
                     note: "aggregates, many rows or long reads"))
             evidence.append(
                 Self.readTimeShare.evidence(
-                    metric: "point_read_time_share", value: movable.share(of: .point), note: "few rows, short"))
+                    metric: .pointReadTimeShare, value: movable.share(of: .point), note: "few rows, short"))
         }
         evidence += named.map(MovableReads.evidence)
         if let unparsed = movable?.unparsedEvidence { evidence.append(unparsed) }
@@ -102,7 +102,7 @@ public struct ReadDominatedRule: Rule {
             recommendation(
                 severity: severity, target: context.databaseName,
                 summary:
-                    "Reads dominate (\(context.growthShapeReason)) on a busy primary: \(context.comparison(perVCPU, .activeSessionsPerVCPU, metric: "active sessions per vCPU")).\(split)",
+                    "Reads dominate (\(context.growthShapeReason)) on a busy primary: \(context.comparison(perVCPU, .activeSessionsPerVCPU, metric: .activeSessionsPerVCPUSpoken)).\(split)",
                 evidence: evidence, actions: actions)
         ])
     }

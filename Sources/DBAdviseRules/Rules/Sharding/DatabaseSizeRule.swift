@@ -19,7 +19,7 @@ public struct DatabaseSizeRule: Rule {
 
     public func evaluate(_ context: RuleContext) -> RuleVerdict {
         let bytes = context.metrics.databaseBytes.map(Double.init)
-        let (evidence, severity) = context.judge("database_bytes", bytes, .databaseSizeGB)
+        let (evidence, severity) = context.judge(.databaseBytes, bytes, .databaseSizeGB)
         let levels = context.levels(.databaseSizeGB)
         let citus = context.snapshot.server.extensions?.first { $0.name == "citus" }
         if let citus, let bytes, severity == nil {
@@ -39,7 +39,7 @@ public struct DatabaseSizeRule: Rule {
         guard let bytes, severity == .critical else {
             let shown = bytes.map(Formatting.bytes) ?? "unknown"
             let critical = Evidence(
-                metric: "database_bytes", value: bytes, threshold: levels.measuredCritical, unit: "bytes",
+                metric: .databaseBytes, value: bytes, threshold: levels.measuredCritical, unit: .bytes,
                 note: evidence.note)
             return pass(
                 "database \(shown) < \(Formatting.bytes(levels.measuredCritical)) database_size_gb critical", [critical]

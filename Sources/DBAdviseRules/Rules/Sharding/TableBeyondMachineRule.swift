@@ -4,7 +4,7 @@ import DBAdviseAnalysis
 /// One partition (or table) that no single machine can hold.
 public struct TableBeyondMachineRule: Rule {
     public static let storageShare = RuleParameter(
-        name: "storage_share", value: 0.5, unit: "ratio",
+        name: "storage_share", value: 0.5, unit: .ratio,
         why: "A relation past half the largest disk cannot be rewritten (VACUUM FULL, ALTER TABLE, pg_repack) in "
             + "place on any machine; past half of today's disk, a bigger disk is the cheaper step.")
 
@@ -71,8 +71,8 @@ public struct TableBeyondMachineRule: Rule {
                 "largest partition \(partition.name) \(Formatting.bytes(partition.bytes)) < \(memory.text)")
             evidence.append(
                 Evidence(
-                    metric: "largest_partition_bytes", value: Double(partition.bytes), threshold: memory.bytes,
-                    unit: "bytes", note: "threshold: \(memory.name)"))
+                    metric: .largestPartitionBytes, value: Double(partition.bytes), threshold: memory.bytes,
+                    unit: .bytes, note: "threshold: \(memory.name)"))
         }
         let largest = (context.sizes.partitions + context.sizes.unpartitionedTables).max { $0.bytes < $1.bytes }
         if let largest {
@@ -84,12 +84,12 @@ public struct TableBeyondMachineRule: Rule {
                         + "a bigger disk, up to the ceiling, is the step, not shards")
             }
         } else {
-            reasons.append("no table sizes (\(context.note(for: "largest_table_bytes") ?? "not collected"))")
+            reasons.append("no table sizes (\(context.note(for: .largestTableBytes) ?? "not collected"))")
         }
         evidence.append(
             Evidence(
-                metric: "largest_relation_bytes", value: largest.map { Double($0.bytes) }, threshold: storage.bytes,
-                unit: "bytes", note: "threshold: \(storage.name)"))
+                metric: .largestRelationBytes, value: largest.map { Double($0.bytes) }, threshold: storage.bytes,
+                unit: .bytes, note: "threshold: \(storage.name)"))
         return pass(reasons.joined(separator: "; "), evidence)
     }
 
@@ -99,7 +99,7 @@ public struct TableBeyondMachineRule: Rule {
             summary: "\(relation.name) \(Formatting.bytes(relation.bytes)) ≥ \(ceiling.text): no single machine holds it.",
             evidence: [
                 Evidence(
-                    metric: "relation_bytes", value: Double(relation.bytes), threshold: ceiling.bytes, unit: "bytes",
+                    metric: .relationBytes, value: Double(relation.bytes), threshold: ceiling.bytes, unit: .bytes,
                     note: "threshold: \(ceiling.name)")
             ] + ShardKeyRanking.evidence(context.snapshot),
             actions: [

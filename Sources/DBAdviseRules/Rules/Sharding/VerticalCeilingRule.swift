@@ -19,12 +19,12 @@ public struct VerticalCeilingRule: Rule {
 
     public func evaluate(_ context: RuleContext) -> RuleVerdict {
         let perVCPU = context.metrics.activeSessionsPerVCPU
-        let (evidence, severity) = context.judge("active_sessions_per_vcpu", perVCPU, .activeSessionsPerVCPU)
+        let (evidence, severity) = context.judge(.activeSessionsPerVCPU, perVCPU, .activeSessionsPerVCPU)
         guard let vcpus = context.hardware.vcpus, let ceiling = context.hardware.maxVCPUs else {
             return pass("hardware.vcpus or hardware.max_vcpus is not configured", [evidence])
         }
         let headroom = Evidence(
-            metric: "vcpu_headroom", value: Double(ceiling) / Double(vcpus), threshold: 1, unit: "×",
+            metric: .vcpuHeadroom, value: Double(ceiling) / Double(vcpus), threshold: 1, unit: .times,
             note: "hardware.max_vcpus \(ceiling) / hardware.vcpus \(vcpus)")
         let cpuSaturated = context.window.settled && context.capacity.resource("cpu")?.saturated == true
         guard vcpus >= ceiling, severity == .critical, cpuSaturated else {
@@ -32,7 +32,7 @@ public struct VerticalCeilingRule: Rule {
                 vcpus < ceiling
                 ? "vertical headroom \(Formatting.rate(Double(ceiling) / Double(vcpus)))× (\(vcpus) of \(ceiling) vCPUs)"
                 : cpuSaturated
-                    ? "at the \(ceiling)-vCPU ceiling but \(context.comparison(perVCPU, .activeSessionsPerVCPU, metric: "active sessions per vCPU"))"
+                    ? "at the \(ceiling)-vCPU ceiling but \(context.comparison(perVCPU, .activeSessionsPerVCPU, metric: .activeSessionsPerVCPUSpoken))"
                     : "at the \(ceiling)-vCPU ceiling, but CPU is not saturated over a settled window"
             return pass(reason, [evidence, headroom])
         }
@@ -40,7 +40,7 @@ public struct VerticalCeilingRule: Rule {
             recommendation(
                 severity: .critical, target: context.databaseName,
                 summary:
-                    "The primary has \(vcpus) vCPUs, the ceiling, and \(context.comparison(perVCPU, .activeSessionsPerVCPU, metric: "active sessions per vCPU")).",
+                    "The primary has \(vcpus) vCPUs, the ceiling, and \(context.comparison(perVCPU, .activeSessionsPerVCPU, metric: .activeSessionsPerVCPUSpoken)).",
                 evidence: [evidence, headroom] + ShardKeyRanking.evidence(context.snapshot),
                 actions: ["Move read load to replicas and caches first if reads dominate."]
                     + ShardKeyRanking.citusActions(context.snapshot))

@@ -13,7 +13,7 @@ import DBAdviseAnalysis
 /// projection. `writes_per_second` stays the gate's line in CI.
 public struct WriteThroughputRule: Rule {
     public static let scalingEfficiency = RuleParameter(
-        name: "write_scaling_efficiency", value: 0.5, unit: "ratio",
+        name: "write_scaling_efficiency", value: 0.5, unit: .ratio,
         why: """
             Writes scale less than linearly with cores: every commit inserts into one WAL stream \
             (a fixed number of WAL insertion locks) and flushes it, and hot indexes and the lock \
@@ -44,8 +44,9 @@ public struct WriteThroughputRule: Rule {
         let window = context.window
         let writes = context.metrics.writesPerSecond
         let measured = Evidence(
-            metric: "writes_per_second", value: writes, threshold: context.levels(.writesPerSecond).measuredCritical,
-            unit: "rows/s", note: "over the \(window.description); threshold: the gate's writes_per_second critical")
+            metric: .writesPerSecond, value: writes, threshold: context.levels(.writesPerSecond).measuredCritical,
+            unit: .rowsPerSecond,
+            note: "over the \(window.description); threshold: the gate's writes_per_second critical")
         guard let writes else { return pass("write rate unknown", [measured]) }
         guard window.settled else {
             return pass(
@@ -113,14 +114,14 @@ public struct WriteThroughputRule: Rule {
             let source = ceilingSource
             evidence = [
                 Evidence(
-                    metric: "writes_per_cpu_session", value: writes / cpu, threshold: nil, unit: "rows/s",
+                    metric: .writesPerCPUSession, value: writes / cpu, threshold: nil, unit: .rowsPerSecond,
                     note: "\(Formatting.rate(writes)) writes/s carried by \(Formatting.rate(cpu)) sessions on CPU"),
                 Evidence(
-                    metric: "ceiling_cpu_sessions", value: ceilingSessions, threshold: nil, unit: "sessions",
+                    metric: .ceilingCPUSessions, value: ceilingSessions, threshold: nil, unit: .sessions,
                     note: "\(ceilingVCPUs) vCPUs (\(source)) × \(Formatting.rate(target)) target × "
                         + "\(Formatting.rate(efficiency)) write_scaling_efficiency"),
                 Evidence(
-                    metric: "ceiling_writes_per_second", value: ceilingWrites, threshold: nil, unit: "rows/s",
+                    metric: .ceilingWritesPerSecond, value: ceilingWrites, threshold: nil, unit: .rowsPerSecond,
                     note: "what the largest machine would carry at this write mix"),
             ]
         }

@@ -35,8 +35,8 @@ public struct DeadTuplesRule: Rule {
                     summary:
                         "\(table.qualifiedName): \(Formatting.grouped(table.nDeadTup ?? 0)) dead rows, \(Formatting.percent(ratio)) of the table.",
                     evidence: [
-                        Evidence(metric: "dead_tuple_ratio", value: ratio, levels: levels, severity: severity),
-                        Evidence(metric: "oldest_transaction_seconds", value: oldest, threshold: nil, unit: "seconds"),
+                        Evidence(metric: .deadTupleRatio, value: ratio, levels: levels, severity: severity),
+                        Evidence(metric: .oldestTransactionSeconds, value: oldest, threshold: nil, unit: .seconds),
                     ],
                     actions: [
                         "Lower autovacuum_vacuum_scale_factor for \(table.qualifiedName) (ALTER TABLE ... SET (autovacuum_vacuum_scale_factor = 0.01)).",
@@ -50,6 +50,6 @@ public struct DeadTuplesRule: Rule {
             ?? "no table large enough to judge"
         return pass(
             "\(shown) < \(Formatting.percent(levels.warning)) dead_tuple_ratio warning",
-            [Evidence(metric: "dead_tuple_ratio", value: worst?.1, levels: levels, severity: nil)])
+            [Evidence(metric: .deadTupleRatio, value: worst?.1, levels: levels, severity: nil)])
     }
 }

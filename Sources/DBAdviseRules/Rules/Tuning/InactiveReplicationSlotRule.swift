@@ -4,10 +4,10 @@ import DBAdviseAnalysis
 /// Inactive replication slots keep WAL on the primary until its disk fills.
 public struct InactiveReplicationSlotRule: Rule {
     public static let retainedBytes = RuleParameter(
-        name: "retained_bytes", value: 1_073_741_824, unit: "bytes",
+        name: "retained_bytes", value: 1_073_741_824, unit: .bytes,
         why: "A gigabyte of WAL held for a consumer that is gone is a warning; it only grows.")
     public static let storageShare = RuleParameter(
-        name: "retained_storage_share", value: 0.1, unit: "ratio",
+        name: "retained_storage_share", value: 0.1, unit: .ratio,
         why: "A tenth of the primary's disk held by one slot is close to a full disk and a stopped primary.")
 
     public static let description = RuleDescription(
@@ -36,7 +36,7 @@ public struct InactiveReplicationSlotRule: Rule {
             return pass(
                 "no inactive replication slot retains WAL (\(slots) slot(s))",
                 [
-                    Self.retainedBytes.evidence(metric: "inactive_slot_retained_bytes", value: 0)
+                    Self.retainedBytes.evidence(metric: .inactiveSlotRetainedBytes, value: 0)
                 ])
         }
         let storage = context.hardware.storageBytes
@@ -58,9 +58,9 @@ public struct InactiveReplicationSlotRule: Rule {
                         "The \(slot.slotType) slot \(slot.slotName) is inactive and holds \(Formatting.bytes(bytes)) of WAL\(ofDisk)\(status); it grows until the primary's disk fills.",
                     evidence: [
                         Self.retainedBytes.evidence(
-                            metric: "retained_bytes", value: bytes, note: "slot \(slot.slotName)"),
+                            metric: .retainedBytes, value: bytes, note: "slot \(slot.slotName)"),
                         Self.storageShare.evidence(
-                            metric: "retained_storage_share", value: share,
+                            metric: .retainedStorageShare, value: share,
                             note: share == nil ? "hardware.storage_gb is not configured" : nil),
                     ],
                     actions: [

@@ -11,10 +11,10 @@ import DBAdviseAnalysis
 /// time.
 public struct LockContentionRule: Rule {
     public static let minimumSessions = RuleParameter(
-        name: "lock_wait_sessions", value: 1, unit: "sessions",
+        name: "lock_wait_sessions", value: 1, unit: .sessions,
         why: "At least one session waiting on a lock on average, all the time: a queue, not a blip.")
     public static let minimumShare = RuleParameter(
-        name: "lock_wait_share", value: 0.3, unit: "ratio",
+        name: "lock_wait_share", value: 0.3, unit: .ratio,
         why: "Lock waits are a third or more of active time: they, not CPU or IO, bound throughput.")
 
     public static let description = RuleDescription(
@@ -38,8 +38,8 @@ public struct LockContentionRule: Rule {
         }
         let share = activity.avgActiveSessions > 0 ? lock / activity.avgActiveSessions : 0
         let evidence = [
-            Self.minimumSessions.evidence(metric: "lock_wait_sessions", value: lock),
-            Self.minimumShare.evidence(metric: "lock_wait_share", value: share),
+            Self.minimumSessions.evidence(metric: .lockWaitSessions, value: lock),
+            Self.minimumShare.evidence(metric: .lockWaitShare, value: share),
         ]
         guard lock >= Self.minimumSessions.value, share >= Self.minimumShare.value else {
             return pass(

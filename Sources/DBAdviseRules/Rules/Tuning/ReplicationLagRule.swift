@@ -4,10 +4,10 @@ import DBAdviseAnalysis
 /// Standbys falling behind the primary: how far, why, and what the application must do.
 public struct ReplicationLagRule: Rule {
     public static let walBytesPerSecond = RuleParameter(
-        name: "wal_bytes_per_second", value: 16_777_216, unit: "bytes/s",
+        name: "wal_bytes_per_second", value: 16_777_216, unit: .bytesPerSecond,
         why: "A 16 MB WAL segment every second is a heavy stream for one replay process on the standby.")
     public static let replayBacklogBytes = RuleParameter(
-        name: "replay_backlog_bytes", value: 16_777_216, unit: "bytes",
+        name: "replay_backlog_bytes", value: 16_777_216, unit: .bytes,
         why: "A whole WAL segment received or flushed but not replayed means replay, not the network, is behind.")
 
     public static let description = RuleDescription(
@@ -49,7 +49,7 @@ public struct ReplicationLagRule: Rule {
         let views = context.standbyViews
         let unreachable = context.unreachableReplicas
         if views.isEmpty, unreachable.isEmpty {
-            let (evidence, _) = context.judge("replication_lag_seconds", nil, .replicationLagSeconds)
+            let (evidence, _) = context.judge(.replicationLagSeconds, nil, .replicationLagSeconds)
             return pass("no standby is connected or named with --replica", [evidence])
         }
         var recommendations: [Recommendation] = []
@@ -67,7 +67,7 @@ public struct ReplicationLagRule: Rule {
             let severity = levels.severity(of: typical)
             let peakSeverity = view.peakSeconds.flatMap(levels.severity(of:))
             guard let found = severity ?? peakSeverity.map({ _ in Severity.info }) else {
-                let label = view.p95Seconds == nil ? "replay lag" : "p95 replay lag"
+                let label = Self.lagName(view)
                 quiet.append("\(view.name): \(context.comparison(typical, .replicationLagSeconds, metric: label))")
                 continue
             }
@@ -81,7 +81,7 @@ public struct ReplicationLagRule: Rule {
                     "Replica \(name) could not be read (\(replica.error ?? "no error recorded")); its lag is known only from the primary's pg_stat_replication.",
                 evidence: [
                     Evidence(
-                        metric: "replica_reachable", value: 0, threshold: 1, unit: "boolean",
+                        metric: .replicaReachable, value: 0, threshold: 1, unit: .boolean,
                         note: replica.error)
                 ],
                 actions: [
@@ -94,8 +94,8 @@ public struct ReplicationLagRule: Rule {
                 quiet.joined(separator: "; "),
                 [
                     Evidence(
-                        metric: "replication_lag_p95_seconds", value: views.compactMap(\.typicalSeconds).max(),
-                        threshold: levels.measuredWarning, unit: "seconds")
+                        metric: .replicationLagP95Seconds, value: views.compactMap(\.typicalSeconds).max(),
+                        threshold: levels.measuredWarning, unit: .seconds)
                 ])
         }
         return .recommend(recommendations)
@@ -106,15 +106,15 @@ public struct ReplicationLagRule: Rule {
     private func notStreaming(_ view: StandbyView, reason: String, context: RuleContext) -> Recommendation {
         let receiver = view.walReceiver
         var evidence = [
-            Evidence(metric: "wal_receiver_streaming", value: 0, threshold: 1, unit: "boolean", note: reason),
+            Evidence(metric: .walReceiverStreaming, value: 0, threshold: 1, unit: .boolean, note: reason),
             Evidence(
-                metric: "wal_receiver_last_message_age_seconds", value: receiver?.lastMsgAgeSeconds,
-                threshold: receiver?.silenceLimitSeconds, unit: "seconds",
+                metric: .walReceiverLastMessageAgeSeconds, value: receiver?.lastMsgAgeSeconds,
+                threshold: receiver?.silenceLimitSeconds, unit: .seconds,
                 note: receiver?.lastMsgAgeSeconds == nil
                     ? "no message time (no receiver)" : "limit: wal_receiver_timeout (60 s when off)"),
             Evidence(
-                metric: "replication_lag_seconds", value: nil,
-                threshold: context.levels(.replicationLagSeconds).measuredWarning, unit: "seconds",
+                metric: .replicationLagSeconds, value: nil,
+                threshold: context.levels(.replicationLagSeconds).measuredWarning, unit: .seconds,
                 note: "unknown: the standby is not streaming, so its replay delay of 0 means nothing"),
         ]
         if view.unseenByPrimary { evidence.append(Self.unseenEvidence(view)) }
@@ -153,10 +153,15 @@ public struct ReplicationLagRule: Rule {
             ])
     }
 
+    /// How a reason names the lag it judges: the p95 of the samples when there are some.
+    private static func lagName(_ view: StandbyView) -> MetricKey {
+        view.p95Seconds == nil ? .replayLagSpoken : .p95ReplayLagSpoken
+    }
+
     private static func unseenEvidence(_ view: StandbyView) -> Evidence {
         let application = view.walReceiver?.applicationName.map { "application_name \($0)" } ?? "its address"
         return Evidence(
-            metric: "seen_by_primary", value: 0, threshold: 1, unit: "boolean",
+            metric: .seenByPrimary, value: 0, threshold: 1, unit: .boolean,
             note: "the primary's pg_stat_replication has no row for \(application)")
     }
 
@@ -167,19 +172,19 @@ public struct ReplicationLagRule: Rule {
         let budget = Formatting.rate(levels.measuredWarning)
         var evidence = [
             Evidence(
-                metric: "replication_lag_p95_seconds", value: view.p95Seconds, levels: levels,
+                metric: .replicationLagP95Seconds, value: view.p95Seconds, levels: levels,
                 severity: view.p95Seconds.flatMap(levels.severity(of:)),
                 note: view.p95Seconds == nil ? "not sampled" : nil),
             Evidence(
-                metric: "replication_lag_peak_seconds", value: view.peakSeconds, levels: levels,
+                metric: .replicationLagPeakSeconds, value: view.peakSeconds, levels: levels,
                 severity: view.peakSeconds.flatMap(levels.severity(of:))),
             Self.replayBacklogBytes.evidence(
-                metric: "replay_lag_bytes", value: view.replayLagBytes.map(Double.init),
+                metric: .replayLagBytes, value: view.replayLagBytes.map(Double.init),
                 note: view.replayLagBytes == nil ? "not reported" : nil),
         ]
         let (causes, causeActions, causeEvidence) = Self.causes(view, typical: typical, context: context)
         evidence += causeEvidence
-        let label = view.p95Seconds == nil ? "replay lag" : "p95 replay lag"
+        let label = Self.lagName(view)
         let peak = view.peakSeconds.flatMap { $0 > typical ? ", peak \(Formatting.rate($0)) s" : nil } ?? ""
         let bytes = view.replayLagBytes.map { ", \(Formatting.bytes($0)) behind" } ?? ""
         let level = severity == .info ? "only its peak crosses" : "≥"
@@ -214,7 +219,7 @@ public struct ReplicationLagRule: Rule {
             )
             evidence.append(
                 Evidence(
-                    metric: "replay_paused", value: 1, threshold: nil, unit: "boolean",
+                    metric: .replayPaused, value: 1, threshold: nil, unit: .boolean,
                     note: "pg_is_wal_replay_paused()"))
         }
         if let replica = view.replica {
@@ -222,8 +227,8 @@ public struct ReplicationLagRule: Rule {
             if let longest = replica.longestQuerySeconds {
                 evidence.append(
                     Evidence(
-                        metric: "standby_longest_query_seconds", value: longest, threshold: delay,
-                        unit: "seconds", note: "threshold: max_standby_streaming_delay (-1 waits for ever)"))
+                        metric: .standbyLongestQuerySeconds, value: longest, threshold: delay,
+                        unit: .seconds, note: "threshold: max_standby_streaming_delay (-1 waits for ever)"))
                 if longest >= warningSeconds {
                     let wait =
                         delay.map { $0 < 0 ? "-1 (replay waits for ever)" : "\(Formatting.rate($0)) s" } ?? "unknown"
@@ -238,7 +243,7 @@ public struct ReplicationLagRule: Rule {
             if let conflicts = replica.conflicts?.total {
                 evidence.append(
                     Evidence(
-                        metric: "recovery_conflicts", value: Double(conflicts), threshold: nil, unit: "queries",
+                        metric: .recoveryConflicts, value: Double(conflicts), threshold: nil, unit: .queries,
                         note: "pg_stat_database_conflicts"))
                 if conflicts > 0 {
                     causes.append("\(conflicts) standby queries were cancelled by recovery conflicts")
@@ -251,7 +256,7 @@ public struct ReplicationLagRule: Rule {
             }
         }
         if let wal = context.snapshot.rates.walBytesPerSecond {
-            evidence.append(walBytesPerSecond.evidence(metric: "wal_bytes_per_second", value: wal))
+            evidence.append(walBytesPerSecond.evidence(metric: .walBytesPerSecond, value: wal))
             if wal >= walBytesPerSecond.value {
                 causes.append("the primary writes \(Formatting.bytes(wal))/s of WAL")
                 actions.append(

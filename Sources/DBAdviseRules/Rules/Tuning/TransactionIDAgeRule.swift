@@ -11,19 +11,19 @@ import DBAdviseAnalysis
 /// critical.
 public struct TransactionIDAgeRule: Rule {
     public static let wraparoundLimit = RuleParameter(
-        name: "wraparound_limit", value: 2_147_483_648, unit: "transactions",
+        name: "wraparound_limit", value: 2_147_483_648, unit: .transactions,
         why: "Transaction IDs are 32 bits compared modulo 2^32: a row is at most 2^31 transactions old before it "
             + "would seem to be in the future.")
     public static let stopMargin = RuleParameter(
-        name: "stop_margin", value: 3_000_000, unit: "transactions",
+        name: "stop_margin", value: 3_000_000, unit: .transactions,
         why: "With fewer than 3 million transactions left before wraparound the server refuses to assign new "
             + "transaction IDs: writes stop until the database is vacuumed.")
     public static let warningMargin = RuleParameter(
-        name: "server_warning_margin", value: 40_000_000, unit: "transactions",
+        name: "server_warning_margin", value: 40_000_000, unit: .transactions,
         why: "With fewer than 40 million left the server warns on every transaction that the database must be "
             + "vacuumed (100 million from PostgreSQL 19).")
     public static let criticalShare = RuleParameter(
-        name: "critical_share_of_headroom", value: 0.5, unit: "ratio",
+        name: "critical_share_of_headroom", value: 0.5, unit: .ratio,
         why: "Half the headroom between autovacuum_freeze_max_age and the stop limit used up: freezing has been "
             + "blocked for hundreds of millions of transactions, and the rest goes at the same pace.")
     /// PostgreSQL's default autovacuum_freeze_max_age, used when the snapshot lacks the setting.
@@ -63,16 +63,16 @@ public struct TransactionIDAgeRule: Rule {
         guard let age = context.snapshot.database?.datfrozenxidAge.map(Double.init) else {
             return pass(
                 "transaction ID age unknown (age(datfrozenxid) was not collected)",
-                [Evidence(metric: "datfrozenxid_age", value: nil, threshold: freezeMaxAge, unit: "transactions")])
+                [Evidence(metric: .datfrozenxidAge, value: nil, threshold: freezeMaxAge, unit: .transactions)])
         }
         let left = stopAt - age
         var evidence = [
             Evidence(
-                metric: "datfrozenxid_age", value: age, threshold: freezeMaxAge, unit: "transactions",
+                metric: .datfrozenxidAge, value: age, threshold: freezeMaxAge, unit: .transactions,
                 note: "threshold: the server's \(setting)"),
             Evidence(
-                metric: "transactions_before_stop", value: max(0, left), threshold: stopAt - criticalAt,
-                unit: "transactions",
+                metric: .transactionsBeforeStop, value: max(0, left), threshold: stopAt - criticalAt,
+                unit: .transactions,
                 note: "2^31 − 3 million (the server stops assigning transaction IDs) − age; critical below the threshold"),
         ]
         let ageText = Formatting.grouped(Int(saturating: age))
@@ -86,8 +86,8 @@ public struct TransactionIDAgeRule: Rule {
             separator: ", ")
         evidence += oldest.map {
             Evidence(
-                metric: "relfrozenxid_age(\($0.qualifiedName))", value: $0.relfrozenxidAge.map(Double.init),
-                threshold: freezeMaxAge, unit: "transactions")
+                metric: .relfrozenxidAge(table: $0.qualifiedName), value: $0.relfrozenxidAge.map(Double.init),
+                threshold: freezeMaxAge, unit: .transactions)
         }
         let stage =
             age >= serverWarnsAt

@@ -5,10 +5,10 @@ import Foundation
 /// Large indexes no query has used since statistics began.
 public struct UnusedLargeIndexRule: Rule {
     public static let minimumBytes = RuleParameter(
-        name: "index_bytes", value: 1_073_741_824, unit: "bytes",
+        name: "index_bytes", value: 1_073_741_824, unit: .bytes,
         why: "An unused index of a gigabyte or more costs real write amplification and cache space.")
     public static let minimumStatsAgeDays = RuleParameter(
-        name: "statistics_age_days", value: 7, unit: "days",
+        name: "statistics_age_days", value: 7, unit: .days,
         why: "idx_scan counts since the last statistics reset; a week covers weekly jobs.")
 
     public static let description = RuleDescription(
@@ -32,7 +32,7 @@ public struct UnusedLargeIndexRule: Rule {
         let since = context.snapshot.server.statsReset ?? context.snapshot.server.startTime
         let ageDays = since.map { context.snapshot.interval.finishedAt.timeIntervalSince($0) / 86_400 }
         let ageEvidence = Self.minimumStatsAgeDays.evidence(
-            metric: "statistics_age_days", value: ageDays,
+            metric: .statisticsAgeDays, value: ageDays,
             note: ageDays == nil ? "stats_reset and start_time unknown" : nil)
         if let ageDays, ageDays < Self.minimumStatsAgeDays.value {
             return pass(
@@ -48,16 +48,16 @@ public struct UnusedLargeIndexRule: Rule {
         return .recommend(
             unused.map { index in
                 recommendation(
-                    severity: .warning, target: "\(index.schema).\(index.table)",
+                    severity: .warning, target: index.qualifiedTable,
                     summary:
-                        "Index \(index.schema).\(index.name) (\(Formatting.bytes(index.bytes ?? 0))) has not been scanned"
+                        "Index \(index.qualifiedName) (\(Formatting.bytes(index.bytes ?? 0))) has not been scanned"
                         + (ageDays.map { " in \(Formatting.number($0)) days." } ?? " since statistics began."),
                     evidence: [
-                        Self.minimumBytes.evidence(metric: "index_bytes", value: index.bytes.map(Double.init)),
-                        Evidence(metric: "idx_scan", value: 0, threshold: nil, unit: "scans"), ageEvidence,
+                        Self.minimumBytes.evidence(metric: .indexBytes, value: index.bytes.map(Double.init)),
+                        Evidence(metric: .idxScan, value: 0, threshold: nil, unit: .scans), ageEvidence,
                     ],
                     actions: [
-                        "Check replicas too (idx_scan is per server), then DROP INDEX CONCURRENTLY \(index.schema).\(index.name)."
+                        "Check replicas too (idx_scan is per server), then DROP INDEX CONCURRENTLY \(index.qualifiedName)."
                     ])
             })
     }

@@ -4,23 +4,23 @@ import DBAdviseAnalysis
 /// Sessions on CPU beyond what the machine's vCPUs carry: the load a bigger machine relieves
 /// first, sized from the measured demand.
 ///
-/// Demand is the capacity model's CPU sessions: active sessions with no wait event
-/// (pg_stat_activity samples), or statement time per second over a sampled interval when that
+/// Demand is the capacity model's CPU sessions: active sessions with no wait event or waiting
+/// on in-memory contention (`LWLock`, `BufferPin`, `IPC`: `CapacityModel.cpuSideWaitTypes`,
+/// pg_stat_activity samples), or statement time per second over a sampled interval when that
 /// is larger (sub-millisecond statements slip between samples). Sessions waiting on `Lock`
 /// are left out: they wait for each other, and more cores would not release a row lock (see
 /// `tuning-lock-contention`). The window must be settled; the size named is the smallest
 /// machine that carries the demand at the `active_sessions_per_vcpu` warning level, up to
 /// the ceiling (`hardware.max_vcpus`, else the assumed 128).
 public struct CPUSaturationRule: Rule {
-    public static let cpuWaitTypes = ["CPU"]
-    public static let ioWaitTypes = ["IO"]
-
     public static let description = RuleDescription(
         id: "vertical-cpu-saturation", strategy: .vertical,
         title: "Move to a machine with more vCPUs",
         rationale: """
             When the sessions on CPU approach the number of vCPUs, queries queue for a core. \
-            Sessions active with no wait event are on CPU; statement time per second counts \
+            Sessions active with no wait event are on CPU, and so are those waiting on LWLock, \
+            BufferPin or IPC (in-memory contention and parallel workers: how a saturated CPU \
+            shows in the samples); statement time per second counts \
             the short statements that sampling misses; sessions waiting on locks are contention, \
             not a CPU shortage. A larger instance is the cheapest step that relieves CPU, sized \
             from the demand at the active_sessions_per_vcpu warning level, up to hardware.max_vcpus.
@@ -78,32 +78,5 @@ public struct CPUSaturationRule: Rule {
                 severity: severity, target: context.databaseName, summary: summary, evidence: evidence,
                 actions: actions)
         ])
-    }
-}
-
-extension RuleContext {
-    /// The CPU side of the capacity model as evidence: demand, lock waits, vCPUs and ceiling.
-    func cpuEvidence() -> [Evidence] {
-        let capacity = capacity
-        let cpu = capacity.resource("cpu")
-        let vcpus = hardware.vcpus.map(Double.init)
-        let source = resolvedHardware.vcpusSource?.rawValue ?? "unknown"
-        return [
-            Evidence(
-                metric: "cpu_sessions", value: cpu?.demand, threshold: cpu?.capacity, unit: "sessions",
-                note: "\(cpu?.basis ?? "CPU demand unknown")"),
-            Evidence(
-                metric: "statement_seconds_per_second", value: capacity.statementSecondsPerSecond, threshold: nil,
-                unit: "sessions",
-                note: capacity.statementSecondsPerSecond == nil
-                    ? "pg_stat_statements over a sampled interval gives it" : "pg_stat_statements"),
-            Evidence(
-                metric: "lock_wait_sessions", value: capacity.lockSessions, threshold: nil, unit: "sessions",
-                note: "waiting on heavyweight locks: contention, not CPU demand"),
-            Evidence(
-                metric: "vcpus", value: vcpus, threshold: Double(hardware.maxVCPUs ?? ResolvedHardware.assumedMaxVCPUs),
-                unit: "vCPUs",
-                note: "\(source); threshold: the ceiling (\(resolvedHardware.maxVCPUsSource.rawValue))"),
-        ]
     }
 }

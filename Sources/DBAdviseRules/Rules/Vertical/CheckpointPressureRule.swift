@@ -4,10 +4,10 @@ import DBAdviseAnalysis
 /// Checkpoints forced by WAL volume rather than by the timer.
 public struct CheckpointPressureRule: Rule {
     public static let requestedShare = RuleParameter(
-        name: "requested_checkpoint_share", value: 0.5, unit: "ratio",
+        name: "requested_checkpoint_share", value: 0.5, unit: .ratio,
         why: "When most checkpoints are requested, max_wal_size is reached before checkpoint_timeout.")
     public static let minimumRequested = RuleParameter(
-        name: "minimum_requested_checkpoints", value: 2, unit: "checkpoints",
+        name: "minimum_requested_checkpoints", value: 2, unit: .checkpoints,
         why: "One requested checkpoint can be a manual CHECKPOINT or a base backup.")
 
     public static let description = RuleDescription(
@@ -33,16 +33,16 @@ public struct CheckpointPressureRule: Rule {
                 "checkpoint counters were not collected",
                 [
                     Self.requestedShare.evidence(
-                        metric: "requested_checkpoint_share", value: nil, note: "checkpoint counters unavailable")
+                        metric: .requestedCheckpointShare, value: nil, note: "checkpoint counters unavailable")
                 ])
         }
         let total = requested + timed
         let share = total > 0 ? Double(requested) / Double(total) : 0
         let evidence = [
             Self.requestedShare.evidence(
-                metric: "requested_checkpoint_share", value: total > 0 ? share : nil,
+                metric: .requestedCheckpointShare, value: total > 0 ? share : nil,
                 note: total == 0 ? "no checkpoint during the interval" : nil),
-            Self.minimumRequested.evidence(metric: "checkpoints_req", value: Double(requested)),
+            Self.minimumRequested.evidence(metric: .checkpointsReq, value: Double(requested)),
         ]
         guard Double(requested) >= Self.minimumRequested.value, share >= Self.requestedShare.value else {
             return pass("\(requested) requested vs \(timed) timed checkpoints", evidence)

@@ -19,9 +19,9 @@ public struct ConnectionSaturationRule: Rule {
 
     public func evaluate(_ context: RuleContext) -> RuleVerdict {
         let ratio = context.metrics.connectionsUsedRatio
-        let (evidence, severity) = context.judge("connections_used_ratio", ratio, .connectionsUsedRatio)
+        let (evidence, severity) = context.judge(.connectionsUsedRatio, ratio, .connectionsUsedRatio)
         guard let severity, let activity = context.snapshot.activity else {
-            return pass(context.comparison(ratio, .connectionsUsedRatio, metric: "connections used"), [evidence])
+            return pass(context.comparison(ratio, .connectionsUsedRatio, metric: .connectionsUsedSpoken), [evidence])
         }
         let limit = activity.maxConnections.map(String.init) ?? "max_connections"
         return .recommend([
@@ -32,8 +32,8 @@ public struct ConnectionSaturationRule: Rule {
                 evidence: [
                     evidence,
                     Evidence(
-                        metric: "idle_in_transaction", value: Double(activity.idleInTransaction), threshold: nil,
-                        unit: "connections"),
+                        metric: .idleInTransaction, value: Double(activity.idleInTransaction), threshold: nil,
+                        unit: .connections),
                 ],
                 actions: [
                     "Put PgBouncer (pool_mode = transaction) in front of the primary and size the pool near the vCPU count.",

@@ -30,7 +30,7 @@ public struct MemoryPressureRule: Rule {
 
     public func evaluate(_ context: RuleContext) -> RuleVerdict {
         let ratio = context.metrics.cacheHitRatio
-        let (evidence, severity) = context.judge("cache_hit_ratio", ratio, .cacheHitRatio)
+        let (evidence, severity) = context.judge(.cacheHitRatio, ratio, .cacheHitRatio)
         // The gate reads the same judgment: a ratio over a few blocks or from a cold cache is
         // shown, never acted on.
         if let judgment = context.judgment(.cacheHitRatio), let reason = judgment.unmeasuredReason {
@@ -39,20 +39,20 @@ public struct MemoryPressureRule: Rule {
                 [evidence])
         }
         guard let severity else {
-            return pass(context.comparison(ratio, .cacheHitRatio, metric: "cache hit ratio"), [evidence])
+            return pass(context.comparison(ratio, .cacheHitRatio, metric: .cacheHitRatioSpoken), [evidence])
         }
         let workingSet = context.capacity.resource("memory")
         var all = [evidence]
         all.append(
             Evidence(
-                metric: "working_set_bytes", value: workingSet?.demand, threshold: context.hardware.memoryBytes,
-                unit: "bytes",
+                metric: .workingSetBytes, value: workingSet?.demand, threshold: context.hardware.memoryBytes,
+                unit: .bytes,
                 note: "tables read or written in the window; threshold: memory "
                     + "(\(context.resolvedHardware.memorySource?.rawValue ?? "unknown"))"))
         all.append(
             Evidence(
-                metric: "io_wait_sessions", value: context.capacity.ioSessions, threshold: nil, unit: "sessions"))
-        let comparison = context.comparison(ratio, .cacheHitRatio, metric: "cache hit ratio")
+                metric: .ioWaitSessions, value: context.capacity.ioSessions, threshold: nil, unit: .sessions))
+        let comparison = context.comparison(ratio, .cacheHitRatio, metric: .cacheHitRatioSpoken)
         if let database = context.metrics.databaseBytes,
             let buffers = context.snapshot.server.setting("shared_buffers")?.bytes, database <= buffers
         {
@@ -88,7 +88,7 @@ public struct MemoryPressureRule: Rule {
             recommendation(
                 severity: severity, target: context.databaseName,
                 summary:
-                    "\(context.comparison(ratio, .cacheHitRatio, metric: "cache hit ratio")): reads are going to disk.",
+                    "\(context.comparison(ratio, .cacheHitRatio, metric: .cacheHitRatioSpoken)): reads are going to disk.",
                 evidence: all, actions: actions)
         ])
     }

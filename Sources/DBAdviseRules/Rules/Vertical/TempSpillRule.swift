@@ -4,7 +4,7 @@ import DBAdviseAnalysis
 /// Sorts and hashes spilling to temporary files.
 public struct TempSpillRule: Rule {
     public static let tempBytesPerSecond = RuleParameter(
-        name: "temp_bytes_per_second", value: 10 * 1_048_576, unit: "bytes/s",
+        name: "temp_bytes_per_second", value: 10 * 1_048_576, unit: .bytesPerSecond,
         why: "10 MB/s of temp files means sorts and hashes regularly outgrow work_mem.")
 
     public static let description = RuleDescription(
@@ -25,7 +25,7 @@ public struct TempSpillRule: Rule {
         let rate = context.snapshot.rates.tempBytesPerSecond
         let limit = Self.tempBytesPerSecond
         let evidence = limit.evidence(
-            metric: "temp_bytes_per_second", value: rate,
+            metric: .tempBytesPerSecond, value: rate,
             note: rate == nil ? "temp file rate was not measured" : nil)
         guard let rate, rate >= limit.value, context.growthShape != .idle else {
             let shown = rate.map { Formatting.bytes($0) + "/s" } ?? "unknown"
@@ -40,7 +40,7 @@ public struct TempSpillRule: Rule {
         var all = [evidence]
         all.append(
             Evidence(
-                metric: "work_mem", value: workMem.map(Double.init), threshold: nil, unit: "bytes",
+                metric: .workMem, value: workMem.map(Double.init), threshold: nil, unit: .bytes,
                 note: workMem == nil ? "work_mem setting not collected" : nil))
         return .recommend([
             recommendation(

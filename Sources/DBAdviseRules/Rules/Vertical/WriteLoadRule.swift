@@ -25,22 +25,22 @@ public struct WriteLoadRule: Rule {
 
     public func evaluate(_ context: RuleContext) -> RuleVerdict {
         let writes = context.metrics.writesPerSecond
-        let (evidence, severity) = context.judge("writes_per_second", writes, .writesPerSecond)
+        let (evidence, severity) = context.judge(.writesPerSecond, writes, .writesPerSecond)
         guard let severity else {
-            return pass(context.comparison(writes, .writesPerSecond, metric: "writes/s"), [evidence])
+            return pass(context.comparison(writes, .writesPerSecond, metric: .writesSpoken), [evidence])
         }
         guard context.window.settled else {
             return pass(
-                "\(context.comparison(writes, .writesPerSecond, metric: "writes/s")) but unsettled "
+                "\(context.comparison(writes, .writesPerSecond, metric: .writesSpoken)) but unsettled "
                     + "(\(context.window.unsettledReason ?? "")): no step from it", [evidence])
         }
         let short = context.capacity.saturated.filter { ["cpu", "io"].contains($0.resource) }
         let resources = context.capacity.resources.filter { ["cpu", "io"].contains($0.resource) }
-            .map { Evidence(metric: "\($0.resource)_utilization", value: $0.utilization, threshold: 1, unit: "ratio", note: $0.basis) }
+            .map { Evidence(metric: .utilization(resource: $0.resource), value: $0.utilization, threshold: 1, unit: .ratio, note: $0.basis) }
         guard !short.isEmpty else {
             let cpu = context.capacity.resource("cpu")?.utilization.map(Formatting.percent) ?? "unknown"
             return pass(
-                "\(context.comparison(writes, .writesPerSecond, metric: "writes/s")), but the primary carries it "
+                "\(context.comparison(writes, .writesPerSecond, metric: .writesSpoken)), but the primary carries it "
                     + "with headroom (CPU at \(cpu) of its target)", [evidence] + resources)
         }
         let wal = context.snapshot.rates.walBytesPerSecond
@@ -48,10 +48,10 @@ public struct WriteLoadRule: Rule {
             recommendation(
                 severity: severity == .critical ? .warning : severity, target: context.databaseName,
                 summary:
-                    "\(context.comparison(writes, .writesPerSecond, metric: "writes/s")) with "
+                    "\(context.comparison(writes, .writesPerSecond, metric: .writesSpoken)) with "
                     + short.map(\.resource).joined(separator: " and ") + " saturated; read replicas would not help.",
                 evidence: [
-                    evidence, Evidence(metric: "wal_bytes_per_second", value: wal, threshold: nil, unit: "bytes/s"),
+                    evidence, Evidence(metric: .walBytesPerSecond, value: wal, threshold: nil, unit: .bytesPerSecond),
                 ] + resources,
                 actions: [
                     short.contains { $0.resource == "io" }

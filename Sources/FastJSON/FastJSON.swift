@@ -1,25 +1,38 @@
 import Foundation
 
-// A JSON encoder and decoder for snapshots, several times faster than Foundation's on a
-// snapshot of 50,000 relations (20 MB, a million values), where Foundation's cost was most
-// of `collect`'s own time and all of offline `analyze`'s (see BENCHMARKS.md). They write and
-// read exactly what ``SnapshotCoding/encoder()`` and ``SnapshotCoding/decoder()`` do: snake_case
-// keys (Foundation's conversion, memoized), sorted keys in Foundation's order, pretty printed,
-// ISO-8601 dates, non-finite numbers as strings. They handle the types a snapshot holds; on
-// anything else (a Data, a URL, a Decimal, an escaped key, malformed input) they throw
-// ``FastJSON/Unsupported`` and the caller uses Foundation's. A test encodes real snapshots
-// both ways and compares the bytes.
+// A JSON encoder and decoder several times faster than Foundation's on a dbadvise snapshot of
+// 50,000 relations (22 MB, a million values), where Foundation's generic Codable machinery was
+// most of `collect`'s own time and of offline `analyze`'s (see BENCHMARKS.md). They write and
+// read exactly what a `JSONEncoder` / `JSONDecoder` with default key strategies, `.sortedKeys`,
+// `.prettyPrinted`, `.withoutEscapingSlashes`, `.custom` dates (``FastJSON/DateText``) and
+// non-finite numbers as `"Infinity"`, `"-Infinity"`, `"NaN"` do (DBAdviseCore's
+// `SnapshotCoding`). They handle the types a snapshot holds; on anything else (a Data, a URL, a
+// Decimal, an escaped key, malformed input) they throw ``FastJSON/Unsupported`` and the caller
+// uses Foundation's. Tests in DBAdviseCoreTests encode real snapshots both ways and compare
+// the bytes; the fuzz tests read mutated snapshots through both.
 
-/// The fast path, with Foundation's coders as the fallback.
+/// The fast path; the caller keeps Foundation's coders as the fallback.
 public enum FastJSON {
     /// Thrown for anything the fast coders do not handle; the caller falls back.
     public struct Unsupported: Error, CustomStringConvertible {
         public let description: String
     }
 
-    /// `SnapshotCoding.encoder().encode(value)`, byte for byte.
-    public static func encode<T: Encodable>(_ value: T) throws -> Data {
-        let encoder = TreeEncoder(keys: KeyTable(), depth: -1)
+    /// How dates are written and read: as text, by the caller's functions (what Foundation's
+    /// `.custom` date strategies do with a single-value container).
+    public struct DateText: Sendable {
+        public let format: @Sendable (Date) -> String
+        public let parse: @Sendable (String) -> Date?
+
+        public init(format: @escaping @Sendable (Date) -> String, parse: @escaping @Sendable (String) -> Date?) {
+            self.format = format
+            self.parse = parse
+        }
+    }
+
+    /// What the configured `JSONEncoder` writes for `value`, byte for byte.
+    public static func encode<T: Encodable>(_ value: T, dates: DateText) throws -> Data {
+        let encoder = TreeEncoder(keys: KeyTable(dates: dates), depth: -1)
         let tree = try encoder.box(value)
         var writer = JSONTextWriter()
         writer.bytes.reserveCapacity(1 << 20)
@@ -27,68 +40,32 @@ public enum FastJSON {
         return Data(writer.bytes)
     }
 
-    /// `SnapshotCoding.decoder().decode(type, from: data)`, for well-formed input.
-    public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+    /// What the configured `JSONDecoder` reads from `data`, for well-formed input.
+    public static func decode<T: Decodable>(_ type: T.Type, from data: Data, dates: DateText) throws -> T {
         try data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) throws -> T in
             var parser = JSONParser(buffer.bindMemory(to: UInt8.self))
             let root = try parser.parseDocument()
             let decoder = TreeDecoder(
-                node: root, input: JSONInput(bytes: buffer.bindMemory(to: UInt8.self)), keys: KeyTable())
+                node: root, input: JSONInput(bytes: buffer.bindMemory(to: UInt8.self)), keys: KeyTable(dates: dates))
             return try T(from: decoder)
         }
     }
 }
 
-extension SnapshotCoding {
-    /// What `encoder().encode(value)` writes, written by ``FastJSON`` (Foundation's encoder
-    /// when the fast one declines).
-    public static func encode<T: Encodable>(_ value: T) throws -> Data {
-        if let data = try? FastJSON.encode(value) { return data }
-        return try encoder().encode(value)
-    }
-
-    /// What `decoder().decode(type, from: data)` reads, read by ``FastJSON`` (Foundation's
-    /// decoder, with its precise errors, when the fast one declines).
-    public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
-        if let value = try? FastJSON.decode(type, from: data) { return value }
-        return try decoder().decode(type, from: data)
-    }
-}
-
 // MARK: - keys
 
-/// Marks `[String: V]`: Foundation leaves the keys of such a dictionary as they are, and so
-/// do these coders.
-protocol StringKeyedDictionary {}
-extension Dictionary: StringKeyedDictionary where Key == String {}
-
-/// Key conversions of one encode or decode (Foundation's own, through ``SnakeCaseKeys``),
-/// and the order of keys for `.sortedKeys`. Used by one thread at a time.
+/// The keys of one encode, interned, and their order for `.sortedKeys`; and how dates are
+/// written and read. Used by one thread at a time.
 final class KeyTable {
-    private var converted: [String: KeyName] = [:]
-    private var raw: [String: KeyName] = [:]
+    let dates: FastJSON.DateText
     private var byText: [String: KeyName] = [:]
     private var ordered: [KeyName] = []
-    private var camelToSnakeBytes: [String: [UInt8]?] = [:]
 
-    /// The JSON key of a property (`convert`) or of a dictionary entry, interned.
-    func name(_ key: String, convert: Bool) -> KeyName {
-        if convert {
-            if let known = converted[key] { return known }
-            let name = intern(SnakeCaseKeys.shared.snakeCase(of: key).stringValue)
-            converted[key] = name
-            return name
-        }
-        if let known = raw[key] { return known }
-        let name = intern(key)
-        raw[key] = name
-        return name
-    }
+    init(dates: FastJSON.DateText) { self.dates = dates }
 
-    /// Places a new key among every key seen, in the order of Foundation's `.sortedKeys`
-    /// (String's `<`): objects of one type share their keys, so each is placed once and
-    /// objects are sorted by an integer.
-    private func intern(_ text: String) -> KeyName {
+    /// The JSON key of a property or of a dictionary entry, interned: objects of one type
+    /// share their keys, so each is placed once and objects are sorted by an integer.
+    func name(_ text: String) -> KeyName {
         if let known = byText[text] { return known }
         let name = KeyName(text)
         var low = 0
@@ -101,90 +78,6 @@ final class KeyTable {
         for index in low..<ordered.count { ordered[index].rank = index }
         byText[text] = name
         return name
-    }
-
-    /// The JSON key a property is read from. Foundation matches a JSON key to the property
-    /// whose name is the key's camelCase; here the property's name is turned into snake_case
-    /// once, and used when turning it back gives the name again (true of every snapshot key;
-    /// a name like `perVCPU` is left to Foundation).
-    func lookupBytes(_ key: String, convert: Bool) throws -> [UInt8] {
-        if !convert { return Array(key.utf8) }
-        if let known = camelToSnakeBytes[key] {
-            guard let known else { throw FastJSON.Unsupported(description: "key \(key) does not round-trip") }
-            return known
-        }
-        let snake = SnakeCaseKeys.shared.snakeCase(of: key).stringValue
-        let bytes = SnakeCaseKeys.shared.camelCase(of: snake).stringValue == key ? Array(snake.utf8) : nil
-        camelToSnakeBytes[key] = .some(bytes)
-        guard let bytes else { throw FastJSON.Unsupported(description: "key \(key) does not round-trip") }
-        return bytes
-    }
-
-}
-
-/// Foundation's `.convertToSnakeCase` / `.convertFromSnakeCase`, memoized. Foundation converts
-/// every key of every object anew, which was a third of the time to write or read a snapshot
-/// of 50,000 relations (a million keys, a few hundred distinct ones). Here each distinct key
-/// is converted once, by Foundation itself, so the result is exactly its conversion.
-///
-/// `@unchecked Sendable`: the two caches are the only state, and every access holds `lock`.
-final class SnakeCaseKeys: @unchecked Sendable {
-    static let shared = SnakeCaseKeys()
-
-    private let lock = NSLock()
-    private var toSnake: [String: Key] = [:]
-    private var toCamel: [String: Key] = [:]
-
-    struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
-    func snakeCase(of key: String) -> Key {
-        if let known = lock.withLock({ toSnake[key] }) { return known }
-        let converted = Key(stringValue: Self.foundationSnakeCase(key) ?? key)
-        lock.withLock { toSnake[key] = converted }
-        return converted
-    }
-
-    func camelCase(of key: String) -> Key {
-        if let known = lock.withLock({ toCamel[key] }) { return known }
-        let converted = Key(stringValue: Self.foundationCamelCase(key) ?? key)
-        lock.withLock { toCamel[key] = converted }
-        return converted
-    }
-
-    /// Encodes `{key: 0}` with `.convertToSnakeCase` and reads the key back.
-    private static func foundationSnakeCase(_ key: String) -> String? {
-        struct Probe: Encodable {
-            let key: String
-            func encode(to encoder: any Encoder) throws {
-                var container = encoder.container(keyedBy: Key.self)
-                try container.encode(0, forKey: Key(stringValue: key))
-            }
-        }
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        guard let data = try? encoder.encode(Probe(key: key)),
-            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-        else { return nil }
-        return object.keys.first
-    }
-
-    /// Decodes `{key: 0}` with `.convertFromSnakeCase` and reads the key it became.
-    private static func foundationCamelCase(_ key: String) -> String? {
-        struct Probe: Decodable {
-            let key: String?
-            init(from decoder: any Decoder) throws {
-                key = try decoder.container(keyedBy: Key.self).allKeys.first?.stringValue
-            }
-        }
-        guard let data = try? JSONSerialization.data(withJSONObject: [key: 0]) else { return nil }
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return (try? decoder.decode(Probe.self, from: data))?.key
     }
 }
 
@@ -234,8 +127,6 @@ final class JSONObjectBox {
 
 final class TreeEncoder: Encoder {
     let keys: KeyTable
-    /// Keys of keyed containers are converted to snake_case, but for `[String: V]`.
-    let convertKeys: Bool
     /// How deep the value this encoder makes sits in the document (0: the root).
     let depth: Int
     var value: JSONTree?
@@ -243,9 +134,8 @@ final class TreeEncoder: Encoder {
     var codingPath: [any CodingKey] { [] }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
-    init(keys: KeyTable, convertKeys: Bool = true, depth: Int) {
+    init(keys: KeyTable, depth: Int) {
         self.keys = keys
-        self.convertKeys = convertKeys
         self.depth = depth
     }
 
@@ -279,7 +169,7 @@ final class TreeEncoder: Encoder {
     /// writes it, anything else through its own `encode(to:)`.
     func box<T: Encodable>(_ value: T) throws -> JSONTree {
         if T.self == Date.self, let date = value as? Date {
-            return .string(SnapshotCoding.formatTimestamp(date))
+            return .string(keys.dates.format(date))
         }
         if T.self == String.self, let text = value as? String { return .string(text) }
         if T.self == Int.self, let number = value as? Int { return .number(String(number)) }
@@ -293,10 +183,9 @@ final class TreeEncoder: Encoder {
         if depth < 1, T.self is any ParallelEncodableArray.Type, let array = value as? any ParallelEncodableArray,
             array.parallelCount >= ParallelChunks.minimumCount
         {
-            return .raw(try array.encodeInParallel(depth: depth + 1))
+            return .raw(try array.encodeInParallel(depth: depth + 1, dates: keys.dates))
         }
-        let child = TreeEncoder(
-            keys: keys, convertKeys: !(T.self is any StringKeyedDictionary.Type), depth: depth + 1)
+        let child = TreeEncoder(keys: keys, depth: depth + 1)
         try value.encode(to: child)
         return child.value ?? .object(JSONObjectBox())
     }
@@ -326,7 +215,7 @@ struct TreeKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     var codingPath: [any CodingKey] { [] }
 
     private func name(_ key: Key) -> KeyName {
-        encoder.keys.name(key.stringValue, convert: encoder.convertKeys)
+        encoder.keys.name(key.stringValue)
     }
 
     private func set(_ value: JSONTree, _ key: Key) {
@@ -369,7 +258,7 @@ struct TreeKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     }
 
     mutating func superEncoder() -> any Encoder {
-        SuperEncoder(box: box, key: encoder.keys.name("super", convert: false), keys: encoder.keys)
+        SuperEncoder(box: box, key: encoder.keys.name("super"), keys: encoder.keys)
     }
 
     mutating func superEncoder(forKey key: Key) -> any Encoder {
@@ -458,7 +347,7 @@ struct TreeUnkeyedContainer: UnkeyedEncodingContainer {
     mutating func superEncoder() -> any Encoder {
         let object = JSONObjectBox()
         add(.object(object))
-        return SuperEncoder(box: object, key: encoder.keys.name("super", convert: false), keys: encoder.keys)
+        return SuperEncoder(box: object, key: encoder.keys.name("super"), keys: encoder.keys)
     }
 }
 
@@ -494,20 +383,19 @@ struct TreeSingleValueContainer: SingleValueEncodingContainer {
 /// tens of thousands of rows on a large catalog.
 protocol ParallelEncodableArray {
     var parallelCount: Int { get }
-    func encodeInParallel(depth: Int) throws -> [UInt8]
+    func encodeInParallel(depth: Int, dates: FastJSON.DateText) throws -> [UInt8]
 }
 
-/// The rows worth encoding in parallel (values, so threads can read them at once).
-protocol SnapshotRecord: Encodable, Sendable {}
-extension TableStats: SnapshotRecord {}
-extension IndexStats: SnapshotRecord {}
+/// Rows worth writing on several threads when an array of them is long (a snapshot's tables
+/// and indexes): values, so threads can read them at once.
+public protocol ParallelEncodable: Encodable, Sendable {}
 
-extension Array: ParallelEncodableArray where Element: SnapshotRecord {
+extension Array: ParallelEncodableArray where Element: ParallelEncodable {
     var parallelCount: Int { count }
 
     /// The whole array as JSON text at `depth`: each chunk of elements is made into trees
     /// and written by its own thread (with its own key table), then the texts are joined.
-    func encodeInParallel(depth: Int) throws -> [UInt8] {
+    func encodeInParallel(depth: Int, dates: FastJSON.DateText) throws -> [UInt8] {
         let elements = self
         let parts = Swift.max(
             1, Swift.min(ProcessInfo.processInfo.activeProcessorCount, 8, count / (ParallelChunks.minimumCount / 2)))
@@ -516,7 +404,7 @@ extension Array: ParallelEncodableArray where Element: SnapshotRecord {
         DispatchQueue.concurrentPerform(iterations: parts) { part in
             let range = (part * size)..<Swift.min(elements.count, (part + 1) * size)
             do {
-                let parent = TreeEncoder(keys: KeyTable(), depth: depth)
+                let parent = TreeEncoder(keys: KeyTable(dates: dates), depth: depth)
                 var writer = JSONTextWriter()
                 for index in range {
                     if index > range.lowerBound { writer.bytes.append(UInt8(ascii: ",")) }
@@ -541,7 +429,7 @@ extension Array: ParallelEncodableArray where Element: SnapshotRecord {
     }
 }
 
-/// The texts the threads of ``ParallelEncodableArray/encodeInParallel(depth:)`` write.
+/// The texts the threads of ``ParallelEncodableArray/encodeInParallel(depth:dates:)`` write.
 ///
 /// `@unchecked Sendable`: `results` is the only state, and every access holds `lock`.
 final class ParallelChunks: @unchecked Sendable {
@@ -839,16 +727,14 @@ final class TreeDecoder: Decoder {
     let node: JSONNode
     let input: JSONInput
     let keys: KeyTable
-    let convertKeys: Bool
 
     var codingPath: [any CodingKey] { [] }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
-    init(node: JSONNode, input: JSONInput, keys: KeyTable, convertKeys: Bool = true) {
+    init(node: JSONNode, input: JSONInput, keys: KeyTable) {
         self.node = node
         self.input = input
         self.keys = keys
-        self.convertKeys = convertKeys
     }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
@@ -880,8 +766,7 @@ final class TreeDecoder: Decoder {
         if T.self == Data.self || T.self == URL.self || T.self == Decimal.self {
             throw FastJSON.Unsupported(description: "\(T.self) is left to Foundation")
         }
-        let child = TreeDecoder(
-            node: node, input: input, keys: keys, convertKeys: !(T.self is any StringKeyedDictionary.Type))
+        let child = TreeDecoder(node: node, input: input, keys: keys)
         return try T(from: child)
     }
 
@@ -924,7 +809,7 @@ final class TreeDecoder: Decoder {
     }
 
     func unboxDate(_ node: JSONNode) throws -> Date {
-        guard let date = SnapshotCoding.parseTimestamp(try unboxString(node)) else {
+        guard let date = keys.dates.parse(try unboxString(node)) else {
             throw mismatch("an ISO-8601 timestamp")
         }
         return date
@@ -999,12 +884,12 @@ struct TreeKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
     var allKeys: [Key] {
         entries.compactMap { entry in
             let name = decoder.input.text(entry.keyStart, entry.keyLength)
-            return Key(stringValue: decoder.convertKeys ? SnakeCaseKeys.shared.camelCase(of: name).stringValue : name)
+            return Key(stringValue: name)
         }
     }
 
     private func find(_ key: Key) throws -> JSONNode? {
-        let wanted = try decoder.keys.lookupBytes(key.stringValue, convert: decoder.convertKeys)
+        let wanted = Array(key.stringValue.utf8)
         for entry in entries where decoder.input.equals(entry.keyStart, entry.keyLength, wanted) {
             return entry.value
         }
