@@ -100,7 +100,7 @@ let package = Package(
         .testTarget(
             name: "DBAdviseHistoryTests",
             dependencies: [
-                "DBAdviseHistory", "DBAdviseModel", "DBAdviseAnalysis", "DBAdviseTestSupport",
+                "DBAdviseHistory", "DBAdviseModel", "DBAdviseAnalysis", "DBAdviseTestSupport", "StatementParser",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
     ],

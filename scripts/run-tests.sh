@@ -10,7 +10,7 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
 # Suites whose SQL or server behavior differs between versions: run on every server.
-versioned="PgbenchCollectionTests|CatalogCollectionTests|StatementTextTests|PartitionPlanDDLTests|ServerVersionTests|ConnectionTests|CollectCommandTests|AnalyzeLiveTests"
+versioned="PgbenchCollectionTests|CatalogCollectionTests|StatementTextTests|PartitionPlanDDLTests|ServerVersionTests|ConnectionTests|CollectCommandTests|AnalyzeLiveTests|PostgresHistoryStoreContractTests|SharedHistoryTests"
 # Long workloads (and pg_partman's create_parent, Debian's 15 only): on the workload server.
 workload="CheckCommandTests|FleetCommandTests|QueryMixWorkloadTests|GrowthSeriesTests|AnalyzeWorkloadTests|ExistingPartitionsAdviceTests|MultiTenantShardingTests"
 workload_major=15

@@ -47,10 +47,10 @@ struct AnalyzeCommand: ParsableCommand {
                 throw ValidationError("\(error.description); \(WhatIfError.fix)")
             }
         }
-        if plot != nil, source.input.isEmpty {
+        if plot != nil, source.input.isEmpty, source.sharedHistory.history == nil {
             throw ValidationError(
-                "--plot needs a series: pass --input DIR/ with two or more snapshots of one database "
-                    + "(collect them with 'dbadvise collect --output DIR/')")
+                "--plot needs a series: pass --input DIR/ (or --history CONNINFO) with two or more snapshots of one "
+                    + "database (collect them with 'dbadvise collect --output DIR/')")
         }
     }
 

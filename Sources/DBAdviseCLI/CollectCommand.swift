@@ -25,9 +25,19 @@ struct CollectCommand: ParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Write the snapshot to FILE, or a new timestamped file in DIR/ (default: stdout).",
+            "Write the snapshot to FILE, or a new timestamped file in DIR/ (default: stdout, unless --history "
+                + "is given).",
             valueName: "file|dir/"))
     var output: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Also append the snapshot to the shared history store in this PostgreSQL database (schema "
+                + "dbadvise_history, created on first use): many collectors can feed one store; analyze and check "
+                + "read it with --history. Without --output nothing goes to stdout.",
+            valueName: "conninfo"))
+    var history: String?
 
     @Flag(
         name: .long,
@@ -90,10 +100,14 @@ struct CollectCommand: ParsableCommand {
 
     func run() throws {
         let seconds = try interval.seconds()
-        let destination = try SnapshotOutput(argument: output)
+        // With --history alone the store is the destination: a cron line does not mail the JSON.
+        let destination: SnapshotOutput? =
+            output == nil && history != nil ? nil : try SnapshotOutput(argument: output)
         // Read before collecting, like every other input: a bad config fails at once.
-        var history = HistoryPolicy()
-        if case .directory = destination { history = try HistoryStoreAccess.policy() }
+        var policy = HistoryPolicy()
+        if case .some(.directory) = destination { policy = try HistoryStoreAccess.policy() }
+        // The shared store is reached (and created or migrated) before the interval, too.
+        if let history { try SharedHistory.prepare(history) }
         let traceFile = try traceSQL.map { path throws(CommandError) in
             try OutputFile(path, flag: "--trace-sql", what: "a trace written by dbadvise") { data in
                 data.starts(with: Data("-- dbadvise: ".utf8))
@@ -102,7 +116,7 @@ struct CollectCommand: ParsableCommand {
         // read (or made) before collecting: a bad key file fails in a moment, not after the interval
         let key = try redactionKey()
         if isFleet {
-            try runFleet(intervalSeconds: seconds, destination: destination, redactionKey: key, history: history)
+            try runFleet(intervalSeconds: seconds, destination: destination, redactionKey: key, policy: policy)
             return
         }
         var options = CollectOptions(
@@ -114,8 +128,13 @@ struct CollectCommand: ParsableCommand {
         if let traceFile, let trace {
             try traceFile.write(Data(trace.psqlScript().utf8))
         }
-        if let path = try destination.write(collected.data, snapshot: collected.snapshot, history: history) {
+        if let destination,
+            let path = try destination.write(collected.data, snapshot: collected.snapshot, history: policy)
+        {
             Terminal.writeError("dbadvise: snapshot written to \(path)\n")
+        }
+        if let history {
+            Terminal.writeError(try SharedHistory.append(collected.snapshot, data: collected.data, to: history) + "\n")
         }
     }
 
@@ -137,22 +156,25 @@ struct CollectCommand: ParsableCommand {
     }
 
     private func runFleet(
-        intervalSeconds: Double, destination: SnapshotOutput, redactionKey: RedactionKey?, history: HistoryPolicy
+        intervalSeconds: Double, destination: SnapshotOutput?, redactionKey: RedactionKey?, policy: HistoryPolicy
     ) throws(CommandError) {
-        guard case .directory(let directory) = destination, let output else {
+        guard case .some(.directory(let directory)) = destination, let output else {
             throw .usage(
                 "--all-databases and --dsn-file write one snapshot per database: --output must be a directory",
                 fix: "pass --output DIR/ (ending with /); each database gets DIR/<host>-<port>-<dbname>/")
         }
+        let sharedFailures = SharedHistory.FleetAppends()
         let entries =
             try dsnFile.map { path throws(CommandError) in try FleetEntry.read(dsnFile: path) }
             ?? [FleetEntry(conninfo: connection.dsn, origin: nil)]
         try FleetCollection(
             entries: entries, allDatabases: allDatabases, jobs: jobs ?? 4, intervalSeconds: intervalSeconds,
             redactionKey: redactionKey, directory: directory, toolVersion: DBAdvise.version,
-            afterWrite: { snapshot, data, file in
-                HistoryStoreAccess.record(snapshot, data: data, file: file, policy: history)
+            afterWrite: { [history] snapshot, data, file in
+                HistoryStoreAccess.record(snapshot, data: data, file: file, policy: policy)
+                if let history { sharedFailures.append(snapshot: snapshot, data: data, to: history) }
             }
         ).runAndReport(directoryArgument: output)
+        try sharedFailures.check()
     }
 }

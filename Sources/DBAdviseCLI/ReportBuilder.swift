@@ -19,7 +19,22 @@ struct SourceOptions: ParsableArguments {
 
     @OptionGroup var interval: IntervalOption
 
+    @OptionGroup var sharedHistory: HistorySourceOptions
+
     func validate() throws {
+        if sharedHistory.history != nil {
+            guard input.isEmpty else {
+                throw ValidationError(
+                    "--history reads snapshots from a history store: it cannot be used with --input")
+            }
+            if sharedHistory.series != nil, connection.dsn != nil {
+                throw ValidationError(
+                    "--series chooses a stored series; with --dsn the series is the live database's: pass one")
+            }
+            if connection.dsn == nil, !connection.replica.isEmpty {
+                throw ValidationError("--replica needs a live database: with --history, add --dsn")
+            }
+        }
         guard !input.isEmpty else { return }
         if connection.dsn != nil {
             throw ValidationError(
@@ -50,11 +65,20 @@ enum ReportBuilder {
         let interval = sourceOptions.interval
         let snapshots: [Snapshot]
         let source: ReportSource.SourceType
-        if input.isEmpty {
+        if let history = sourceOptions.sharedHistory.history, connection.dsn == nil {
+            snapshots = try SharedHistory.read(history, series: sourceOptions.sharedHistory.series)
+            source = .snapshot
+        } else if input.isEmpty {
             let options = CollectOptions(
                 conninfo: connection.dsn, replicas: connection.replica,
                 intervalSeconds: try interval.seconds(), toolVersion: DBAdvise.version)
-            snapshots = [try LiveCollection.snapshot(options)]
+            if let history = sourceOptions.sharedHistory.history {
+                snapshots = try SharedHistory.read(history) { () throws(CommandError) in
+                    try LiveCollection.snapshot(options)
+                }
+            } else {
+                snapshots = [try LiveCollection.snapshot(options)]
+            }
             source = .live
         } else {
             snapshots = try SnapshotInput.read(input)
