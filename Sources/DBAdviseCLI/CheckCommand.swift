@@ -1,6 +1,6 @@
 import ArgumentParser
-import DBAdviseModel
 import DBAdviseAnalysis
+import DBAdviseModel
 import DBAdviseOutput
 import DBAdviseRules
 import Foundation
@@ -125,7 +125,8 @@ struct CheckCommand: ParsableCommand {
             try handle.write(contentsOf: Data((markdown + "\n").utf8))
         } catch {
             Terminal.writeError(
-                "dbadvise: warning: cannot append to GITHUB_STEP_SUMMARY (\(path)): \(SnapshotDirectory.reason(error))\n")
+                "dbadvise: warning: cannot append to GITHUB_STEP_SUMMARY (\(path)): \(SnapshotDirectory.reason(error))\n"
+            )
         }
     }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
+import DBAdviseAnalysis
 import DBAdviseCollector
 import DBAdviseModel
-import DBAdviseAnalysis
 import DBAdviseOutput
 import Foundation
 

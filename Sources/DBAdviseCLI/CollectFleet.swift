@@ -1,6 +1,6 @@
+import DBAdviseAnalysis
 import DBAdviseCollector
 import DBAdviseModel
-import DBAdviseAnalysis
 import DBAdviseOutput
 import DBAdviseRules
 import Foundation

@@ -66,7 +66,8 @@ public struct CommandError: Error, Sendable {
             self.init(.usage, "cannot create directory \(path): \(reason)", fix: "choose a writable --output directory")
         case .cannotWrite(let path, let reason):
             self.init(
-                .usage, "cannot write \(path): \(reason)", fix: "free space on the disk or choose another --output path")
+                .usage, "cannot write \(path): \(reason)", fix: "free space on the disk or choose another --output path"
+            )
         }
     }
 

@@ -1,6 +1,6 @@
 import ArgumentParser
-import DBAdviseModel
 import DBAdviseAnalysis
+import DBAdviseModel
 import DBAdviseOutput
 
 /// The root command. Parsing is done by hand (`parseAsRoot`) so that usage errors exit 2 as

@@ -1,7 +1,7 @@
-import DBAdviseModel
 import DBAdviseAnalysis
-import DBAdviseOutput
 import DBAdviseHistory
+import DBAdviseModel
+import DBAdviseOutput
 import Foundation
 
 /// The history store of a `collect --output DIR/` directory as the commands use it: collect

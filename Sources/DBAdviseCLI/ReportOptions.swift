@@ -1,6 +1,6 @@
 import ArgumentParser
-import DBAdviseModel
 import DBAdviseAnalysis
+import DBAdviseModel
 import DBAdviseOutput
 import DBAdviseRules
 import Foundation

@@ -122,11 +122,14 @@ public final class SnapshotCollector {
             try section("server.privileges") {
                 try run(ServerQueries.statsVisibility).first?.bool("reads_all_stats")
             } ?? nil
-        if let installed = try section("statements", {
-            try run(StatementQueries.installedVersion).first.map { row throws(PostgresError) in
-                (version: try row.string("version"), schema: try row.string("schema"))
-            }
-        }) ?? nil {
+        if let installed = try section(
+            "statements",
+            {
+                try run(StatementQueries.installedVersion).first.map { row throws(PostgresError) in
+                    (version: try row.string("version"), schema: try row.string("schema"))
+                }
+            }) ?? nil
+        {
             statementsVersion = installed.version
             statementsSchema = installed.schema
         }

@@ -204,7 +204,8 @@ public final class PostgresHistoryStore: HistoryStore {
     /// ``readBatch`` snapshots per statement, each snapshot handed to `body` as it is read.
     public func forEachPoints(series: String, _ body: (SnapshotPoints) throws -> Void) throws {
         guard version > 0 else { return }
-        let snapshots = try perform("read the points") { () throws(PostgresError) -> [(id: String, point: SnapshotPoint)] in
+        let snapshots = try perform("read the points") {
+            () throws(PostgresError) -> [(id: String, point: SnapshotPoint)] in
             try connection.query(HistorySQL.snapshotPoints.sql, [series]).rows.map { row throws(PostgresError) in
                 var point = SnapshotPoint(
                     series: try row.string("series") ?? series,

@@ -1,5 +1,5 @@
-import DBAdviseModel
 import DBAdviseAnalysis
+import DBAdviseModel
 
 /// Every rule, in ladder order: vertical, read replicas, partitioning, sharding, CQRS, cache,
 /// then tuning. Hand-written so the order is reviewed; tests check each rule has docs and

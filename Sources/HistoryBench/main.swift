@@ -1,5 +1,5 @@
-import DBAdviseModel
 import DBAdviseHistory
+import DBAdviseModel
 import Foundation
 
 // make bench's history axis: a series of hourly snapshots of one real collection, counters

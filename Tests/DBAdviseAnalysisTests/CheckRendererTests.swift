@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 
-@testable import DBAdviseModel
 @testable import DBAdviseAnalysis
+@testable import DBAdviseModel
 @testable import DBAdviseOutput
 
 #if canImport(FoundationXML)

@@ -16,7 +16,9 @@ import Testing
         #expect(!declared.isEmpty)
         #expect(Set(documented.keys) == Set(declared.keys), "modules in ARCHITECTURE.md vs Package.swift")
         for (module, dependencies) in declared {
-            #expect(documented[module] == dependencies, "\(module): ARCHITECTURE.md says \(documented[module] ?? []), Package.swift \(dependencies)")
+            #expect(
+                documented[module] == dependencies,
+                "\(module): ARCHITECTURE.md says \(documented[module] ?? []), Package.swift \(dependencies)")
         }
     }
 
@@ -72,7 +74,8 @@ import Testing
                             let productOffset = list.distance(from: list.startIndex, to: product.upperBound) - 1
                             let listCharacters = Array(list)
                             guard let productEnd = matching(listCharacters, from: productOffset) else { break }
-                            list = String(listCharacters[..<(productOffset - ".product".count)])
+                            list =
+                                String(listCharacters[..<(productOffset - ".product".count)])
                                 + String(listCharacters[(productEnd + 1)...])
                         }
                         for piece in list.split(separator: "\"", omittingEmptySubsequences: false).enumerated()

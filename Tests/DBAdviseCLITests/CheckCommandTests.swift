@@ -1,5 +1,5 @@
-import DBAdviseModel
 import DBAdviseAnalysis
+import DBAdviseModel
 import DBAdviseOutput
 import DBAdviseTestSupport
 import Foundation
@@ -117,7 +117,8 @@ struct CheckCommandTests {
             ["check", "--input", try hitRatio(hitsPerSecond: 0.9, readsPerSecond: 0.1), "--format", "junit"])
         #expect(junit.status == 0)
         #expect(
-            junit.stdout.contains("name=\"cache_hit_ratio\"") && junit.stdout.contains("<skipped message=\"shown, not judged: only"),
+            junit.stdout.contains("name=\"cache_hit_ratio\"")
+                && junit.stdout.contains("<skipped message=\"shown, not judged: only"),
             "\(junit.stdout)")
     }
 

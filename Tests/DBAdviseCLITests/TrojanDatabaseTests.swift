@@ -53,12 +53,17 @@ enum TrojanServer {
         ("postgres", "postgres", "CREATE ROLE monitor LOGIN IN ROLE pg_monitor"),
         ("postgres", "postgres", "CREATE DATABASE trojan OWNER mallory"),
         // the extension in a schema of its own; evil holds a decoy of its view
-        ("trojan", "postgres", """
+        (
+            "trojan", "postgres",
+            """
             CREATE SCHEMA metrics;
             GRANT USAGE ON SCHEMA metrics TO PUBLIC;
             CREATE EXTENSION pg_stat_statements SCHEMA metrics;
-            """),
-        ("trojan", "mallory", """
+            """
+        ),
+        (
+            "trojan", "mallory",
+            """
             CREATE SCHEMA evil;
             GRANT USAGE ON SCHEMA evil TO PUBLIC;
             CREATE TABLE evil.side_effects (shadow text, by_role text);
@@ -108,9 +113,12 @@ enum TrojanServer {
             ALTER DATABASE trojan SET search_path = evil, pg_catalog;
             ALTER DATABASE trojan SET default_transaction_read_only = off;
             ALTER DATABASE trojan SET default_transaction_isolation = 'serializable';
-            """),
+            """
+        ),
         // the collecting roles' own settings: search_path, and the session killers
-        ("postgres", "postgres", """
+        (
+            "postgres", "postgres",
+            """
             ALTER ROLE monitor SET search_path = evil, pg_catalog;
             ALTER ROLE postgres IN DATABASE trojan SET search_path = evil, pg_catalog;
             ALTER ROLE monitor IN DATABASE trojan SET idle_session_timeout = '100ms';
@@ -118,7 +126,8 @@ enum TrojanServer {
             ALTER ROLE monitor IN DATABASE trojan SET statement_timeout = '1ms';
             ALTER ROLE postgres IN DATABASE trojan SET statement_timeout = '1ms';
             ALTER ROLE monitor IN DATABASE trojan SET idle_in_transaction_session_timeout = '1ms';
-            """),
+            """
+        ),
     ]
 
     static let started: Result<Info, StartFailed> = {
@@ -221,8 +230,10 @@ struct TrojanDatabaseTests {
             ("check --dsn", ["check", "--dsn", dsn, "--interval", "1s"], [0, 1]),
             (
                 "collect --all-databases",
-                ["collect", "--all-databases", "--dsn", info.dsn("postgres", user: user), "--interval", "1s",
-                 "--output", fleet.path + "/"], [0]
+                [
+                    "collect", "--all-databases", "--dsn", info.dsn("postgres", user: user), "--interval", "1s",
+                    "--output", fleet.path + "/",
+                ], [0]
             ),
         ]
         for run in runs {
@@ -240,7 +251,8 @@ struct TrojanDatabaseTests {
     /// Options the user gives (DSN or PGOPTIONS) are kept, but cannot undo a pinned setting.
     @Test func theUsersOwnOptionsCannotUnpinASetting() throws {
         let info = try TrojanServer.info()
-        let hostile = info.dsn("trojan")
+        let hostile =
+            info.dsn("trojan")
             + " options='-c search_path=evil -c default_transaction_read_only=off -c idle_session_timeout=50ms'"
         let offset = logSize(info)
         let viaDSN = try Shell.dbadvise(["collect", "--dsn", hostile, "--interval", "1s"])
@@ -328,7 +340,8 @@ enum StartupRewritingProxy {
         try Data(script.utf8).write(to: scriptFile)
         let portFile = try Shell.temporaryFile(".port")
         try FileManager.default.removeItem(at: portFile)
-        let quoted = arguments.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+        let quoted = arguments.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(
+            separator: " ")
         return try Shell.script(
             """
             python3 "$PROXY_SCRIPT" "$PROXY_UPSTREAM" "$PROXY_PORT_FILE" "$PROXY_MODE" &

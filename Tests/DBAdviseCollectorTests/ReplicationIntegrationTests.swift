@@ -150,7 +150,8 @@ struct ReplicationIntegrationTests {
         try #require(stopped, "the standby's WAL receiver did not stop")
 
         let snapshot = try SnapshotCollector.collect(
-            CollectOptions(conninfo: try TestServer.dsn(), replicas: [standby], intervalSeconds: 0, toolVersion: "test"))
+            CollectOptions(conninfo: try TestServer.dsn(), replicas: [standby], intervalSeconds: 0, toolVersion: "test")
+        )
         let replica = try #require(snapshot.replication?.replicas?.first)
         #expect(replica.reachable)
         #expect(replica.status?.replayDelaySeconds == 0, "receive = replay: the delay alone reads 0")
@@ -171,7 +172,9 @@ struct ReplicationIntegrationTests {
         struct Head: Decodable {
             struct Metrics: Decodable { let replication_lag_seconds: Double? }
             struct Note: Decodable { let metric: String; let reason: String }
-            struct Recommendation: Decodable { let rule: String; let severity: String; let title: String; let summary: String }
+            struct Recommendation: Decodable {
+                let rule: String; let severity: String; let title: String; let summary: String
+            }
             let metrics: Metrics
             let notes: [Note]
             let recommendations: [Recommendation]

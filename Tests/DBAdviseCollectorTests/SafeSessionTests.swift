@@ -13,13 +13,15 @@ struct SafeSessionOptionTests {
         #expect(options.hasPrefix("-c search_path=evil -c work_mem=7MB -c search_path=pg_catalog,pg_temp "))
         #expect(options.contains("-c default_transaction_isolation=read\\ committed"), "spaces escaped")
         #expect(options.contains("-c idle_session_timeout=0"))
-        #expect(SafeSession.startupOptions(userOptions: nil, pins: SafeSession.pinnedSettings).hasPrefix("-c search_path="))
+        #expect(
+            SafeSession.startupOptions(userOptions: nil, pins: SafeSession.pinnedSettings).hasPrefix("-c search_path="))
     }
 
     @Test func anOlderServerRejectingANewerSettingDropsOnlyThatOne() {
         let pins = SafeSession.pinnedSettings
         let rejected = PostgresError.connectionFailed(
-            message: "connection to server failed: FATAL: unrecognized configuration parameter \"idle_session_timeout\"")
+            message: "connection to server failed: FATAL: unrecognized configuration parameter \"idle_session_timeout\""
+        )
         #expect(SafeSession.rejectedPin(rejected, among: pins) == "idle_session_timeout")
         // a pin every supported server knows is never dropped: the connection fails instead
         let other = PostgresError.connectionFailed(
@@ -85,7 +87,8 @@ struct SafeSessionServerTests {
     }
 
     @Test func thePinnedSessionPassesAndKeepsTheUsersOtherOptions() throws {
-        let dsn = try TestServer.dsn()
+        let dsn =
+            try TestServer.dsn()
             + " options='-c work_mem=7MB -c search_path=public -c default_transaction_read_only=off'"
         let connection = try SafeSession.open(conninfo: dsn)
         #expect(try setting("work_mem", connection) == "7MB")

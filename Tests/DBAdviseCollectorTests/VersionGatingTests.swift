@@ -40,7 +40,8 @@ struct VersionGatingTests {
 
     @Test func slotWalStatusFrom13() {
         #expect(
-            ReplicationQueries.slots(serverVersion: 120000, inRecovery: false).sql.contains("NULL::pg_catalog.text AS wal_status"))
+            ReplicationQueries.slots(serverVersion: 120000, inRecovery: false).sql.contains(
+                "NULL::pg_catalog.text AS wal_status"))
         #expect(
             ReplicationQueries.slots(serverVersion: 130000, inRecovery: false).sql.contains(
                 "s.wal_status AS wal_status"))
@@ -64,14 +65,17 @@ struct VersionGatingTests {
         #expect(sql.contains(time))
         #expect(sql.contains(toplevel))
         #expect(
-            (StatementQueries.statsReset(extensionVersion: version, schema: "public") != nil) == (version != "1.7" && version != "1.8"))
+            (StatementQueries.statsReset(extensionVersion: version, schema: "public") != nil)
+                == (version != "1.7" && version != "1.8"))
     }
 
     @Test(arguments: [120000, 150018, 170002, 180000, 180001])
     func foreignKeyEnforcementFrom18(version: Int) {
         let sql = TableQueries.foreignKeys(serverVersion: version).sql
         #expect(sql.contains("WHERE con.contype OPERATOR(pg_catalog.=) 'f'"))
-        #expect(sql.contains("AND con.conparentid OPERATOR(pg_catalog.=) 0"), "a partitioned table's key once, not once a partition")
+        #expect(
+            sql.contains("AND con.conparentid OPERATOR(pg_catalog.=) 0"),
+            "a partitioned table's key once, not once a partition")
         if version >= 180000 {
             #expect(sql.contains("con.conenforced AS enforced"))
         } else {

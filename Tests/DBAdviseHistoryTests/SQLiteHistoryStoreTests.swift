@@ -1,7 +1,7 @@
-import DBAdviseModel
 import DBAdviseAnalysis
-import DBAdviseOutput
 import DBAdviseHistory
+import DBAdviseModel
+import DBAdviseOutput
 import DBAdviseTestSupport
 import Foundation
 import GRDB

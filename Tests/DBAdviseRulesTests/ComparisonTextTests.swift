@@ -1,8 +1,8 @@
 import DBAdviseModel
-@testable import DBAdviseAnalysis
 import DBAdviseOutput
 import Testing
 
+@testable import DBAdviseAnalysis
 @testable import DBAdviseRules
 
 /// Every reason states the comparison actually made, with the numbers it compared.
@@ -28,7 +28,8 @@ import Testing
         let warning = try #require(assumed.recommendations.first)
         #expect(warning.severity == .warning)
         #expect(
-            warning.summary.contains("age(datfrozenxid) 300,000,000 ≥ autovacuum_freeze_max_age 200,000,000 (PostgreSQL's default, assumed"),
+            warning.summary.contains(
+                "age(datfrozenxid) 300,000,000 ≥ autovacuum_freeze_max_age 200,000,000 (PostgreSQL's default, assumed"),
             "\(warning.summary)")
         #expect(warning.summary.contains("1,844,483,648 transactions left"), "\(warning.summary)")
 
@@ -37,7 +38,8 @@ import Testing
                 snapshot.database?.datfrozenxidAge = age
                 snapshot.server.settings.removeAll { $0.name == "autovacuum_freeze_max_age" }
                 snapshot.server.settings.append(
-                    Setting(name: "autovacuum_freeze_max_age", setting: freezeMaxAge, unit: nil, bytes: nil, seconds: nil))
+                    Setting(
+                        name: "autovacuum_freeze_max_age", setting: freezeMaxAge, unit: nil, bytes: nil, seconds: nil))
             }
         }
         // 500 million configured: 300 million is autovacuum's ordinary schedule.
@@ -58,7 +60,10 @@ import Testing
         #expect(early.summary.contains("already warning (fewer than 100,000,000"), "\(early.summary)")
         // The gate's line is the config key, untouched by the server's setting.
         let gateContext = try context { snapshot, _ in snapshot.database?.datfrozenxidAge = 300_000_000 }
-        #expect(GateEvaluator.evaluate(gateContext, failOn: .critical).breaches.contains { $0.threshold == .transactionIDAge })
+        #expect(
+            GateEvaluator.evaluate(gateContext, failOn: .critical).breaches.contains {
+                $0.threshold == .transactionIDAge
+            })
     }
 
     @Test func shardBeyondOneMachineStatesTheStorageCeilingItCompared() throws {
@@ -71,7 +76,8 @@ import Testing
                     snapshot.tables?.append(BaseFixture.table("file_views", bytes: 3_072 * Self.gigabyte))
                 }))
         #expect(
-            disk.contains("public.file_views 3,072 GB < 32,768 GB (half of hardware.max_storage_gb 65,536 GB, assumed)"),
+            disk.contains(
+                "public.file_views 3,072 GB < 32,768 GB (half of hardware.max_storage_gb 65,536 GB, assumed)"),
             "\(disk)")
         #expect(disk.contains("past half of today's disk (hardware.storage_gb 2,000 GB)"), "\(disk)")
 

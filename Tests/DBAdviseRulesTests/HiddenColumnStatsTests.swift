@@ -1,8 +1,8 @@
 import DBAdviseModel
-@testable import DBAdviseAnalysis
 import DBAdviseOutput
 import Testing
 
+@testable import DBAdviseAnalysis
 @testable import DBAdviseRules
 
 /// A large table whose column statistics pg_stats hid from the collecting role: its time order

@@ -1,9 +1,9 @@
 import DBAdviseModel
-@testable import DBAdviseAnalysis
 import DBAdviseOutput
 import Foundation
 import Testing
 
+@testable import DBAdviseAnalysis
 @testable import DBAdviseRules
 
 /// Existing partitioned tables: bounds read as time ranges, missing partition indexes and

@@ -1,9 +1,9 @@
 import DBAdviseModel
-@testable import DBAdviseAnalysis
 import DBAdviseOutput
 import Foundation
 import Testing
 
+@testable import DBAdviseAnalysis
 @testable import DBAdviseRules
 
 @Suite struct PartitionPlanTests {
@@ -92,7 +92,9 @@ import Testing
         let partitions = try #require(
             recommendation.evidence.first { $0.metric.rawValue == "expected_partitions" }?.value)
         #expect(partitions >= 4, "\(recommendation.summary)")
-        #expect(recommendation.actions.first?.contains("every 200,000 values") == true, "\(recommendation.actions.first ?? "")")
+        #expect(
+            recommendation.actions.first?.contains("every 200,000 values") == true,
+            "\(recommendation.actions.first ?? "")")
     }
 
     /// A table growing by kilobytes a day: even yearly partitions are tiny; no plan, and why.

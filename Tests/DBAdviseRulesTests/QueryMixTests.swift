@@ -1,9 +1,9 @@
 import DBAdviseModel
-@testable import DBAdviseAnalysis
 import DBAdviseOutput
 import Foundation
 import Testing
 
+@testable import DBAdviseAnalysis
 @testable import DBAdviseRules
 
 /// The per-table query mix, and the advice on redacted snapshots that keep parsed shapes.

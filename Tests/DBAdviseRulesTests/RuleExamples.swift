@@ -1,5 +1,5 @@
-import DBAdviseModel
 import DBAdviseAnalysis
+import DBAdviseModel
 import DBAdviseOutput
 import Testing
 
@@ -366,7 +366,10 @@ let ruleExamples: [RuleExample] = [
         snapshot.tables?.append(BaseFixture.table("events", bytes: 150 * gigabyte, live: 1_000_000_000))
         snapshot.columnStats = [BaseFixture.column("events", "id", type: "bigint", correlation: 1)]
     },
-    quiet("partition-large-time-series", "150 GB by created_at growing 140 kB a day: yearly partitions of 50 MB help nothing") {
+    quiet(
+        "partition-large-time-series",
+        "150 GB by created_at growing 140 kB a day: yearly partitions of 50 MB help nothing"
+    ) {
         snapshot, _ in
         snapshot.tables?.append(
             BaseFixture.table("events", bytes: 150 * gigabyte, live: 1_000_000_000, writes: 0.01))
@@ -374,7 +377,8 @@ let ruleExamples: [RuleExample] = [
             BaseFixture.column("events", "created_at", type: "timestamp with time zone", correlation: 0.99)
         ]
     },
-    trigger("partition-large-time-series", "3 GB of 1 M rows by id under a 1 GB line: a width the rows fill four times") {
+    trigger("partition-large-time-series", "3 GB of 1 M rows by id under a 1 GB line: a width the rows fill four times")
+    {
         snapshot, config in
         config.thresholds[.tableSizeGB] = ThresholdLevels(key: .tableSizeGB, warning: 1, critical: 1_000)
         config.hardware.memoryGB = 64
@@ -539,7 +543,8 @@ let ruleExamples: [RuleExample] = [
         config.hardware.vcpus = 64
         config.hardware.maxVCPUs = 64
     },
-    quiet("shard-write-throughput", "25,000 writes/s for a day on 14 CPU sessions: a 128-vCPU machine carries it",
+    quiet(
+        "shard-write-throughput", "25,000 writes/s for a day on 14 CPU sessions: a 128-vCPU machine carries it",
         seriesHours: 25
     ) { snapshot, _ in
         snapshot.rates.writesPerSecond = 25_000
@@ -766,7 +771,9 @@ let ruleExamples: [RuleExample] = [
     trigger("tuning-transaction-id-age", "300 million transactions old, past the default freeze age") { snapshot, _ in
         snapshot.database?.datfrozenxidAge = 300_000_000
     },
-    trigger("tuning-transaction-id-age", "1.8 billion: past half the way from the server's 1 billion freeze age to the stop") { snapshot, _ in
+    trigger(
+        "tuning-transaction-id-age", "1.8 billion: past half the way from the server's 1 billion freeze age to the stop"
+    ) { snapshot, _ in
         snapshot.database?.datfrozenxidAge = 1_800_000_000
         snapshot.server.settings.removeAll { $0.name == "autovacuum_freeze_max_age" }
         snapshot.server.settings.append(
@@ -865,7 +872,8 @@ let ruleExamples: [RuleExample] = [
         snapshot.replication?.standbys = [hidden]
         snapshot.replication?.replicas = [replica(delay: 0.3, receiver: walReceiver(application: "replica9"))]
     },
-    quiet("tuning-replication-lag", "an idle stream: last message 40 s ago, within wal_receiver_timeout") { snapshot, _ in
+    quiet("tuning-replication-lag", "an idle stream: last message 40 s ago, within wal_receiver_timeout") {
+        snapshot, _ in
         snapshot.replication?.standbys = [standby(p95: 0)]
         snapshot.replication?.replicas = [replica(delay: 0, receiver: walReceiver(age: 40))]
     },

@@ -1,8 +1,8 @@
 import DBAdviseModel
-@testable import DBAdviseAnalysis
 import DBAdviseOutput
 import Testing
 
+@testable import DBAdviseAnalysis
 @testable import DBAdviseRules
 
 /// A multi-tenant schema where the right distribution column is known.

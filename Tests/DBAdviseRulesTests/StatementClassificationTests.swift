@@ -1,8 +1,8 @@
 import DBAdviseModel
-@testable import DBAdviseAnalysis
 import DBAdviseOutput
 import Testing
 
+@testable import DBAdviseAnalysis
 @testable import DBAdviseRules
 
 /// The parser-based classification and the numbers the cache and CQRS advice print.

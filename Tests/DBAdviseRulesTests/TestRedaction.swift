@@ -1,5 +1,5 @@
-import DBAdviseModel
 import DBAdviseAnalysis
+import DBAdviseModel
 import DBAdviseOutput
 
 /// The key these tests redact with (the binary gets the same one through DBADVISE_REDACT_KEY).

@@ -102,7 +102,10 @@ public struct CapacityModel: Codable, Sendable, Equatable {
             ioCapacity = iops * 0.8
             ioBasis = "blocks read per second against 80% of hardware.max_iops"
         }
-        resources.append(Self.resource("io", demand: ioDemand, capacity: ioCapacity, unit: ioBasis.hasPrefix("blocks") ? .iops : .sessions, basis: ioBasis))
+        resources.append(
+            Self.resource(
+                "io", demand: ioDemand, capacity: ioCapacity, unit: ioBasis.hasPrefix("blocks") ? .iops : .sessions,
+                basis: ioBasis))
         let workingSet = Self.workingSetBytes(snapshot)
         let memoryBytes = hardware.memoryBytes
         let waitsOnIO = (ioSessions ?? 0) > 0 && ioShare >= 0.2

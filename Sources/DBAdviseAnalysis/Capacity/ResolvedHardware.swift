@@ -101,7 +101,8 @@ public struct ResolvedHardware: Codable, Sendable, Equatable {
         let memory = memoryGB.map { "\(Formatting.number($0)) GB memory\(tag(memorySource))" } ?? "memory unknown"
         var line = "\(cpus), \(memory)"
         if let storageGB { line += ", \(Formatting.number(storageGB)) GB storage (configured)" }
-        line += "; ceiling \(maxVCPUs) vCPUs\(tag(maxVCPUsSource)), \(Formatting.number(maxMemoryGB)) GB memory"
+        line +=
+            "; ceiling \(maxVCPUs) vCPUs\(tag(maxVCPUsSource)), \(Formatting.number(maxMemoryGB)) GB memory"
             + "\(tag(maxMemorySource)), \(Formatting.number(maxStorageGB)) GB storage\(tag(maxStorageSource))"
         if let maxIOPS { line += ", \(Formatting.number(maxIOPS)) IOPS" }
         if !basis.isEmpty { line += " — " + basis.joined(separator: "; ") }

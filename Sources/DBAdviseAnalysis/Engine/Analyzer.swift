@@ -49,7 +49,8 @@ public struct Analyzer: Sendable {
         if let whatIf {
             let scaled = SnapshotScaler.scaled(latest, by: whatIf, isWrite: isWrite)
             let scaledReport = self.report(
-                context: RuleContext(latest: scaled, config: config, scenario: true), failOn: gate, sourceType: sourceType,
+                context: RuleContext(latest: scaled, config: config, scenario: true), failOn: gate,
+                sourceType: sourceType,
                 generatedAt: generatedAt)
             report.whatIf = ReportWhatIf(scenario: whatIf, scaled: scaledReport, today: report)
         }
@@ -187,7 +188,8 @@ public struct Analyzer: Sendable {
             " At the measured trend \(forecast.target) reaches \(forecast.threshold.rawValue) "
                 + "\(forecast.level.rawValue) in ~\(Formatting.days(forecast.days)): plan the step now."
         }
-        return "Stay on one box: measured load\(measured) needs no scaling step\(tuning).\(unsettled ?? "")\(soon ?? "")"
+        return
+            "Stay on one box: measured load\(measured) needs no scaling step\(tuning).\(unsettled ?? "")\(soon ?? "")"
     }
 
     /// A quarter: a threshold the trend reaches within it is named in the summary.

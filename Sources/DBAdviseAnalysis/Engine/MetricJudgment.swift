@@ -73,7 +73,8 @@ extension RuleContext {
         else {
             return MetricJudgment(
                 key: key, value: ratio,
-                unmeasuredReason: "only \(Formatting.grouped(Int(saturating: blocks.rounded()))) shared-buffer accesses "
+                unmeasuredReason:
+                    "only \(Formatting.grouped(Int(saturating: blocks.rounded()))) shared-buffer accesses "
                     + "(\(Formatting.rate(perSecond))/s) over the \(window.description); a ratio needs "
                     + "\(Formatting.grouped(Int(ThresholdKey.minimumBlocksForCacheHitRatio))) and "
                     + "\(Formatting.number(ThresholdKey.minimumBlocksPerSecondForCacheHitRatio))/s")

@@ -1,5 +1,5 @@
-import DBAdviseModel
 import DBAdviseAnalysis
+import DBAdviseModel
 
 extension RuleContext {
     /// "largest table public.t 42 GB < 100 GB table_size_gb warning", shared by the
@@ -68,5 +68,6 @@ extension Manual {
         "https://www.postgresql.org/docs/current/sql-createindex.html#SQL-CREATEINDEX-CONCURRENTLY"
     public static let alterTableDetach =
         "https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-DETACH-PARTITION"
-    public static let pgStatReset = "https://www.postgresql.org/docs/current/monitoring-stats.html#MONITORING-STATS-FUNCTIONS"
+    public static let pgStatReset =
+        "https://www.postgresql.org/docs/current/monitoring-stats.html#MONITORING-STATS-FUNCTIONS"
 }

@@ -34,7 +34,8 @@ public enum Manual {
         "https://www.postgresql.org/docs/current/runtime-config-replication.html#GUC-MAX-SLOT-WAL-KEEP-SIZE"
     public static let statStatements = "https://www.postgresql.org/docs/current/pgstatstatements.html"
     public static let vacuum = "https://www.postgresql.org/docs/current/routine-vacuuming.html"
-    public static let wraparound = "https://www.postgresql.org/docs/current/routine-vacuuming.html#VACUUM-FOR-WRAPAROUND"
+    public static let wraparound =
+        "https://www.postgresql.org/docs/current/routine-vacuuming.html#VACUUM-FOR-WRAPAROUND"
     public static let citus = "https://docs.citusdata.com/en/stable/get_started/what_is_citus.html"
     public static let cqrs = "https://martinfowler.com/bliki/CQRS.html"
     public static let materializedViews = "https://www.postgresql.org/docs/current/rules-materializedviews.html"
@@ -47,7 +48,9 @@ public enum Manual {
 extension RuleContext {
     /// Evidence and severity of a database-wide metric against a threshold key. A null
     /// metric gives evidence with the note saying why.
-    public func judge(_ metric: MetricKey, _ value: Double?, _ key: ThresholdKey) -> (evidence: Evidence, severity: Severity?) {
+    public func judge(_ metric: MetricKey, _ value: Double?, _ key: ThresholdKey) -> (
+        evidence: Evidence, severity: Severity?
+    ) {
         let levels = levels(key)
         let severity = value.flatMap(levels.severity(of:))
         let evidence = Evidence(

@@ -139,7 +139,8 @@ public enum Forecasts {
 
     public static func seriesTooShort(points: Int, spanDays: Double, policy: MeasurementPolicy) -> String? {
         guard points < policy.sustainedSnapshots || spanDays * 24 < policy.sustainedHours else { return nil }
-        return "a trend needs \(policy.sustainedSnapshots) snapshots over \(Formatting.number(policy.sustainedHours)) h "
+        return
+            "a trend needs \(policy.sustainedSnapshots) snapshots over \(Formatting.number(policy.sustainedHours)) h "
             + "(measurement.sustained_snapshots, sustained_hours); the series has \(points) over "
             + Formatting.days(spanDays)
     }

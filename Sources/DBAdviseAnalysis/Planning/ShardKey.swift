@@ -6,7 +6,8 @@ extension Manual {
     /// Citus DDL: which foreign keys distributed and reference tables keep.
     public static let citusForeignKeys = "https://docs.citusdata.com/en/stable/develop/reference_ddl.html"
     /// Citus configuration: `citus.shard_count`, the shards a distributed table is split into.
-    public static let citusShardCount = "https://docs.citusdata.com/en/stable/develop/api_guc.html#citus-shard-count-integer"
+    public static let citusShardCount =
+        "https://docs.citusdata.com/en/stable/develop/api_guc.html#citus-shard-count-integer"
 }
 
 /// A distribution-column candidate for Citus, found in the data: a key-like column the

@@ -70,7 +70,8 @@ public enum EvidenceText {
     public static func capacityLine(_ resource: CapacityModel.Resource) -> String {
         func show(_ value: Double) -> String {
             resource.unit == .bytes
-                ? Formatting.bytes(value) : resource.unit == .bytesPerSecond ? Formatting.bytes(value) + "/s" : Formatting.rate(value)
+                ? Formatting.bytes(value)
+                : resource.unit == .bytesPerSecond ? Formatting.bytes(value) + "/s" : Formatting.rate(value)
         }
         guard let demand = resource.demand else { return "unknown" }
         var line = show(demand)

@@ -160,13 +160,18 @@ public struct ReportMetrics: Codable, Sendable, Equatable {
             return (nil, "pg_stat_statements unavailable: \(stats.reason ?? "no reason recorded")")
         }
         var seen = Set<String>()
-        let listed = ((stats.topByTotalTime ?? []) + (stats.topByCalls ?? [])).filter { seen.insert($0.queryid).inserted }
+        let listed = ((stats.topByTotalTime ?? []) + (stats.topByCalls ?? [])).filter {
+            seen.insert($0.queryid).inserted
+        }
         let shaped = listed.filter { $0.shape != nil }
         let shapedTime = shaped.reduce(0) { $0 + $1.totalExecTimeMs }
         let total = stats.totalExecTimeMs ?? listed.reduce(0) { $0 + $1.totalExecTimeMs }
         guard total > 0 else { return (nil, "pg_stat_statements recorded no statement time") }
         guard shapedTime / total >= minimumClassifiedTimeShare else {
-            return (nil, "statements with a parsed shape cover only \(Formatting.percent(shapedTime / total)) of statement time")
+            return (
+                nil,
+                "statements with a parsed shape cover only \(Formatting.percent(shapedTime / total)) of statement time"
+            )
         }
         let reads = shaped.filter { $0.shape?.isReadOnly == true }.reduce(0) { $0 + $1.totalExecTimeMs }
         return (reads / shapedTime, nil)
@@ -186,7 +191,10 @@ public struct ReportMetrics: Codable, Sendable, Equatable {
             broken.append("\(name.isEmpty ? "a --replica" : name): \(reason)")
         }
         if !broken.isEmpty {
-            return (nil, "a standby is not streaming, so the lag is not 0 but unknown (" + broken.joined(separator: "; ") + ")")
+            return (
+                nil,
+                "a standby is not streaming, so the lag is not 0 but unknown (" + broken.joined(separator: "; ") + ")"
+            )
         }
         var lags: [Double] = []
         lags += (replication.standbys ?? []).compactMap(\.replayLagSeconds)

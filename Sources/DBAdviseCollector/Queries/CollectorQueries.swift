@@ -12,7 +12,8 @@ public enum CollectorQueries {
     public static var all: [Query] {
         var queries = [
             SafeSession.verification,
-            ServerQueries.identity, ServerQueries.statsVisibility, ServerQueries.databases, ServerQueries.systemIdentifier,
+            ServerQueries.identity, ServerQueries.statsVisibility, ServerQueries.databases,
+            ServerQueries.systemIdentifier,
             ServerQueries.settings, ServerQueries.extensions,
             DatabaseQueries.flushOwnStatistics, DatabaseQueries.counters,
             ActivityQueries.sample,

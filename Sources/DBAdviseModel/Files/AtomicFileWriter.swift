@@ -52,7 +52,9 @@ public enum AtomicFileWriter {
         }
         if ProcessInfo.processInfo.environment[pauseEnvironmentKey] != nil {
             let notice = Array("dbadvise: test: paused before rename\n".utf8)
-            _ = notice.withUnsafeBytes { systemWrite(2, $0.baseAddress!, $0.count) }
+            _ = notice.withUnsafeBytes { bytes in
+                bytes.baseAddress.map { systemWrite(2, $0, bytes.count) }
+            }
             while true { pause() }
         }
         // The target may have changed since it was checked: never rename over a device.

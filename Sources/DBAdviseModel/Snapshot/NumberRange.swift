@@ -74,7 +74,9 @@ public struct NumberOutOfRange: Error, Sendable, Equatable, CustomStringConverti
 public struct NumberChecker {
     public init() {}
 
-    public func check(_ value: Double?, _ range: NumberRange, _ path: @autoclosure () -> String) throws(NumberOutOfRange) {
+    public func check(_ value: Double?, _ range: NumberRange, _ path: @autoclosure () -> String)
+        throws(NumberOutOfRange)
+    {
         guard let value, !range.contains(value) else { return }
         throw NumberOutOfRange(keyPath: path(), value: value, range: range)
     }

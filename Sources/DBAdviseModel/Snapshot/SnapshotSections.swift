@@ -281,7 +281,8 @@ public struct WalReceiver: Codable, Sendable, Equatable {
     /// status: then ``isReadable`` is false).
     public var notStreamingReason: String? {
         guard running else {
-            return "no WAL receiver is running (pg_stat_wal_receiver is empty): the standby is not connected to an upstream"
+            return
+                "no WAL receiver is running (pg_stat_wal_receiver is empty): the standby is not connected to an upstream"
         }
         guard let status else { return nil }
         guard status == "streaming" else {

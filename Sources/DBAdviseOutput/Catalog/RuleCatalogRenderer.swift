@@ -1,5 +1,5 @@
-import DBAdviseModel
 import DBAdviseAnalysis
+import DBAdviseModel
 import Foundation
 
 /// What `dbadvise rules` and `dbadvise explain` print.

@@ -1,5 +1,5 @@
-import DBAdviseModel
 import DBAdviseAnalysis
+import DBAdviseModel
 import Foundation
 
 /// `check --format text`: the gate first, then the findings briefly. Fits 80 columns.
@@ -68,7 +68,8 @@ enum CheckTextRenderer {
             lines.append("")
             lines.append(style.heading(ConfigText.suppressedHeading(report)))
             for finding in report.suppressed {
-                lines += TextReportRenderer.wrap("• " + ConfigText.suppressedLine(finding), indent: "  ", hanging: "    ")
+                lines += TextReportRenderer.wrap(
+                    "• " + ConfigText.suppressedLine(finding), indent: "  ", hanging: "    ")
             }
         }
 

@@ -1,5 +1,5 @@
-import DBAdviseModel
 import DBAdviseAnalysis
+import DBAdviseModel
 import Foundation
 
 /// `check --format github`: GitHub Actions workflow commands, one line per finding, and the

@@ -1,5 +1,5 @@
-import DBAdviseModel
 import DBAdviseAnalysis
+import DBAdviseModel
 import Foundation
 
 /// `check --format junit`: JUnit XML as GitLab, Jenkins and GitHub test reporters read it.

@@ -1,5 +1,5 @@
-import DBAdviseModel
 import DBAdviseAnalysis
+import DBAdviseModel
 import Foundation
 
 /// `analyze --plot FILE.svg`: the database's and largest table's size, and the write rate,

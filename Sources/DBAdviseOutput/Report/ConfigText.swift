@@ -1,5 +1,5 @@
-import DBAdviseModel
 import DBAdviseAnalysis
+import DBAdviseModel
 import Foundation
 
 /// The config a report was made with, its warnings and the findings it accepted, worded once

@@ -1,5 +1,5 @@
-import DBAdviseModel
 import DBAdviseAnalysis
+import DBAdviseModel
 import Foundation
 
 /// Names and texts from the database, made safe to print: a table named with an ESC sequence

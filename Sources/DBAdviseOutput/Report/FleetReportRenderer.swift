@@ -1,5 +1,5 @@
-import DBAdviseModel
 import DBAdviseAnalysis
+import DBAdviseModel
 import Foundation
 
 /// Picks the fleet renderer for a format. Pure, as ``ReportRenderer``: text in, text out.

@@ -1,5 +1,5 @@
-import DBAdviseModel
 import DBAdviseAnalysis
+import DBAdviseModel
 import Foundation
 
 /// The growth, forecast and what-if sections as plain sentences, shared by the text and
@@ -27,7 +27,9 @@ enum GrowthText {
         }
         var database: [String] = []
         if let size = growth.database {
-            database.append("\(change(size.bytesPerDay, Formatting.bytes, up: "grows", down: "shrinks")) (R² \(Formatting.rate(size.rSquared)))")
+            database.append(
+                "\(change(size.bytesPerDay, Formatting.bytes, up: "grows", down: "shrinks")) (R² \(Formatting.rate(size.rSquared)))"
+            )
         }
         if let rows = growth.databaseRows { database.append(rowChange(rows.perDay)) }
         if let writes = growth.writesPerSecond { database.append(rateChange("writes", writes)) }

@@ -1,5 +1,5 @@
-import DBAdviseModel
 import DBAdviseAnalysis
+import DBAdviseModel
 import Foundation
 
 /// For a pull request comment or a wiki page (GitHub-flavored Markdown).

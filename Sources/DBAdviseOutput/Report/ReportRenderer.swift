@@ -1,5 +1,5 @@
-import DBAdviseModel
 import DBAdviseAnalysis
+import DBAdviseModel
 import Foundation
 
 /// The formats `analyze --format` offers.
@@ -35,4 +35,3 @@ public enum JSONReportRenderer {
         return text + "\n"
     }
 }
-

@@ -1,5 +1,5 @@
-import DBAdviseModel
 import DBAdviseAnalysis
+import DBAdviseModel
 
 /// Reports and dashboards aggregate the very tables the application writes to.
 public struct AnalyticsOnHotTablesRule: Rule {

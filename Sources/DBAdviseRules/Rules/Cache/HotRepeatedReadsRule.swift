@@ -1,5 +1,5 @@
-import DBAdviseModel
 import DBAdviseAnalysis
+import DBAdviseModel
 
 /// The same cheap read, many times a second, on data that rarely changes.
 public struct HotRepeatedReadsRule: Rule {
@@ -200,7 +200,8 @@ public struct HotRepeatedReadsRule: Rule {
                 Self.writeToReadRatio.evidence(metric: .tableWritesPerRead, value: writesPerRead),
                 Self.timeShare.evidence(metric: .statementTimeShare, value: share),
                 Self.sessionsRemoved.evidence(
-                    metric: .busySessionsRemoved, value: context.busySessions(ofStatementTimeMs: statement.totalExecTimeMs),
+                    metric: .busySessionsRemoved,
+                    value: context.busySessions(ofStatementTimeMs: statement.totalExecTimeMs),
                     note: "the statement's execution time per second: the load a full hit rate takes off the primary"),
                 Self.maximumTTL.evidence(
                     metric: .startingTTLSeconds, value: ttl,

@@ -1,5 +1,5 @@
-import DBAdviseModel
 import DBAdviseAnalysis
+import DBAdviseModel
 
 /// Rows landing in the default partition: a range or list is missing.
 public struct DefaultPartitionRowsRule: Rule {

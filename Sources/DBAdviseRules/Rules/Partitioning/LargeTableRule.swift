@@ -1,5 +1,5 @@
-import DBAdviseModel
 import DBAdviseAnalysis
+import DBAdviseModel
 
 /// A large table without a time order: partition by list or hash, or archive.
 public struct LargeTableRule: Rule {

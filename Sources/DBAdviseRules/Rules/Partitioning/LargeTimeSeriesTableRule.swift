@@ -1,5 +1,5 @@
-import DBAdviseModel
 import DBAdviseAnalysis
+import DBAdviseModel
 import Foundation
 
 /// A large table that grows along time: the textbook range-partitioning case.
@@ -56,7 +56,8 @@ public struct LargeTimeSeriesTableRule: Rule {
             let correlation = column.correlation ?? 0
             let proposal = context.partitionProposal(for: entry.table.name, column: column)
             if let why = proposal.noPlanReason {
-                withoutPlan.append("\(entry.table.name) (\(Formatting.bytes(entry.table.bytes)), by \(column.column)): \(why)")
+                withoutPlan.append(
+                    "\(entry.table.name) (\(Formatting.bytes(entry.table.bytes)), by \(column.column)): \(why)")
                 return nil
             }
             var evidence = [
@@ -81,7 +82,8 @@ public struct LargeTimeSeriesTableRule: Rule {
             return pass(context.largestTableComparison, [sizeEvidence(context)])
         }
         if !withoutPlan.isEmpty {
-            return pass("no partitioning plan would help: " + withoutPlan.joined(separator: "; "), [sizeEvidence(context)])
+            return pass(
+                "no partitioning plan would help: " + withoutPlan.joined(separator: "; "), [sizeEvidence(context)])
         }
         // statistics the role could not see say nothing about time order: unknown, not none
         let hidden = context.snapshot.hiddenColumnStats

@@ -1,5 +1,5 @@
-import DBAdviseModel
 import DBAdviseAnalysis
+import DBAdviseModel
 
 /// Partitions without the parent's index: queries on them scan, and a unique key is not
 /// enforced there.

@@ -1,5 +1,5 @@
-import DBAdviseModel
 import DBAdviseAnalysis
+import DBAdviseModel
 
 /// A partition that outgrew its siblings or partition_size_gb.
 public struct PartitionSkewRule: Rule {

@@ -1,5 +1,5 @@
-import DBAdviseModel
 import DBAdviseAnalysis
+import DBAdviseModel
 
 /// Many partitions, each tiny: planning cost without the benefit.
 public struct TinyPartitionsRule: Rule {

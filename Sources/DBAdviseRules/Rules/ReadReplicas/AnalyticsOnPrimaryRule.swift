@@ -1,5 +1,5 @@
-import DBAdviseModel
 import DBAdviseAnalysis
+import DBAdviseModel
 
 /// Reporting queries keep the primary busy.
 public struct AnalyticsOnPrimaryRule: Rule {

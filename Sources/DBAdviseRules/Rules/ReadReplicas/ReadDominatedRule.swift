@@ -1,5 +1,5 @@
-import DBAdviseModel
 import DBAdviseAnalysis
+import DBAdviseModel
 
 /// Reads dominate a loaded primary: replicas take them.
 public struct ReadDominatedRule: Rule {

@@ -1,5 +1,5 @@
-import DBAdviseModel
 import DBAdviseAnalysis
+import DBAdviseModel
 
 /// A database too large for one machine's backups, restores and vacuums.
 public struct DatabaseSizeRule: Rule {

@@ -1,5 +1,5 @@
-import DBAdviseModel
 import DBAdviseAnalysis
+import DBAdviseModel
 
 /// One partition (or table) that no single machine can hold.
 public struct TableBeyondMachineRule: Rule {
@@ -45,10 +45,13 @@ public struct TableBeyondMachineRule: Rule {
         let memory = Ceiling(
             bytes: (hardware.maxMemoryBytes ?? ResolvedHardware.assumedMaxMemoryGB * ThresholdUnit.bytesPerGigabyte),
             name: "hardware.max_memory_gb (\(resolved.maxMemorySource.rawValue))")
-        let maxStorage = hardware.maxStorageBytes ?? ResolvedHardware.assumedMaxStorageGB * ThresholdUnit.bytesPerGigabyte
+        let maxStorage =
+            hardware.maxStorageBytes ?? ResolvedHardware.assumedMaxStorageGB * ThresholdUnit.bytesPerGigabyte
         let storage = Ceiling(
             bytes: maxStorage * Self.storageShare.value,
-            name: "(half of hardware.max_storage_gb \(Formatting.bytes(maxStorage)), \(resolved.maxStorageSource.rawValue))")
+            name:
+                "(half of hardware.max_storage_gb \(Formatting.bytes(maxStorage)), \(resolved.maxStorageSource.rawValue))"
+        )
         // Partitions against the memory ceiling; any relation against the storage ceiling.
         var found: [Recommendation] = []
         for partition in context.sizes.partitions {
@@ -96,7 +99,8 @@ public struct TableBeyondMachineRule: Rule {
     private func shard(_ relation: SizedRelation, ceiling: Ceiling, context: RuleContext) -> Recommendation {
         recommendation(
             severity: .critical, target: relation.name,
-            summary: "\(relation.name) \(Formatting.bytes(relation.bytes)) ≥ \(ceiling.text): no single machine holds it.",
+            summary:
+                "\(relation.name) \(Formatting.bytes(relation.bytes)) ≥ \(ceiling.text): no single machine holds it.",
             evidence: [
                 Evidence(
                     metric: .relationBytes, value: Double(relation.bytes), threshold: ceiling.bytes, unit: .bytes,

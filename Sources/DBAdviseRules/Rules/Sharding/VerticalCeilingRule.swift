@@ -1,5 +1,5 @@
-import DBAdviseModel
 import DBAdviseAnalysis
+import DBAdviseModel
 
 /// The primary is saturated and already the largest machine available.
 public struct VerticalCeilingRule: Rule {

@@ -1,5 +1,5 @@
-import DBAdviseModel
 import DBAdviseAnalysis
+import DBAdviseModel
 
 /// Sustained writes that even the largest machine could not carry: the write-side reason to
 /// shard, decided by a projection, never by a writes/s number alone.
@@ -64,7 +64,8 @@ public struct WriteThroughputRule: Rule {
                 "\(Formatting.rate(writes)) writes/s ≤ \(Formatting.rate(projection.ceilingWrites)) writes/s the "
                     + "\(projection.ceilingVCPUs)-vCPU ceiling machine (\(projection.ceilingSource)) would carry at this "
                     + "write mix (projected from \(Formatting.rate(projection.cpuSessions)) sessions on CPU, "
-                    + "\(Formatting.rate(WriteThroughputRule.scalingEfficiency.value)) write-scaling efficiency)", evidence)
+                    + "\(Formatting.rate(WriteThroughputRule.scalingEfficiency.value)) write-scaling efficiency)",
+                evidence)
         }
         // Sustained: every snapshot of a settled series spanning the policy's hours.
         let rates = context.snapshots.compactMap(\.rates.writesPerSecond)

@@ -1,5 +1,5 @@
-import DBAdviseModel
 import DBAdviseAnalysis
+import DBAdviseModel
 
 /// Tables full of dead rows: autovacuum is not keeping up.
 public struct DeadTuplesRule: Rule {

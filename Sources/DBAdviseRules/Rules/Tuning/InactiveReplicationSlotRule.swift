@@ -1,5 +1,5 @@
-import DBAdviseModel
 import DBAdviseAnalysis
+import DBAdviseModel
 
 /// Inactive replication slots keep WAL on the primary until its disk fills.
 public struct InactiveReplicationSlotRule: Rule {

@@ -1,5 +1,5 @@
-import DBAdviseModel
 import DBAdviseAnalysis
+import DBAdviseModel
 
 /// Sessions queueing on heavyweight locks: hot-row contention, which no larger machine,
 /// replica or shard count relieves.
@@ -59,7 +59,8 @@ public struct LockContentionRule: Rule {
         ]
         if !hot.isEmpty {
             actions.append(
-                "Spread the hot rows: " + hot.map { "\($0.0) (\(Formatting.number($0.1)) updates per row)" }
+                "Spread the hot rows: "
+                    + hot.map { "\($0.0) (\(Formatting.number($0.1)) updates per row)" }
                     .joined(separator: ", ")
                     + " — e.g. sharded counters (N rows per key, summed on read) or append-only rows aggregated later.")
         }

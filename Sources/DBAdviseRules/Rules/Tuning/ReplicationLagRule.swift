@@ -1,5 +1,5 @@
-import DBAdviseModel
 import DBAdviseAnalysis
+import DBAdviseModel
 
 /// Standbys falling behind the primary: how far, why, and what the application must do.
 public struct ReplicationLagRule: Rule {
@@ -120,7 +120,9 @@ public struct ReplicationLagRule: Rule {
         if view.unseenByPrimary { evidence.append(Self.unseenEvidence(view)) }
         let frozen =
             (view.replica?.status?.lastReplayTimestamp ?? view.ownStatus?.lastReplayTimestamp)
-            .map { " Its last replayed commit is \(Formatting.rate(context.snapshot.interval.finishedAt.timeIntervalSince($0))) s older than this reading." } ?? ""
+            .map {
+                " Its last replayed commit is \(Formatting.rate(context.snapshot.interval.finishedAt.timeIntervalSince($0))) s older than this reading."
+            } ?? ""
         let unseen = view.unseenByPrimary ? " The primary's pg_stat_replication does not list it." : ""
         var actions = [
             "Read \(view.name)'s server log for the WAL receiver's error (authentication, a WAL segment the primary already removed, a dropped slot, the network) and check its primary_conninfo; it is fixed when pg_stat_wal_receiver.status is 'streaming' and the primary lists it in pg_stat_replication.",
@@ -128,7 +130,8 @@ public struct ReplicationLagRule: Rule {
         ]
         if let slot = receiver?.slotName {
             actions.append(
-                "Its replication slot \(slot) keeps WAL on the primary while it is down: watch pg_replication_slots.wal_status and the primary's disk.")
+                "Its replication slot \(slot) keeps WAL on the primary while it is down: watch pg_replication_slots.wal_status and the primary's disk."
+            )
         }
         return recommendation(
             severity: .critical, target: context.databaseName, title: "Standby \(view.name) is not streaming",
@@ -140,9 +143,12 @@ public struct ReplicationLagRule: Rule {
     /// A `--replica` that streams (or whose receiver could not be read) but that the
     /// primary does not list: it follows another server, or the match failed.
     private func unseen(_ view: StandbyView, context: RuleContext) -> Recommendation {
-        let sender = view.walReceiver.flatMap { receiver in
-            receiver.senderHost.map { host in " It streams from \(host)" + (receiver.senderPort.map { ":\($0)" } ?? "") + "." }
-        } ?? ""
+        let sender =
+            view.walReceiver.flatMap { receiver in
+                receiver.senderHost.map { host in
+                    " It streams from \(host)" + (receiver.senderPort.map { ":\($0)" } ?? "") + "."
+                }
+            } ?? ""
         return recommendation(
             severity: .warning, target: context.databaseName, title: "The primary does not see standby \(view.name)",
             summary:

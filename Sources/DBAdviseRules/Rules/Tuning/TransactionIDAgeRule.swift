@@ -1,5 +1,5 @@
-import DBAdviseModel
 import DBAdviseAnalysis
+import DBAdviseModel
 
 /// Transaction ID age judged against the server's own freezing settings and the wraparound
 /// limit, as the manual's "Preventing Transaction ID Wraparound Failures" explains.
@@ -73,7 +73,8 @@ public struct TransactionIDAgeRule: Rule {
             Evidence(
                 metric: .transactionsBeforeStop, value: max(0, left), threshold: stopAt - criticalAt,
                 unit: .transactions,
-                note: "2^31 − 3 million (the server stops assigning transaction IDs) − age; critical below the threshold"),
+                note:
+                    "2^31 − 3 million (the server stops assigning transaction IDs) − age; critical below the threshold"),
         ]
         let ageText = Formatting.grouped(Int(saturating: age))
         guard age >= freezeMaxAge else {

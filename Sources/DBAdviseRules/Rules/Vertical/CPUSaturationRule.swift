@@ -1,5 +1,5 @@
-import DBAdviseModel
 import DBAdviseAnalysis
+import DBAdviseModel
 
 /// Sessions on CPU beyond what the machine's vCPUs carry: the load a bigger machine relieves
 /// first, sized from the measured demand.

@@ -1,5 +1,5 @@
-import DBAdviseModel
 import DBAdviseAnalysis
+import DBAdviseModel
 
 /// Checkpoints forced by WAL volume rather than by the timer.
 public struct CheckpointPressureRule: Rule {

@@ -1,5 +1,5 @@
-import DBAdviseModel
 import DBAdviseAnalysis
+import DBAdviseModel
 
 /// Client connections close to max_connections.
 public struct ConnectionSaturationRule: Rule {

@@ -1,5 +1,5 @@
-import DBAdviseModel
 import DBAdviseAnalysis
+import DBAdviseModel
 
 /// A working set larger than memory, with sessions waiting on IO: the memory step.
 ///
@@ -22,7 +22,8 @@ public struct MemoryPressureRule: Rule {
         sources: [Manual.statDatabase, Manual.resourceMemory, Manual.waitEvents],
         thresholds: [.cacheHitRatio],
         inputs: [
-            "rates.cache_hit_ratio", "rates.blks_hit_per_second", "rates.blks_read_per_second", "database.size_bytes", "activity.wait_event_types",
+            "rates.cache_hit_ratio", "rates.blks_hit_per_second", "rates.blks_read_per_second", "database.size_bytes",
+            "activity.wait_event_types",
             "hardware.memory_gb", "hardware.max_memory_gb",
         ])
 

@@ -1,5 +1,5 @@
-import DBAdviseModel
 import DBAdviseAnalysis
+import DBAdviseModel
 
 /// Sorts and hashes spilling to temporary files.
 public struct TempSpillRule: Rule {

@@ -1,5 +1,5 @@
-import DBAdviseModel
 import DBAdviseAnalysis
+import DBAdviseModel
 
 /// Settled writes past the warning level on a primary that is short of CPU or IO: the
 /// vertical step for a write-bound primary.
@@ -36,7 +36,11 @@ public struct WriteLoadRule: Rule {
         }
         let short = context.capacity.saturated.filter { ["cpu", "io"].contains($0.resource) }
         let resources = context.capacity.resources.filter { ["cpu", "io"].contains($0.resource) }
-            .map { Evidence(metric: .utilization(resource: $0.resource), value: $0.utilization, threshold: 1, unit: .ratio, note: $0.basis) }
+            .map {
+                Evidence(
+                    metric: .utilization(resource: $0.resource), value: $0.utilization, threshold: 1, unit: .ratio,
+                    note: $0.basis)
+            }
         guard !short.isEmpty else {
             let cpu = context.capacity.resource("cpu")?.utilization.map(Formatting.percent) ?? "unknown"
             return pass(
