@@ -13,7 +13,6 @@ enum LiveCollection {
         do {
             return try SnapshotPipeline.run(options, redactionKey: redactionKey, progress: showProgress)
         } catch {
-            Terminal.endProgress()
             throw CommandError(error)
         }
     }
@@ -24,7 +23,6 @@ enum LiveCollection {
         do {
             return try SnapshotCollector.collect(options, progress: showProgress)
         } catch {
-            Terminal.endProgress()
             throw CommandError(error)
         }
     }
