@@ -70,13 +70,22 @@ struct AnalyzeCommand: ParsableCommand {
         // validate() has parsed it already.
         let scenario = whatIf.flatMap { try? WhatIfScenario.parse($0) }
         let plotOutput = try plot.map { path throws(CommandError) in try PlotOutput(argument: path) }
-        let (report, snapshots) = try ReportBuilder.report(
+        let (report, series) = try ReportBuilder.report(
             source, config: config, failOn: failOn.failOn, whatIf: scenario)
         if let plotOutput {
-            guard let svg = SeriesPlot.render(snapshots: snapshots, config: config) else {
+            let largest: [SizeSample]
+            do {
+                largest = try series.largestTablePoints()
+            } catch {
+                throw CommandError(.usage, "cannot read the largest table's sizes: \(error)")
+            }
+            guard
+                let svg = SeriesPlot.render(
+                    latest: series.latest, history: series.history, largestTablePoints: largest, config: config)
+            else {
                 throw CommandError.usage(
                     "--plot needs two or more snapshots of one database taken at different times; "
-                        + "the input holds \(snapshots.count)",
+                        + "the input holds \(series.history.points.count)",
                     fix: "collect more with 'dbadvise collect --output DIR/' and pass --input DIR/")
             }
             try plotOutput.write(svg)

@@ -60,10 +60,9 @@ enum FleetInput {
         for subdirectory in subdirectories {
             let report: Report
             do {
-                let snapshots = try SnapshotInput.read([subdirectory.path])
                 report = try ReportBuilder.report(
-                    snapshots: snapshots, source: .snapshot, config: config, failOn: failOn
-                ).report
+                    series: try SnapshotInput.read([subdirectory.path]), source: .snapshot, config: config,
+                    failOn: failOn)
             } catch {
                 throw CommandError(error.status, "\(subdirectory.lastPathComponent): \(error.message)", fix: error.fix)
             }

@@ -50,11 +50,11 @@ enum HistoryStoreAccess {
 
     // MARK: analyze, check
 
-    /// The series of one history directory, oldest first, read through its store: the
-    /// newest snapshot decoded in full, the earlier ones from their points. Nil when the
+    /// The series of one history directory, read through its store: the newest snapshot
+    /// decoded in full, the trends from the store's trend state. Nil when the
     /// store cannot be opened or created (a read-only copy of the files): the caller then
     /// reads every file, as without a store.
-    static func read(directory: String) throws(CommandError) -> [Snapshot]? {
+    static func read(directory: String) throws(CommandError) -> AnalysisSeries? {
         let files = try SnapshotInput.files(for: directory)
         let history: HistoryDirectory
         do {
@@ -65,9 +65,11 @@ enum HistoryStoreAccess {
         }
         do {
             let synchronization = try history.synchronize(files: files, read: readFile, decode: decode)
-            return try history.seriesSnapshots(decoded: synchronization.decoded, read: readFile, decode: decode)
+            return try history.series(decoded: synchronization.decoded, read: readFile, decode: decode)
         } catch let error as CommandError {
             throw error
+        } catch let error as AnalysisError {
+            throw CommandError(error)
         } catch let error as HistoryStoreError {
             throw CommandError(.usage, error.message, fix: error.fix)
         } catch {

@@ -55,51 +55,45 @@ enum ReportBuilder {
         try report(sourceOptions, config: config, failOn: failOn, whatIf: nil).report
     }
 
-    /// The report, with the plan at a what-if scenario when one is given, and the snapshots
-    /// it was made of (oldest first).
+    /// The report, with the plan at a what-if scenario when one is given, and the series it
+    /// was made of.
     static func report(
         _ sourceOptions: SourceOptions, config: Config, failOn: FailOn?, whatIf: WhatIfScenario?
-    ) throws(CommandError) -> (report: Report, snapshots: [Snapshot]) {
+    ) throws(CommandError) -> (report: Report, series: AnalysisSeries) {
         let connection = sourceOptions.connection
         let input = sourceOptions.input
         let interval = sourceOptions.interval
-        let snapshots: [Snapshot]
+        let series: AnalysisSeries
         let source: ReportSource.SourceType
         if let history = sourceOptions.sharedHistory.history, connection.dsn == nil {
-            snapshots = try SharedHistory.read(history, series: sourceOptions.sharedHistory.series)
+            series = try SharedHistory.read(history, series: sourceOptions.sharedHistory.series)
             source = .snapshot
         } else if input.isEmpty {
             let options = CollectOptions(
                 conninfo: connection.dsn, replicas: connection.replica,
                 intervalSeconds: try interval.seconds(), toolVersion: DBAdvise.version)
             if let history = sourceOptions.sharedHistory.history {
-                snapshots = try SharedHistory.read(history) { () throws(CommandError) in
+                series = try SharedHistory.read(history) { () throws(CommandError) in
                     try LiveCollection.snapshot(options)
                 }
             } else {
-                snapshots = [try LiveCollection.snapshot(options)]
+                series = try SnapshotInput.series([try LiveCollection.snapshot(options)])
             }
             source = .live
         } else {
-            snapshots = try SnapshotInput.read(input)
+            series = try SnapshotInput.read(input)
             source = .snapshot
         }
-        return try report(snapshots: snapshots, source: source, config: config, failOn: failOn, whatIf: whatIf)
+        return (try report(series: series, source: source, config: config, failOn: failOn, whatIf: whatIf), series)
     }
 
-    /// The report of snapshots already read, and those snapshots oldest first.
+    /// The report of a series already read.
     static func report(
-        snapshots: [Snapshot], source: ReportSource.SourceType, config: Config, failOn: FailOn?,
+        series: AnalysisSeries, source: ReportSource.SourceType, config: Config, failOn: FailOn?,
         whatIf: WhatIfScenario? = nil
-    ) throws(CommandError) -> (report: Report, snapshots: [Snapshot]) {
-        let generatedAt = try ReportClock.now()
-        do {
-            let report = try RuleRegistry.analyzer.report(
-                snapshots: snapshots, config: config, failOn: failOn, sourceType: source,
-                generatedAt: generatedAt, whatIf: whatIf, isWrite: WhatIfStatements.isWrite)
-            return (report, snapshots.sorted { $0.interval.finishedAt < $1.interval.finishedAt })
-        } catch {
-            throw CommandError(error)
-        }
+    ) throws(CommandError) -> Report {
+        RuleRegistry.analyzer.report(
+            latest: series.latest, history: series.history, config: config, failOn: failOn, sourceType: source,
+            generatedAt: try ReportClock.now(), whatIf: whatIf, isWrite: WhatIfStatements.isWrite)
     }
 }

@@ -30,16 +30,25 @@ enum SharedHistory {
         } catch {
             throw CommandError(error)
         }
+        // The trend state follows each collection, so analyze never reads the points; a
+        // state left behind is caught up by the next collection or rebuilt.
+        do {
+            _ = try HistoryTrends.current(store, series: points.snapshot.series, save: true)
+        } catch {
+            Terminal.writeError(
+                "dbadvise: warning: the snapshot is appended, but the trend state of \(points.snapshot.series) in "
+                    + "\(store.place) was not updated: \(error); the next collection updates it\n")
+        }
         return "dbadvise: snapshot appended to the history store \(store.place), series \(points.snapshot.series)"
     }
 
     // MARK: analyze, check
 
-    /// The snapshots of one series, oldest first: the newest decoded in full from the store,
-    /// the earlier ones rebuilt from their points. `selector` is a series
-    /// (`shop@7312345678901234567`) or a database name; without one the store must hold a
-    /// single series.
-    static func read(_ conninfo: String, series selector: String?) throws(CommandError) -> [Snapshot] {
+    /// One series: the newest snapshot decoded in full from the store, the trends from the
+    /// store's trend state (brought up to date in memory when a collection left it behind).
+    /// `selector` is a series (`shop@7312345678901234567`) or a database name; without one
+    /// the store must hold a single series.
+    static func read(_ conninfo: String, series selector: String?) throws(CommandError) -> AnalysisSeries {
         let store = try open(conninfo, access: .readOnly)
         let all: [SeriesSummary]
         do {
@@ -61,25 +70,24 @@ enum SharedHistory {
         }
         let newest = try SnapshotInput.decode(
             latest.document, file: "the newest snapshot of \(chosen.series) in the history store")
-        return try earlierSnapshots(in: store, series: chosen.series, before: latest.finishedAt) + [newest]
+        return try series(in: store, series: chosen.series, latest: newest)
     }
 
-    /// The snapshots of `series` that finished before `date`, rebuilt from their points one
-    /// at a time (a long series of a large catalog is never all points at once).
-    static func earlierSnapshots(in store: PostgresHistoryStore, series: String, before date: Date)
-        throws(CommandError) -> [Snapshot]
+    /// `latest` with the history of its series from the store.
+    static func series(in store: PostgresHistoryStore, series: String, latest: Snapshot) throws(CommandError)
+        -> AnalysisSeries
     {
-        var snapshots: [Snapshot] = []
         do {
-            try store.forEachPoints(series: series) { points in
-                if points.snapshot.finishedAt < date { snapshots.append(SeriesSnapshots.snapshot(from: points)) }
+            let history = try HistoryTrends.history(store, series: series, latest: latest, save: false)
+            let largest = RelationSizes(snapshot: latest).largestTable?.name
+            return AnalysisSeries(latest: latest, history: history) {
+                try largest.map { try store.tableSizes(series: series, table: $0) } ?? []
             }
         } catch let error as HistoryStoreError {
             throw CommandError(error)
         } catch {
             throw CommandError(.unreachable, "cannot read the history store \(store.place): \(error)")
         }
-        return snapshots
     }
 
     /// A live snapshot with the earlier points of its own series from the store: `analyze
@@ -87,19 +95,18 @@ enum SharedHistory {
     /// is reached before `collect` samples (a wrong `--history` fails at once); nothing is
     /// appended (analyze only reads); a database the store has not seen is analyzed alone.
     static func read(_ conninfo: String, live collect: () throws(CommandError) -> Snapshot) throws(CommandError)
-        -> [Snapshot]
+        -> AnalysisSeries
     {
         let store = try open(conninfo, access: .readOnly)
         let live = try collect()
         let series = SnapshotPoints.series(of: live)
-        let earlier = try earlierSnapshots(
-            in: store, series: series, before: HistoryTime.asWritten(live.interval.finishedAt))
-        if earlier.isEmpty {
+        let result = try self.series(in: store, series: series, latest: live)
+        if result.history.points.count == 1 {
             Terminal.writeError(
                 "dbadvise: the history store \(store.place) holds no earlier snapshot of \(series): "
                     + "analyzing the live snapshot alone\n")
         }
-        return earlier + [live]
+        return result
     }
 
     /// The series `selector` names, or the only one.

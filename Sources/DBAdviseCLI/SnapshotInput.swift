@@ -9,25 +9,44 @@ import Foundation
 /// the full decode, so a report or a newer snapshot is named as such rather than as a
 /// missing key.
 enum SnapshotInput {
-    /// The snapshots of every argument, in argument order; a file named twice is read once.
-    static func read(_ arguments: [String]) throws(CommandError) -> [Snapshot] {
-        // One history directory: through its store (DIR/history.sqlite), decoding only the
-        // newest file in full.
+    /// The series of every argument; a file named twice is read once. One history directory
+    /// is read through its store (DIR/history.sqlite): only the newest file is decoded, the
+    /// trends come from the store. Otherwise each file is decoded and folded into the
+    /// series' points in turn (``AnalysisSeries/Builder``), so memory holds one full
+    /// snapshot besides the points.
+    static func read(_ arguments: [String]) throws(CommandError) -> AnalysisSeries {
         if arguments.count == 1, let directory = arguments.first, FileKind.of(directory) == .other("a directory"),
-            let snapshots = try HistoryStoreAccess.read(directory: directory)
+            let series = try HistoryStoreAccess.read(directory: directory)
         {
-            return snapshots
+            return series
         }
         var seen = Set<String>()
-        var snapshots: [Snapshot] = []
-        for argument in arguments {
-            for file in try files(for: argument) {
-                let key = URL(fileURLWithPath: file).standardizedFileURL.resolvingSymlinksInPath().path
-                guard seen.insert(key).inserted else { continue }
-                snapshots.append(try read(file: file))
+        var builder = AnalysisSeries.Builder()
+        do {
+            for argument in arguments {
+                for file in try files(for: argument) {
+                    let key = URL(fileURLWithPath: file).standardizedFileURL.resolvingSymlinksInPath().path
+                    guard seen.insert(key).inserted else { continue }
+                    try builder.add(try read(file: file))
+                }
             }
+            return try builder.series()
+        } catch let error as CommandError {
+            throw error
+        } catch let error as AnalysisError {
+            throw CommandError(error)
+        } catch {
+            throw CommandError(.usage, "\(error)")
         }
-        return snapshots
+    }
+
+    /// The series of snapshots already in memory (a live collection).
+    static func series(_ snapshots: [Snapshot]) throws(CommandError) -> AnalysisSeries {
+        do {
+            return try AnalysisSeries(snapshots: snapshots)
+        } catch {
+            throw CommandError(error)
+        }
     }
 
     /// The argument itself, or the `*.json` files directly in it when it is a directory.

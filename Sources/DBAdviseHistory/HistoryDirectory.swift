@@ -1,3 +1,4 @@
+import DBAdviseAnalysis
 import Crypto
 import DBAdviseModel
 import Foundation
@@ -82,20 +83,29 @@ public struct HistoryDirectory {
     public func record(_ snapshot: Snapshot, data: Data, file: URL) throws(HistoryStoreError) {
         let (_, modified) = Self.attributes(file.path)
         // Its times as the file holds them (milliseconds), as if indexed from the file.
+        let points = SnapshotPoints(snapshot: snapshot).mapTimes(HistoryTime.asWritten)
         try store.append(
-            SnapshotPoints(snapshot: snapshot).mapTimes(HistoryTime.asWritten),
+            points,
             source: SourceFile(
                 name: file.lastPathComponent, sizeBytes: data.count, modifiedAt: modified,
                 contentSHA256: Self.sha256(data)))
+        // The trend state follows each collection, so analyze never reads the points.
+        do {
+            _ = try HistoryTrends.current(store, series: points.snapshot.series, save: true)
+        } catch let error as HistoryStoreError {
+            throw error
+        } catch {
+            throw HistoryStoreError(.failed, "cannot update the trend state: \(error)", fix: "collect again")
+        }
     }
 
-    /// The series to analyze, oldest first: every stored snapshot rebuilt from its points,
-    /// the newest one decoded in full from its file. Snapshots of other databases in the
-    /// store come as their newest point, so the analyzer refuses the mix as it refuses mixed
-    /// files. Empty when the store holds nothing.
-    public func seriesSnapshots(decoded: [String: Snapshot], read: Reader, decode: Decoder) throws -> [Snapshot] {
+    /// The series to analyze: the newest snapshot decoded in full from its file, the history
+    /// from the store's trend state (continued or rebuilt as needed, and saved). Nil when
+    /// the store holds nothing. Throws ``AnalysisError/mixedDatabases(first:other:)`` when
+    /// the store holds snapshots of more than one database, as mixed files are refused.
+    public func series(decoded: [String: Snapshot], read: Reader, decode: Decoder) throws -> AnalysisSeries? {
         let series = try store.series()
-        guard let newest = series.first else { return [] }
+        guard let newest = series.first else { return nil }
         guard let latestName = newest.latestSource else {
             throw HistoryStoreError(
                 .failed, "the newest snapshot of \(newest.series) in \(directory.path) came from no file",
@@ -108,19 +118,19 @@ public struct HistoryDirectory {
                 fix: "collect again with 'dbadvise collect --output \(directory.path)/'")
         }
         let latest = try decoded[latestName] ?? decode(latestPath, try read(latestPath))
-        var snapshots: [Snapshot] = []
         for other in series.dropFirst() {
-            if let point = try store.points(series: other.series).last {
-                snapshots.append(SeriesSnapshots.snapshot(from: point))
+            try store.forEachPoints(series: other.series, from: other.latestFinishedAt) { points in
+                let first = Analyzer.identity(of: latest)
+                let second = Analyzer.identity(of: SeriesSnapshots.snapshot(from: points))
+                if first != second { throw AnalysisError.mixedDatabases(first: first, other: second) }
             }
         }
-        // One snapshot's points at a time; the newest is the full one already read.
-        try store.forEachPoints(series: newest.series) { points in
-            guard points.snapshot.finishedAt != newest.latestFinishedAt else { return }
-            snapshots.append(SeriesSnapshots.snapshot(from: points))
+        let history = try HistoryTrends.history(store, series: newest.series, latest: latest, save: true)
+        let largest = RelationSizes(snapshot: latest).largestTable?.name
+        let store = store
+        return AnalysisSeries(latest: latest, history: history) {
+            try largest.map { try store.tableSizes(series: newest.series, table: $0) } ?? []
         }
-        snapshots.append(latest)
-        return snapshots.sorted { $0.interval.finishedAt < $1.interval.finishedAt }
     }
 
     /// Deletes the snapshot files whose snapshot finished more than `keepDays` before the

@@ -1,3 +1,4 @@
+import DBAdviseAnalysis
 import Foundation
 import PostgresClient
 

@@ -1,3 +1,4 @@
+import DBAdviseAnalysis
 import Foundation
 
 /// Where the series points of a database's snapshots are kept, so that `analyze --input DIR/`
@@ -56,6 +57,33 @@ import Foundation
 ///   n_tup_ins, n_tup_upd, n_tup_del   INTEGER NULL   cumulative counters
 ///   writes_per_second REAL NULL      over the snapshot's window
 ///   last_refreshed_at time NULL      the latest of last_(auto)vacuum / last_(auto)analyze
+///
+/// -- The trend state (schema version 2): derived from the tables above, so that analyze
+/// -- reads one row per table instead of one per table per snapshot. dbadvise keeps it
+/// -- current with every collection and rebuilds it from the points whenever it does not
+/// -- match them (a snapshot indexed out of order, a file removed): never edit it by hand.
+/// trend_series     -- one row per series whose state is saved
+///   series           TEXT PRIMARY KEY
+///   snapshots        INTEGER         snapshots folded in (the series' first up to latest)
+///   latest_finished_at time          the latest snapshot folded in
+///   built_at         time
+///
+/// trend_snapshots  -- one row per snapshot folded in
+///   series, finished_at              PRIMARY KEY; the snapshot of `snapshots`
+///   live_rows        REAL NULL       the database's live rows (n_live_tup, or reltuples
+///                                    after a statistics reset the table has not been
+///                                    analyzed since); null when a table's count is unknown
+///   bulk_loads       TEXT            JSON array of the tables loaded in bulk in its window
+///
+/// trend_relations  -- one row per trend of a table or leaf partition: least-squares sums
+///   series, kind, relation           PRIMARY KEY; kind is `table_bytes`, `partition_bytes`,
+///                                    `rows` or `writes_per_second`; relation `schema.name`
+///   points           INTEGER
+///   origin           REAL            the first point (day 0) in seconds since 2001-01-01 UTC
+///                                    (the clock the sums are computed in)
+///   mean_days, mean_value            the means of x (days since origin) and y
+///   sum_xx, sum_xy, sum_yy           REAL   Σ(x−x̄)², Σ(x−x̄)(y−ȳ), Σ(y−ȳ)²: slope = sum_xy / sum_xx
+///   latest_days, latest_value        REAL   the latest point
 /// ```
 ///
 /// The protocol speaks plain values only (``SnapshotPoints``, ``SourceFile``): no driver type
@@ -78,12 +106,31 @@ public protocol HistoryStore {
     /// Every series in the store with its latest snapshot, latest first.
     func series() throws(HistoryStoreError) -> [SeriesSummary]
 
-    /// The points of one series, oldest first, each snapshot with its relations, one at a
-    /// time: a long series of a large catalog never has to be in memory at once.
-    func forEachPoints(series: String, _ body: (SnapshotPoints) throws -> Void) throws
+    /// The points of one series finished at or after `from` (all when nil), oldest first,
+    /// each snapshot with its relations, one at a time: a long series of a large catalog
+    /// never has to be in memory at once.
+    func forEachPoints(series: String, from: Date?, _ body: (SnapshotPoints) throws -> Void) throws
+
+    /// The saved trend state of a series: its ``SeriesHistory`` from its first snapshot up
+    /// to the latest one folded in; nil when none is saved or it no longer matches the
+    /// points (a store drops the state when a snapshot is added before its latest or a
+    /// source is removed).
+    func trendState(series: String) throws(HistoryStoreError) -> SeriesHistory?
+
+    /// Replaces the series' trend state.
+    func saveTrendState(series: String, _ history: SeriesHistory) throws(HistoryStoreError)
+
+    /// The stored sizes of one unpartitioned table (`schema.name`) over a series, oldest
+    /// first: the plot's largest table.
+    func tableSizes(series: String, table: String) throws(HistoryStoreError) -> [SizeSample]
 }
 
 extension HistoryStore {
+    /// The points of one series, oldest first, one snapshot at a time.
+    public func forEachPoints(series: String, _ body: (SnapshotPoints) throws -> Void) throws {
+        try forEachPoints(series: series, from: nil, body)
+    }
+
     /// The points of one series, oldest first, all at once.
     public func points(series: String) throws -> [SnapshotPoints] {
         var all: [SnapshotPoints] = []

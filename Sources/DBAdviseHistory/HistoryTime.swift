@@ -1,3 +1,4 @@
+import DBAdviseAnalysis
 import DBAdviseModel
 import Foundation
 
@@ -13,6 +14,16 @@ public enum HistoryTime {
     private static let millisecondsFrom1970To2001: Int64 = 978_307_200_000
 
     public static func unixSeconds(_ date: Date) -> Double { date.timeIntervalSince1970 }
+
+    /// Half a millisecond: stored times are whole milliseconds, so a comparison of a time
+    /// read back with the stored one allows for the last bits of the conversion.
+    public static let tolerance = 0.000_5
+
+    /// The same stored millisecond: a time read back from a store and the one decoded from
+    /// the file can differ in their last bits.
+    public static func same(_ one: Date, _ other: Date) -> Bool {
+        abs(one.timeIntervalSince(other)) < tolerance
+    }
 
     /// The `Date` a snapshot file's timestamp of that millisecond decodes to.
     public static func date(unixSeconds: Double) -> Date {

@@ -147,8 +147,188 @@ extension HistorySQL {
                     document pg_catalog.jsonb NOT NULL
                 )
                 """),
-        ]
+        ],
+        [
+            HistorySQL(
+                "history v2 trend series",
+                """
+                CREATE TABLE dbadvise_history.trend_series (
+                    series pg_catalog.text PRIMARY KEY,
+                    snapshots pg_catalog.int4 NOT NULL,
+                    latest_finished_at pg_catalog.timestamptz NOT NULL,
+                    built_at pg_catalog.timestamptz NOT NULL
+                )
+                """),
+            HistorySQL(
+                "history v2 trend snapshots",
+                """
+                CREATE TABLE dbadvise_history.trend_snapshots (
+                    series pg_catalog.text NOT NULL
+                        REFERENCES dbadvise_history.trend_series (series) ON DELETE CASCADE,
+                    finished_at pg_catalog.timestamptz NOT NULL,
+                    live_rows pg_catalog.float8,
+                    bulk_loads pg_catalog.text NOT NULL,
+                    PRIMARY KEY (series, finished_at)
+                )
+                """),
+            HistorySQL(
+                "history v2 trend relations",
+                """
+                CREATE TABLE dbadvise_history.trend_relations (
+                    series pg_catalog.text NOT NULL
+                        REFERENCES dbadvise_history.trend_series (series) ON DELETE CASCADE,
+                    kind pg_catalog.text NOT NULL,
+                    relation pg_catalog.text NOT NULL,
+                    points pg_catalog.int4 NOT NULL,
+                    origin pg_catalog.float8 NOT NULL,
+                    mean_days pg_catalog.float8 NOT NULL,
+                    mean_value pg_catalog.float8 NOT NULL,
+                    sum_xx pg_catalog.float8 NOT NULL,
+                    sum_xy pg_catalog.float8 NOT NULL,
+                    sum_yy pg_catalog.float8 NOT NULL,
+                    latest_days pg_catalog.float8 NOT NULL,
+                    latest_value pg_catalog.float8 NOT NULL,
+                    PRIMARY KEY (series, kind, relation)
+                )
+                """),
+        ],
     ]
+
+    static let beginSnapshot = HistorySQL(
+        "history begin repeatable read", "BEGIN ISOLATION LEVEL REPEATABLE READ")
+
+    /// The saved trend state continues only with a snapshot after its latest one.
+    static let dropTrendStateFrom = HistorySQL(
+        "history drop trend state from",
+        """
+        DELETE FROM dbadvise_history.trend_series AS t
+        WHERE t.series OPERATOR(pg_catalog.=) $1::pg_catalog.text
+            AND t.latest_finished_at OPERATOR(pg_catalog.>=) pg_catalog.to_timestamp($2::pg_catalog.float8)
+        """)
+
+    /// Every series holding a snapshot of the source loses its state: its points are going.
+    static let dropTrendStatesOfSource = HistorySQL(
+        "history drop trend states of source",
+        """
+        DELETE FROM dbadvise_history.trend_series AS t
+        USING dbadvise_history.snapshots AS p, dbadvise_history.sources AS src
+        WHERE src.name OPERATOR(pg_catalog.=) $1::pg_catalog.text
+            AND p.source_id OPERATOR(pg_catalog.=) src.id
+            AND t.series OPERATOR(pg_catalog.=) p.series
+        """)
+
+    /// Serializes two collectors saving one series' state.
+    static let lockTrendState = HistorySQL(
+        "history trend state lock",
+        "SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext($1::pg_catalog.text))")
+
+    static let deleteTrendSeries = HistorySQL(
+        "history delete trend series",
+        """
+        DELETE FROM dbadvise_history.trend_series AS t
+        WHERE t.series OPERATOR(pg_catalog.=) $1::pg_catalog.text
+        """)
+
+    static let insertTrendSeries = HistorySQL(
+        "history insert trend series",
+        """
+        INSERT INTO dbadvise_history.trend_series (series, snapshots, latest_finished_at, built_at)
+        VALUES (
+            $1::pg_catalog.text, $2::pg_catalog.int4, pg_catalog.to_timestamp($3::pg_catalog.float8),
+            pg_catalog.now())
+        """)
+
+    static let insertTrendSnapshots = HistorySQL(
+        "history insert trend snapshots",
+        """
+        INSERT INTO dbadvise_history.trend_snapshots (series, finished_at, live_rows, bulk_loads)
+        SELECT $1::pg_catalog.text, pg_catalog.to_timestamp(u.finished_at), u.live_rows, u.bulk_loads
+        FROM ROWS FROM (
+            pg_catalog.unnest($2::pg_catalog.float8[]), pg_catalog.unnest($3::pg_catalog.float8[]),
+            pg_catalog.unnest($4::pg_catalog.text[])
+        ) AS u (finished_at, live_rows, bulk_loads)
+        """)
+
+    static let insertTrendRelations = HistorySQL(
+        "history insert trend relations",
+        """
+        INSERT INTO dbadvise_history.trend_relations (
+            series, kind, relation, points, origin, mean_days, mean_value, sum_xx, sum_xy, sum_yy,
+            latest_days, latest_value)
+        SELECT
+            $1::pg_catalog.text, u.kind, u.relation, u.points, u.origin, u.mean_days, u.mean_value,
+            u.sum_xx, u.sum_xy, u.sum_yy, u.latest_days, u.latest_value
+        FROM ROWS FROM (
+            pg_catalog.unnest($2::pg_catalog.text[]), pg_catalog.unnest($3::pg_catalog.text[]),
+            pg_catalog.unnest($4::pg_catalog.int4[]), pg_catalog.unnest($5::pg_catalog.float8[]),
+            pg_catalog.unnest($6::pg_catalog.float8[]), pg_catalog.unnest($7::pg_catalog.float8[]),
+            pg_catalog.unnest($8::pg_catalog.float8[]), pg_catalog.unnest($9::pg_catalog.float8[]),
+            pg_catalog.unnest($10::pg_catalog.float8[]), pg_catalog.unnest($11::pg_catalog.float8[]),
+            pg_catalog.unnest($12::pg_catalog.float8[])
+        ) AS u (kind, relation, points, origin, mean_days, mean_value, sum_xx, sum_xy, sum_yy, latest_days,
+            latest_value)
+        """)
+
+    /// The state's header, and how many stored snapshots it should cover.
+    static let trendSeries = HistorySQL(
+        "history trend series",
+        """
+        SELECT
+            t.snapshots,
+            pg_catalog.date_part('epoch', t.latest_finished_at) AS latest_finished_at,
+            (SELECT pg_catalog.count(*)
+             FROM dbadvise_history.snapshots AS p
+             WHERE p.series OPERATOR(pg_catalog.=) t.series
+                AND p.finished_at OPERATOR(pg_catalog.<=) t.latest_finished_at) AS stored
+        FROM dbadvise_history.trend_series AS t
+        WHERE t.series OPERATOR(pg_catalog.=) $1::pg_catalog.text
+        """)
+
+    static let trendSnapshotPoints = HistorySQL(
+        "history trend snapshot points",
+        """
+        SELECT
+            t.live_rows, t.bulk_loads, s.id, s.series,
+            pg_catalog.date_part('epoch', s.finished_at) AS finished_at,
+            pg_catalog.date_part('epoch', s.started_at) AS started_at,
+            s.interval_mode, s.rate_seconds, s.database, s.system_identifier, s.host, s.port,
+            pg_catalog.date_part('epoch', s.stats_reset) AS stats_reset,
+            pg_catalog.date_part('epoch', s.start_time) AS start_time,
+            s.size_bytes, s.xact_commit, s.tup_returned, s.tup_fetched, s.tup_inserted, s.tup_updated,
+            s.tup_deleted, s.writes_per_second, s.reads_per_second, s.avg_active_sessions,
+            s.replication_lag_seconds
+        FROM dbadvise_history.snapshots AS s
+        JOIN dbadvise_history.trend_snapshots AS t
+            ON t.series OPERATOR(pg_catalog.=) s.series AND t.finished_at OPERATOR(pg_catalog.=) s.finished_at
+        WHERE s.series OPERATOR(pg_catalog.=) $1::pg_catalog.text
+        ORDER BY s.finished_at
+        """)
+
+    static let trendRelations = HistorySQL(
+        "history trend relations",
+        """
+        SELECT
+            t.kind, t.relation, t.points, t.origin, t.mean_days, t.mean_value, t.sum_xx, t.sum_xy, t.sum_yy,
+            t.latest_days, t.latest_value
+        FROM dbadvise_history.trend_relations AS t
+        WHERE t.series OPERATOR(pg_catalog.=) $1::pg_catalog.text
+        """)
+
+    /// One unpartitioned table's stored sizes over a series (the plot's largest table).
+    static let tableSizes = HistorySQL(
+        "history table sizes",
+        """
+        SELECT DISTINCT ON (s.finished_at)
+            pg_catalog.date_part('epoch', s.finished_at) AS finished_at, r.total_bytes
+        FROM dbadvise_history.relations AS r
+        JOIN dbadvise_history.snapshots AS s ON s.id OPERATOR(pg_catalog.=) r.snapshot_id
+        WHERE s.series OPERATOR(pg_catalog.=) $1::pg_catalog.text
+            AND r.schema OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) r.name
+                OPERATOR(pg_catalog.=) $2::pg_catalog.text
+            AND r.listed AND NOT r.is_partition AND r.relkind OPERATOR(pg_catalog.<>) 'p'
+            AND r.total_bytes IS NOT NULL
+        ORDER BY s.finished_at, r.ordinal
+        """)
 
     static let deleteSource = HistorySQL(
         "history delete source",
@@ -323,6 +503,8 @@ extension HistorySQL {
             s.replication_lag_seconds
         FROM dbadvise_history.snapshots AS s
         WHERE s.series OPERATOR(pg_catalog.=) $1::pg_catalog.text
+            AND ($2::pg_catalog.float8 IS NULL
+                OR s.finished_at OPERATOR(pg_catalog.>=) pg_catalog.to_timestamp($2::pg_catalog.float8))
         ORDER BY s.finished_at
         """)
 
@@ -344,6 +526,8 @@ extension HistorySQL {
         [
             begin, commit, rollback, version, maxVersion, lockMigration, createSchema, createVersionTable,
             recordVersion, deleteSource, insertSource, upsertSnapshot, deleteRelations, insertRelations,
-            upsertLatest, latest, sources, retireSource, series, snapshotPoints, relationPoints,
+            upsertLatest, latest, sources, retireSource, series, snapshotPoints, relationPoints, beginSnapshot,
+            dropTrendStateFrom, dropTrendStatesOfSource, lockTrendState, deleteTrendSeries, insertTrendSeries,
+            insertTrendSnapshots, insertTrendRelations, trendSeries, trendSnapshotPoints, trendRelations, tableSizes,
         ] + migrations.flatMap { $0 }
 }

@@ -1,3 +1,4 @@
+import DBAdviseAnalysis
 import DBAdviseModel
 import Foundation
 import PostgresClient
@@ -123,6 +124,7 @@ public final class PostgresHistoryStore: HistoryStore {
         try transaction("append a snapshot") { () throws(PostgresError) in
             var sourceID: String?
             if let source {
+                try connection.query(HistorySQL.dropTrendStatesOfSource.sql, [source.name])
                 try connection.query(HistorySQL.deleteSource.sql, [source.name])
                 sourceID = try connection.query(
                     HistorySQL.insertSource.sql,
@@ -133,6 +135,7 @@ public final class PostgresHistoryStore: HistoryStore {
                 ).rows.first?.string("id")
             }
             let point = points.snapshot
+            try connection.query(HistorySQL.dropTrendStateFrom.sql, [point.series, Self.seconds(point.finishedAt)])
             let values: [String?] = [
                 sourceID, point.series, Self.seconds(point.finishedAt), Self.seconds(point.startedAt),
                 point.intervalMode.rawValue, Self.number(point.rateSeconds), point.database, point.systemIdentifier,
@@ -176,7 +179,8 @@ public final class PostgresHistoryStore: HistoryStore {
 
     public func removeSource(named name: String) throws(HistoryStoreError) {
         try requireSchema()
-        try perform("remove a source") { () throws(PostgresError) in
+        try transaction("remove a source") { () throws(PostgresError) in
+            try connection.query(HistorySQL.dropTrendStatesOfSource.sql, [name])
             try connection.query(HistorySQL.deleteSource.sql, [name])
         }
     }
@@ -202,34 +206,12 @@ public final class PostgresHistoryStore: HistoryStore {
 
     /// One snapshot's points at a time: the snapshots' rows first, then their relations
     /// ``readBatch`` snapshots per statement, each snapshot handed to `body` as it is read.
-    public func forEachPoints(series: String, _ body: (SnapshotPoints) throws -> Void) throws {
+    public func forEachPoints(series: String, from: Date?, _ body: (SnapshotPoints) throws -> Void) throws {
         guard version > 0 else { return }
         let snapshots = try perform("read the points") {
             () throws(PostgresError) -> [(id: String, point: SnapshotPoint)] in
-            try connection.query(HistorySQL.snapshotPoints.sql, [series]).rows.map { row throws(PostgresError) in
-                var point = SnapshotPoint(
-                    series: try row.string("series") ?? series,
-                    finishedAt: HistoryTime.date(unixSeconds: try row.double("finished_at") ?? 0),
-                    startedAt: HistoryTime.date(unixSeconds: try row.double("started_at") ?? 0),
-                    intervalMode: SnapshotPoint.IntervalMode(rawValue: try row.string("interval_mode") ?? "") ?? .delta,
-                    rateSeconds: try row.double("rate_seconds"), database: try row.string("database") ?? "")
-                point.systemIdentifier = try row.string("system_identifier")
-                point.host = try row.string("host")
-                point.port = try row.string("port")
-                point.statsReset = try row.double("stats_reset").map(HistoryTime.date(unixSeconds:))
-                point.startTime = try row.double("start_time").map(HistoryTime.date(unixSeconds:))
-                point.sizeBytes = try row.int("size_bytes")
-                point.xactCommit = try row.int("xact_commit")
-                point.tupReturned = try row.int("tup_returned")
-                point.tupFetched = try row.int("tup_fetched")
-                point.tupInserted = try row.int("tup_inserted")
-                point.tupUpdated = try row.int("tup_updated")
-                point.tupDeleted = try row.int("tup_deleted")
-                point.writesPerSecond = try row.double("writes_per_second")
-                point.readsPerSecond = try row.double("reads_per_second")
-                point.avgActiveSessions = try row.double("avg_active_sessions")
-                point.replicationLagSeconds = try row.double("replication_lag_seconds")
-                return (try row.string("id") ?? "", point)
+            try connection.query(HistorySQL.snapshotPoints.sql, [series, from.map(Self.seconds)]).rows.map {
+                row throws(PostgresError) in (try row.string("id") ?? "", try Self.point(row, series: series))
             }
         }
         var start = 0
@@ -272,6 +254,116 @@ public final class PostgresHistoryStore: HistoryStore {
                 let text = try row.string("document")
             else { return nil }
             return (HistoryTime.date(unixSeconds: try row.double("finished_at") ?? 0), Data(text.utf8))
+        }
+    }
+
+    private static func point(_ row: Row, series: String) throws(PostgresError) -> SnapshotPoint {
+        var point = SnapshotPoint(
+            series: try row.string("series") ?? series,
+            finishedAt: HistoryTime.date(unixSeconds: try row.double("finished_at") ?? 0),
+            startedAt: HistoryTime.date(unixSeconds: try row.double("started_at") ?? 0),
+            intervalMode: SnapshotPoint.IntervalMode(rawValue: try row.string("interval_mode") ?? "") ?? .delta,
+            rateSeconds: try row.double("rate_seconds"), database: try row.string("database") ?? "")
+        point.systemIdentifier = try row.string("system_identifier")
+        point.host = try row.string("host")
+        point.port = try row.string("port")
+        point.statsReset = try row.double("stats_reset").map(HistoryTime.date(unixSeconds:))
+        point.startTime = try row.double("start_time").map(HistoryTime.date(unixSeconds:))
+        point.sizeBytes = try row.int("size_bytes")
+        point.xactCommit = try row.int("xact_commit")
+        point.tupReturned = try row.int("tup_returned")
+        point.tupFetched = try row.int("tup_fetched")
+        point.tupInserted = try row.int("tup_inserted")
+        point.tupUpdated = try row.int("tup_updated")
+        point.tupDeleted = try row.int("tup_deleted")
+        point.writesPerSecond = try row.double("writes_per_second")
+        point.readsPerSecond = try row.double("reads_per_second")
+        point.avgActiveSessions = try row.double("avg_active_sessions")
+        point.replicationLagSeconds = try row.double("replication_lag_seconds")
+        return point
+    }
+
+    // MARK: Trend state
+
+    public func trendState(series: String) throws(HistoryStoreError) -> SeriesHistory? {
+        guard version > 0 else { return nil }
+        return try transaction("read the trend state", begin: HistorySQL.beginSnapshot) {
+            () throws(PostgresError) -> SeriesHistory? in
+            guard let header = try connection.query(HistorySQL.trendSeries.sql, [series]).rows.first,
+                let count = try header.int("snapshots"), let latest = try header.double("latest_finished_at"),
+                try header.int("stored") == count
+            else { return nil }
+            let latestDate = HistoryTime.date(unixSeconds: latest)
+            var points: [SnapshotPoint] = []
+            for row in try connection.query(HistorySQL.trendSnapshotPoints.sql, [series]).rows {
+                var point = try Self.point(row, series: series)
+                guard point.finishedAt <= latestDate else { break }
+                point.rows = try row.double("live_rows")
+                point.bulkLoads = TrendStateCoding.bulkLoads(try row.string("bulk_loads"))
+                points.append(point)
+            }
+            guard points.count == count else { return nil }
+            var relations: [RelationTrendKey: TrendAccumulator] = [:]
+            for row in try connection.query(HistorySQL.trendRelations.sql, [series]).rows {
+                guard let kind = RelationTrendKey.Kind(rawValue: try row.string("kind") ?? ""),
+                    let relation = try row.string("relation")
+                else { continue }
+                relations[RelationTrendKey(kind, relation)] = TrendAccumulator(
+                    points: try row.int("points") ?? 0, originSeconds: try row.double("origin") ?? 0,
+                    meanDays: try row.double("mean_days") ?? 0, meanValue: try row.double("mean_value") ?? 0,
+                    sumXX: try row.double("sum_xx") ?? 0, sumXY: try row.double("sum_xy") ?? 0,
+                    sumYY: try row.double("sum_yy") ?? 0, latestDays: try row.double("latest_days") ?? 0,
+                    latestValue: try row.double("latest_value") ?? 0)
+            }
+            return SeriesHistory(points: points, relations: relations)
+        }
+    }
+
+    public func saveTrendState(series: String, _ history: SeriesHistory) throws(HistoryStoreError) {
+        try requireSchema()
+        guard let latest = history.points.last else { return }
+        try transaction("save the trend state") { () throws(PostgresError) in
+            try connection.query(HistorySQL.lockTrendState.sql, [series])
+            try connection.query(HistorySQL.deleteTrendSeries.sql, [series])
+            try connection.query(
+                HistorySQL.insertTrendSeries.sql, [series, String(history.points.count), Self.seconds(latest.finishedAt)])
+            try connection.query(
+                HistorySQL.insertTrendSnapshots.sql,
+                [
+                    series, PostgresArray.literal(history.points.map { Self.seconds($0.finishedAt) }),
+                    PostgresArray.literal(history.points.map { Self.number($0.rows) }),
+                    PostgresArray.literal(history.points.map { TrendStateCoding.text($0.bulkLoads) }),
+                ])
+            let entries = Array(history.relations)
+            var offset = 0
+            while offset < entries.count {
+                let batch = entries[offset..<min(offset + Self.relationBatch, entries.count)]
+                func array(_ value: (TrendAccumulator) -> Double) -> String {
+                    PostgresArray.literal(batch.map { Self.number(value($0.value)) })
+                }
+                try connection.query(
+                    HistorySQL.insertTrendRelations.sql,
+                    [
+                        series, PostgresArray.literal(batch.map { $0.key.kind.rawValue }),
+                        PostgresArray.literal(batch.map { $0.key.relation }),
+                        PostgresArray.literal(batch.map { String($0.value.points) }), array(\.originSeconds),
+                        array(\.meanDays), array(\.meanValue), array(\.sumXX), array(\.sumXY), array(\.sumYY),
+                        array(\.latestDays), array(\.latestValue),
+                    ])
+                offset += batch.count
+            }
+        }
+    }
+
+    public func tableSizes(series: String, table: String) throws(HistoryStoreError) -> [SizeSample] {
+        guard version > 0 else { return [] }
+        return try perform("read a table's sizes") { () throws(PostgresError) -> [SizeSample] in
+            var samples: [SizeSample] = []
+            for row in try connection.query(HistorySQL.tableSizes.sql, [series, table]).rows {
+                guard let at = try row.double("finished_at"), let bytes = try row.int("total_bytes") else { continue }
+                samples.append(SizeSample(at: HistoryTime.date(unixSeconds: at), bytes: Double(bytes)))
+            }
+            return samples
         }
     }
 
@@ -324,11 +416,11 @@ public final class PostgresHistoryStore: HistoryStore {
     /// Runs `body` between BEGIN and COMMIT; any failure rolls back, so a failed append
     /// leaves the store as it was.
     @discardableResult
-    private func transaction<T>(_ operation: String, _ body: () throws(PostgresError) -> T) throws(HistoryStoreError)
-        -> T
-    {
+    private func transaction<T>(
+        _ operation: String, begin statement: HistorySQL = HistorySQL.begin, _ body: () throws(PostgresError) -> T
+    ) throws(HistoryStoreError) -> T {
         do {
-            try connection.query(HistorySQL.begin.sql)
+            try connection.query(statement.sql)
             let result = try body()
             try connection.query(HistorySQL.commit.sql)
             return result

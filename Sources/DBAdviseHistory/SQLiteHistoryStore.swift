@@ -1,3 +1,4 @@
+import DBAdviseAnalysis
 import Foundation
 import GRDB
 
@@ -97,7 +98,43 @@ public final class SQLiteHistoryStore: HistoryStore {
             )
             """,
             "CREATE INDEX relations_snapshot ON relations (snapshot_id)",
-        ]
+        ],
+        [
+            """
+            CREATE TABLE trend_series (
+                series TEXT PRIMARY KEY,
+                snapshots INTEGER NOT NULL,
+                latest_finished_at REAL NOT NULL,
+                built_at REAL NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE trend_snapshots (
+                series TEXT NOT NULL REFERENCES trend_series (series) ON DELETE CASCADE,
+                finished_at REAL NOT NULL,
+                live_rows REAL,
+                bulk_loads TEXT NOT NULL,
+                PRIMARY KEY (series, finished_at)
+            )
+            """,
+            """
+            CREATE TABLE trend_relations (
+                series TEXT NOT NULL REFERENCES trend_series (series) ON DELETE CASCADE,
+                kind TEXT NOT NULL,
+                relation TEXT NOT NULL,
+                points INTEGER NOT NULL,
+                origin REAL NOT NULL,
+                mean_days REAL NOT NULL,
+                mean_value REAL NOT NULL,
+                sum_xx REAL NOT NULL,
+                sum_xy REAL NOT NULL,
+                sum_yy REAL NOT NULL,
+                latest_days REAL NOT NULL,
+                latest_value REAL NOT NULL,
+                PRIMARY KEY (series, kind, relation)
+            )
+            """,
+        ],
     ]
 
     public static var currentVersion: Int { migrations.count }
@@ -137,6 +174,7 @@ public final class SQLiteHistoryStore: HistoryStore {
         try run("append a snapshot") { db in
             var sourceID: Int64?
             if let source {
+                try Self.dropTrendStates(db, ofSource: source.name)
                 try db.execute(sql: "DELETE FROM sources WHERE name = ?", arguments: [source.name])
                 try db.execute(
                     sql: """
@@ -150,6 +188,10 @@ public final class SQLiteHistoryStore: HistoryStore {
                 sourceID = db.lastInsertedRowID
             }
             let point = points.snapshot
+            // The saved trend state continues only with a snapshot after its latest one.
+            try db.execute(
+                sql: "DELETE FROM trend_series WHERE series = ? AND latest_finished_at >= ?",
+                arguments: [point.series, point.finishedAt.timeIntervalSince1970 - HistoryTime.tolerance])
             try db.execute(
                 sql: "DELETE FROM snapshots WHERE series = ? AND finished_at = ?",
                 arguments: [point.series, point.finishedAt.timeIntervalSince1970])
@@ -212,8 +254,21 @@ public final class SQLiteHistoryStore: HistoryStore {
 
     public func removeSource(named name: String) throws(HistoryStoreError) {
         try run("remove a source") { db in
+            try Self.dropTrendStates(db, ofSource: name)
             try db.execute(sql: "DELETE FROM sources WHERE name = ?", arguments: [name])
         }
+    }
+
+    /// Drops the trend state of every series holding a snapshot of the source: its points
+    /// are about to go.
+    private static func dropTrendStates(_ db: Database, ofSource name: String) throws {
+        try db.execute(
+            sql: """
+                DELETE FROM trend_series WHERE series IN (
+                    SELECT snapshots.series FROM snapshots JOIN sources ON sources.id = snapshots.source_id
+                    WHERE sources.name = ?)
+                """,
+            arguments: [name])
     }
 
     public func retireSource(named name: String, at date: Date) throws(HistoryStoreError) {
@@ -254,44 +309,18 @@ public final class SQLiteHistoryStore: HistoryStore {
         }
     }
 
-    public func forEachPoints(series: String, _ body: (SnapshotPoints) throws -> Void) throws {
+    public func forEachPoints(series: String, from: Date?, _ body: (SnapshotPoints) throws -> Void) throws {
         let snapshots: [(id: Int64, point: SnapshotPoint)] = try read("read the points") { db in
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT id, series, finished_at, started_at, interval_mode, rate_seconds, database,
-                        system_identifier, host, port, stats_reset, start_time, size_bytes, xact_commit,
-                        tup_returned, tup_fetched, tup_inserted, tup_updated, tup_deleted, writes_per_second,
-                        reads_per_second, avg_active_sessions, replication_lag_seconds
-                    FROM snapshots
-                    WHERE series = ?
+                    SELECT s.id, \(Self.pointColumns(of: "s"))
+                    FROM snapshots s
+                    WHERE s.series = ? AND s.finished_at >= ?
                     ORDER BY finished_at
                     """,
-                arguments: [series]
-            ).map { row in
-                var point = SnapshotPoint(
-                    series: row[1], finishedAt: HistoryTime.date(unixSeconds: row[2]),
-                    startedAt: HistoryTime.date(unixSeconds: row[3]),
-                    intervalMode: SnapshotPoint.IntervalMode(rawValue: row[4]) ?? .delta, rateSeconds: row[5],
-                    database: row[6])
-                point.systemIdentifier = row[7]
-                point.host = row[8]
-                point.port = row[9]
-                point.statsReset = (row[10] as Double?).map(HistoryTime.date(unixSeconds:))
-                point.startTime = (row[11] as Double?).map(HistoryTime.date(unixSeconds:))
-                point.sizeBytes = row[12]
-                point.xactCommit = row[13]
-                point.tupReturned = row[14]
-                point.tupFetched = row[15]
-                point.tupInserted = row[16]
-                point.tupUpdated = row[17]
-                point.tupDeleted = row[18]
-                point.writesPerSecond = row[19]
-                point.readsPerSecond = row[20]
-                point.avgActiveSessions = row[21]
-                point.replicationLagSeconds = row[22]
-                return (row[0], point)
-            }
+                arguments: [series, from.map { $0.timeIntervalSince1970 - HistoryTime.tolerance } ?? -Double.infinity]
+            ).map { row in (row[0], Self.point(row, offset: 1)) }
         }
         for (id, point) in snapshots {
             let relations = try read("read the points") { db in
@@ -320,6 +349,138 @@ public final class SQLiteHistoryStore: HistoryStore {
                 }
             }
             try body(SnapshotPoints(snapshot: point, relations: relations))
+        }
+    }
+
+    /// The columns of a ``SnapshotPoint`` in ``point(_:offset:)``'s order, of a table alias.
+    private static func pointColumns(of table: String) -> String {
+        [
+            "series", "finished_at", "started_at", "interval_mode", "rate_seconds", "database", "system_identifier",
+            "host", "port", "stats_reset", "start_time", "size_bytes", "xact_commit", "tup_returned", "tup_fetched",
+            "tup_inserted", "tup_updated", "tup_deleted", "writes_per_second", "reads_per_second",
+            "avg_active_sessions", "replication_lag_seconds",
+        ].map { "\(table).\($0)" }.joined(separator: ", ")
+    }
+
+    private static func point(_ row: Row, offset o: Int) -> SnapshotPoint {
+        var point = SnapshotPoint(
+            series: row[o], finishedAt: HistoryTime.date(unixSeconds: row[o + 1]),
+            startedAt: HistoryTime.date(unixSeconds: row[o + 2]),
+            intervalMode: SnapshotPoint.IntervalMode(rawValue: row[o + 3]) ?? .delta, rateSeconds: row[o + 4],
+            database: row[o + 5])
+        point.systemIdentifier = row[o + 6]
+        point.host = row[o + 7]
+        point.port = row[o + 8]
+        point.statsReset = (row[o + 9] as Double?).map(HistoryTime.date(unixSeconds:))
+        point.startTime = (row[o + 10] as Double?).map(HistoryTime.date(unixSeconds:))
+        point.sizeBytes = row[o + 11]
+        point.xactCommit = row[o + 12]
+        point.tupReturned = row[o + 13]
+        point.tupFetched = row[o + 14]
+        point.tupInserted = row[o + 15]
+        point.tupUpdated = row[o + 16]
+        point.tupDeleted = row[o + 17]
+        point.writesPerSecond = row[o + 18]
+        point.readsPerSecond = row[o + 19]
+        point.avgActiveSessions = row[o + 20]
+        point.replicationLagSeconds = row[o + 21]
+        return point
+    }
+
+    // MARK: Trend state
+
+    public func trendState(series: String) throws(HistoryStoreError) -> SeriesHistory? {
+        try read("read the trend state") { db in
+            guard
+                let header = try Row.fetchOne(
+                    db, sql: "SELECT snapshots, latest_finished_at FROM trend_series WHERE series = ?",
+                    arguments: [series])
+            else { return nil }
+            let points = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT t.live_rows, t.bulk_loads, \(Self.pointColumns(of: "s"))
+                    FROM snapshots s JOIN trend_snapshots t ON t.series = s.series AND t.finished_at = s.finished_at
+                    WHERE s.series = ? AND s.finished_at <= ?
+                    ORDER BY s.finished_at
+                    """,
+                arguments: [series, header[1] as Double]
+            ).map { row in
+                var point = Self.point(row, offset: 2)
+                point.rows = row[0]
+                point.bulkLoads = TrendStateCoding.bulkLoads(row[1])
+                return point
+            }
+            let stored = try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM snapshots WHERE series = ? AND finished_at <= ?",
+                arguments: [series, header[1] as Double])
+            guard points.count == header[0] as Int, stored == points.count else { return nil }
+            var relations: [RelationTrendKey: TrendAccumulator] = [:]
+            let cursor = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT kind, relation, points, origin, mean_days, mean_value, sum_xx, sum_xy, sum_yy,
+                        latest_days, latest_value
+                    FROM trend_relations WHERE series = ?
+                    """,
+                arguments: [series])
+            while let row = try cursor.next() {
+                guard let kind = RelationTrendKey.Kind(rawValue: row[0]) else { continue }
+                relations[RelationTrendKey(kind, row[1])] = TrendAccumulator(
+                    points: row[2], originSeconds: row[3], meanDays: row[4], meanValue: row[5], sumXX: row[6],
+                    sumXY: row[7], sumYY: row[8], latestDays: row[9], latestValue: row[10])
+            }
+            return SeriesHistory(points: points, relations: relations)
+        }
+    }
+
+    public func saveTrendState(series: String, _ history: SeriesHistory) throws(HistoryStoreError) {
+        guard let latest = history.points.last else { return }
+        try run("save the trend state") { db in
+            try db.execute(sql: "DELETE FROM trend_series WHERE series = ?", arguments: [series])
+            try db.execute(
+                sql: "INSERT INTO trend_series (series, snapshots, latest_finished_at, built_at) VALUES (?, ?, ?, ?)",
+                arguments: [
+                    series, history.points.count, latest.finishedAt.timeIntervalSince1970, Date().timeIntervalSince1970,
+                ])
+            let snapshot = try db.cachedStatement(
+                sql: "INSERT INTO trend_snapshots (series, finished_at, live_rows, bulk_loads) VALUES (?, ?, ?, ?)")
+            for point in history.points {
+                try snapshot.execute(arguments: [
+                    series, point.finishedAt.timeIntervalSince1970, point.rows,
+                    TrendStateCoding.text(point.bulkLoads),
+                ])
+            }
+            let relation = try db.cachedStatement(
+                sql: """
+                    INSERT INTO trend_relations (
+                        series, kind, relation, points, origin, mean_days, mean_value, sum_xx, sum_xy, sum_yy,
+                        latest_days, latest_value)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+            for (key, sums) in history.relations {
+                try relation.execute(arguments: [
+                    series, key.kind.rawValue, key.relation, sums.points, sums.originSeconds, sums.meanDays,
+                    sums.meanValue, sums.sumXX, sums.sumXY, sums.sumYY, sums.latestDays, sums.latestValue,
+                ])
+            }
+        }
+    }
+
+    public func tableSizes(series: String, table: String) throws(HistoryStoreError) -> [SizeSample] {
+        try read("read a table's sizes") { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT s.finished_at, r.total_bytes
+                    FROM relations r JOIN snapshots s ON s.id = r.snapshot_id
+                    WHERE s.series = ? AND r.schema || '.' || r.name = ? AND r.listed AND NOT r.is_partition
+                        AND r.relkind <> 'p' AND r.total_bytes IS NOT NULL
+                    GROUP BY s.id
+                    ORDER BY s.finished_at
+                    """,
+                arguments: [series, table]
+            ).map { row in SizeSample(at: HistoryTime.date(unixSeconds: row[0]), bytes: Double(row[1] as Int)) }
         }
     }
 

@@ -1,3 +1,4 @@
+import DBAdviseAnalysis
 import DBAdviseHistory
 import DBAdviseModel
 import Foundation

@@ -85,9 +85,10 @@ struct SharedHistoryTests {
         ]
         try Self.collectTwoAtOnce(rounds: 4, store: store, sources: sources)
 
-        // One schema, created once, at the version this dbadvise writes.
-        #expect(try TestServer.psql("SELECT count(*) FROM dbadvise_history.schema_version", dsn: store) == "1")
-        #expect(try TestServer.psql("SELECT max(version) FROM dbadvise_history.schema_version", dsn: store) == "1")
+        // One schema, created once, at the version this dbadvise writes (2: points, then the
+        // trend state), each migration recorded once.
+        #expect(try TestServer.psql("SELECT count(*) FROM dbadvise_history.schema_version", dsn: store) == "2")
+        #expect(try TestServer.psql("SELECT max(version) FROM dbadvise_history.schema_version", dsn: store) == "2")
         #expect(
             try TestServer.psql(
                 "SELECT database, count(*) FROM dbadvise_history.snapshots GROUP BY database ORDER BY database",
@@ -130,7 +131,7 @@ struct SharedHistoryTests {
         ])
         #expect(again.status == 0, "\(again.stderr)")
         #expect(again.stdout.isEmpty, "with --history alone nothing goes to stdout")
-        #expect(try TestServer.psql("SELECT count(*) FROM dbadvise_history.schema_version", dsn: store) == "1")
+        #expect(try TestServer.psql("SELECT count(*) FROM dbadvise_history.schema_version", dsn: store) == "2")
         let series = try TestServer.psql(
             "SELECT DISTINCT series FROM dbadvise_history.snapshots WHERE database = 'shared_history_a'", dsn: store)
         let byName = try Self.report(["--history", store, "--series", series])

@@ -139,12 +139,14 @@ struct PostgresHistoryStoreContractTests {
         #expect(try first.schemaVersion() == PostgresHistoryStore.currentVersion)
         let again = try PostgresHistoryStore(conninfo: dsn, access: .readWrite)
         #expect(again.migrationsApplied == 0, "a current store migrates nothing")
-        #expect(try TestServer.psql("SELECT count(*) FROM dbadvise_history.schema_version", dsn: dsn) == "1")
+        #expect(try TestServer.psql("SELECT count(*) FROM dbadvise_history.schema_version", dsn: dsn)
+                == String(PostgresHistoryStore.currentVersion))
         #expect(
             try TestServer.psql(
                 "SELECT string_agg(table_name, ',' ORDER BY table_name) FROM information_schema.tables "
                     + "WHERE table_schema = 'dbadvise_history'", dsn: dsn)
-                == "latest_snapshots,relations,schema_version,snapshots,sources")
+                == "latest_snapshots,relations,schema_version,snapshots,sources,trend_relations,trend_series,"
+                + "trend_snapshots")
 
         try TestServer.psql("INSERT INTO dbadvise_history.schema_version VALUES (99, now())", dsn: dsn)
         for access in [PostgresHistoryStore.Access.readWrite, .readOnly] {
@@ -177,7 +179,8 @@ struct PostgresHistoryStoreContractTests {
         #expect(
             outcomes.applied.reduce(0, +) == PostgresHistoryStore.currentVersion,
             "one of them migrated: \(outcomes.applied)")
-        #expect(try TestServer.psql("SELECT count(*) FROM dbadvise_history.schema_version", dsn: dsn) == "1")
+        #expect(try TestServer.psql("SELECT count(*) FROM dbadvise_history.schema_version", dsn: dsn)
+                == String(PostgresHistoryStore.currentVersion))
     }
 
     @Test func theNewestFullSnapshotStaysTheNewest() throws {

@@ -47,10 +47,16 @@ public struct MeasurementWindow: Codable, Sendable, Equatable {
         case coldCacheReason = "cold_cache_reason"
     }
 
-    public init(snapshots series: [Snapshot], policy: MeasurementPolicy) {
+    public init(snapshots: [Snapshot], policy: MeasurementPolicy) {
+        self.init(series: SeriesHistory(snapshots: snapshots).points, policy: policy)
+    }
+
+    /// The window of a series' points, oldest first (their bulk loads derived by
+    /// ``SeriesAccumulator``).
+    public init(series: [SnapshotPoint], policy: MeasurementPolicy) {
         let latest = series.last
-        kind = latest?.interval.mode == .delta ? .interval : .sinceReset
-        seconds = latest?.interval.rateSeconds
+        kind = latest?.intervalMode == .delta ? .interval : .sinceReset
+        seconds = latest?.rateSeconds
         snapshots = series.count
         let judged = series.map { Self.judge($0, policy: policy) }
         let latestJudgment = judged.last ?? Judgment(reason: "no snapshot", bulkLoads: [])
@@ -60,7 +66,7 @@ public struct MeasurementWindow: Codable, Sendable, Equatable {
         let settledSeries = zip(series, judged).filter { $0.1.reason == nil }.map(\.0)
         settledSnapshots = settledSeries.count
         if let first = settledSeries.first, let last = settledSeries.last {
-            settledSpanSeconds = max(0, last.interval.finishedAt.timeIntervalSince(first.interval.startedAt))
+            settledSpanSeconds = max(0, last.finishedAt.timeIntervalSince(first.startedAt))
         } else {
             settledSpanSeconds = 0
         }
@@ -100,12 +106,12 @@ public struct MeasurementWindow: Codable, Sendable, Equatable {
         var bulkLoads: [String]
     }
 
-    static func judge(_ snapshot: Snapshot, policy: MeasurementPolicy) -> Judgment {
-        guard let seconds = snapshot.interval.rateSeconds, seconds > 0 else {
+    static func judge(_ point: SnapshotPoint, policy: MeasurementPolicy) -> Judgment {
+        guard let seconds = point.rateSeconds, seconds > 0 else {
             return Judgment(reason: "the rate window is unknown", bulkLoads: [])
         }
-        let bulk = bulkLoads(snapshot, seconds: seconds, policy: policy)
-        switch snapshot.interval.mode {
+        let bulk = point.bulkLoads
+        switch point.intervalMode {
         case .sinceReset where seconds < policy.settledSinceResetMinutes * 60:
             return Judgment(
                 reason: "averaged over only \(Self.span(seconds)) since the statistics reset "
@@ -132,22 +138,23 @@ public struct MeasurementWindow: Codable, Sendable, Equatable {
     /// Tables loaded in bulk inside the window: rows inserted in it are at least
     /// ``MeasurementPolicy/bulkLoadInsertShare`` of the table's live rows, the table has seen
     /// few updates or deletes, and together such tables hold most of the window's writes.
-    static func bulkLoads(_ snapshot: Snapshot, seconds: Double, policy: MeasurementPolicy) -> [String] {
+    static func bulkLoads(_ point: SnapshotPoint, relations: [RelationPoint], policy: MeasurementPolicy) -> [String] {
+        guard let seconds = point.rateSeconds, seconds > 0 else { return [] }
         var loaded: [(name: String, rows: Double)] = []
-        for table in snapshot.tables ?? [] where table.relkind != "p" {
+        for table in relations where table.listed && table.relkind != "p" {
             guard let inserted = table.nTupIns.map(Double.init) else { continue }
             let changed = Double((table.nTupUpd ?? 0) + (table.nTupDel ?? 0))
             let live = Double(table.nLiveTup ?? 0)
             // Rows written inside the window: the counters themselves when they start at the
             // window (since the reset), else the table's measured rate over the interval.
             let inWindow =
-                snapshot.interval.mode == .sinceReset ? inserted : (table.writesPerSecond ?? 0) * seconds
+                point.intervalMode == .sinceReset ? inserted : (table.writesPerSecond ?? 0) * seconds
             guard inWindow >= policy.bulkLoadMinimumRows, inWindow >= policy.bulkLoadInsertShare * live,
                 changed <= 0.1 * inserted
             else { continue }
             loaded.append((table.qualifiedName, inWindow))
         }
-        guard !loaded.isEmpty, let rate = snapshot.rates.writesPerSecond, rate > 0 else { return [] }
+        guard !loaded.isEmpty, let rate = point.writesPerSecond, rate > 0 else { return [] }
         let loadedRows = loaded.reduce(0) { $0 + $1.rows }
         guard loadedRows >= 0.5 * rate * seconds else { return [] }
         return loaded.sorted { $0.rows > $1.rows }.map(\.name)
@@ -155,9 +162,9 @@ public struct MeasurementWindow: Codable, Sendable, Equatable {
 
     /// A cache read right after a restart or a bulk load is cold: its hit ratio says how the
     /// data arrived, not whether the working set fits.
-    static func coldCache(_ snapshot: Snapshot, bulkLoads: [String]) -> String? {
-        if let started = snapshot.server.startTime {
-            let up = snapshot.interval.finishedAt.timeIntervalSince(started)
+    static func coldCache(_ point: SnapshotPoint, bulkLoads: [String]) -> String? {
+        if let started = point.startTime {
+            let up = point.finishedAt.timeIntervalSince(started)
             if up < 3_600 { return "the server started \(Self.span(up)) before the measurement" }
         }
         if !bulkLoads.isEmpty { return "tables were loaded in bulk inside the window" }

@@ -43,7 +43,20 @@ public struct Analyzer: Sendable {
         if let other = ordered.first(where: { Self.identity(of: $0) != identity }) {
             throw .mixedDatabases(first: identity, other: Self.identity(of: other))
         }
-        let context = RuleContext(latest: latest, earlier: Array(ordered.dropLast()), config: config)
+        return report(
+            latest: latest, history: SeriesHistory(snapshots: ordered), config: config, failOn: failOn,
+            sourceType: sourceType, generatedAt: generatedAt, whatIf: whatIf, isWrite: isWrite)
+    }
+
+    /// Builds the report of a series given as its latest snapshot and its history (which
+    /// ends with the latest snapshot's point): a history store's path, where the earlier
+    /// snapshots are points only.
+    public func report(
+        latest: Snapshot, history: SeriesHistory, config: Config, failOn: FailOn? = nil,
+        sourceType: ReportSource.SourceType, generatedAt: Date = Date(),
+        whatIf: WhatIfScenario? = nil, isWrite: (Statement) -> Bool? = { _ in nil }
+    ) -> Report {
+        let context = RuleContext(latest: latest, history: history, config: config)
         let gate = failOn ?? config.failOn
         var report = report(context: context, failOn: gate, sourceType: sourceType, generatedAt: generatedAt)
         if let whatIf {
@@ -119,7 +132,7 @@ public struct Analyzer: Sendable {
         }
 
         let forecasts =
-            context.trends.map { Forecasts.build(trends: $0, snapshots: context.snapshots, config: context.config) }
+            context.trends.map { Forecasts.build(trends: $0, series: context.series, config: context.config) }
             ?? []
         let mix = queryMix?(context)
         var notes = context.notes
@@ -140,7 +153,7 @@ public struct Analyzer: Sendable {
             serverVersionNum: snapshot.server.versionNum,
             role: snapshot.replication?.role
                 ?? snapshot.server.inRecovery.map { $0 ? "standby" : "primary" },
-            snapshots: context.snapshots.count, collectedAt: snapshot.interval.finishedAt)
+            snapshots: context.series.count, collectedAt: snapshot.interval.finishedAt)
         var report = Report(
             generatedAt: generatedAt, source: source,
             summary: Self.summary(accepted.recommendations, context: context, forecasts: forecasts),
@@ -196,7 +209,7 @@ public struct Analyzer: Sendable {
     public static let planningHorizonDays = 90.0
 
     /// Two snapshots belong to one series when cluster and database match.
-    static func identity(of snapshot: Snapshot) -> String {
+    public static func identity(of snapshot: Snapshot) -> String {
         let database = snapshot.database?.name ?? snapshot.connection.database ?? "?"
         if let system = snapshot.server.systemIdentifier { return "\(database)@\(system)" }
         return "\(database)@\(snapshot.connection.host ?? "local"):\(snapshot.connection.port ?? "5432")"

@@ -1,10 +1,11 @@
 import DBAdviseModel
 import Foundation
 
-/// What a rule sees: the snapshots (oldest first), the config, and the derived metrics.
+/// What a rule sees: the latest snapshot in full, the series' points (oldest first), the
+/// config, and the derived metrics.
 public struct RuleContext: Sendable {
-    /// Oldest first; never empty.
-    public let snapshots: [Snapshot]
+    /// Every snapshot's database-wide point, oldest first, the latest's last; never empty.
+    public let series: [SnapshotPoint]
     public let config: Config
     public let metrics: ReportMetrics
     public let notes: [MetricNote]
@@ -32,13 +33,18 @@ public struct RuleContext: Sendable {
     /// `scenario`: a what-if load, stated rather than measured: it is taken as sustained
     /// (the question is what the plan would be if it were).
     public init(latest: Snapshot, earlier: [Snapshot] = [], config: Config, scenario: Bool = false) {
+        self.init(latest: latest, history: SeriesHistory(snapshots: earlier + [latest]), config: config, scenario: scenario)
+    }
+
+    /// `history` ends with `latest`'s point (``SeriesHistory``).
+    public init(latest: Snapshot, history: SeriesHistory, config: Config, scenario: Bool = false) {
         snapshot = latest
         tablesByName = Dictionary(
             (latest.tables ?? []).map { ($0.qualifiedName, $0) }, uniquingKeysWith: { first, _ in first })
-        snapshots = earlier + [latest]
+        series = history.points
         self.config = config
         resolvedHardware = ResolvedHardware(configured: config.hardware, host: latest.host)
-        var window = MeasurementWindow(snapshots: earlier + [latest], policy: config.measurement)
+        var window = MeasurementWindow(series: history.points, policy: config.measurement)
         if scenario { window.sustained = window.settled }
         self.window = window
         capacity = CapacityModel(
@@ -47,7 +53,7 @@ public struct RuleContext: Sendable {
         let (metrics, notes) = ReportMetrics.derive(from: latest, hardware: resolvedHardware.hardware)
         self.metrics = metrics
         self.notes = notes
-        let trends = SeriesTrends(snapshots: earlier + [latest])
+        let trends = SeriesTrends(history: history, latest: latest)
         self.trends = trends
         (growthShape, growthShapeReason) = GrowthShapeClassifier.classify(
             metrics, config: config, trends: trends)

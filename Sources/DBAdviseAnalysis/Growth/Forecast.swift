@@ -146,7 +146,7 @@ public enum Forecasts {
     }
 
     public static func build(
-        trends: SeriesTrends, snapshots: [Snapshot], config: Config
+        trends: SeriesTrends, series: [SnapshotPoint], config: Config
     ) -> [Forecast] {
         var forecasts: [Forecast] = []
         func add(
@@ -181,16 +181,13 @@ public enum Forecasts {
             targets: trends.writesPerSecond.map { [(sizes.databaseName, $0)] } ?? [])
 
         // The load and lag the report derives per snapshot (ratios are bounded: never a line).
-        let ordered = snapshots.sorted { $0.interval.finishedAt < $1.interval.finishedAt }
-        let derived = ordered.map {
-            (at: $0.interval.finishedAt, metrics: ReportMetrics.derive(from: $0, hardware: config.hardware).0)
-        }
-        let perSnapshot: [(ThresholdKey, (ReportMetrics) -> Double?)] = [
-            (.activeSessionsPerVCPU, \.activeSessionsPerVCPU), (.replicationLagSeconds, \.replicationLagSeconds),
+        let vcpus = config.hardware.vcpus.map(Double.init)
+        let perSnapshot: [(ThresholdKey, (SnapshotPoint) -> Double?)] = [
+            (.activeSessionsPerVCPU, { point in point.avgActiveSessions.flatMap { sessions in vcpus.map { sessions / $0 } } }),
+            (.replicationLagSeconds, \.replicationLagSeconds),
         ]
         for (key, value) in perSnapshot {
-            let samples = derived.compactMap { point in value(point.metrics).map { SizeSample(at: point.at, bytes: $0) }
-            }
+            let samples = series.compactMap { point in value(point).map { SizeSample(at: point.finishedAt, bytes: $0) } }
             if let trend = GrowthTrend(samples: samples) {
                 add(key, metric: MetricKey(threshold: key), targets: [(sizes.databaseName, trend)])
             }

@@ -40,37 +40,28 @@ public struct GrowthTrend: Sendable, Equatable {
     /// Fits the samples (in any order). Nil with fewer than two points or when they were all
     /// taken at the same time: no rate can be told.
     public init?(samples: [SizeSample]) {
-        let sorted = samples.filter { $0.bytes.isFinite }.sorted { $0.at < $1.at }
-        guard sorted.count >= 2, let first = sorted.first, let last = sorted.last else { return nil }
-        let days = sorted.map { $0.at.timeIntervalSince(first.at) / Self.secondsPerDay }
-        let sizes = sorted.map(\.bytes)
-        let count = Double(sorted.count)
-        let meanDay = days.reduce(0, +) / count
-        let meanSize = sizes.reduce(0, +) / count
-        var sumXX = 0.0
-        var sumXY = 0.0
-        var sumYY = 0.0
-        for (day, size) in zip(days, sizes) {
-            sumXX += (day - meanDay) * (day - meanDay)
-            sumXY += (day - meanDay) * (size - meanSize)
-            sumYY += (size - meanSize) * (size - meanSize)
-        }
-        guard sumXX > 0 else { return nil }
-        let slope = sumXY / sumXX
-        let intercept = meanSize - slope * meanDay
-        var residual = 0.0
-        for (day, size) in zip(days, sizes) {
-            let error = size - (intercept + slope * day)
-            residual += error * error
-        }
+        var accumulator = TrendAccumulator()
+        for sample in samples.sorted(by: { $0.at < $1.at }) { accumulator.add(at: sample.at, value: sample.bytes) }
+        self.init(accumulator: accumulator)
+    }
+
+    /// The line through an accumulator's points; nil with fewer than two points or when they
+    /// were all taken at the same time.
+    public init?(accumulator: TrendAccumulator) {
+        guard accumulator.points >= 2, accumulator.sumXX > 0 else { return nil }
+        let slope = accumulator.sumXY / accumulator.sumXX
+        // Σ residual² of the least-squares line; rounding can leave a hair below zero.
+        let residual = max(0, accumulator.sumYY - slope * accumulator.sumXY)
         slopeBytesPerDay = slope
-        interceptBytes = intercept
-        rSquared = sumYY > 0 ? min(1, max(0, 1 - residual / sumYY)) : 1
-        slopeStandardError = sorted.count > 2 ? (residual / (count - 2) / sumXX).squareRoot() : nil
-        points = sorted.count
-        origin = first.at
-        spanDays = days.last ?? 0
-        latestBytes = last.bytes
+        interceptBytes = accumulator.meanValue - slope * accumulator.meanDays
+        rSquared = accumulator.sumYY > 0 ? min(1, max(0, 1 - residual / accumulator.sumYY)) : 1
+        slopeStandardError =
+            accumulator.points > 2
+            ? (residual / Double(accumulator.points - 2) / accumulator.sumXX).squareRoot() : nil
+        points = accumulator.points
+        origin = Date(timeIntervalSinceReferenceDate: accumulator.originSeconds)
+        spanDays = accumulator.latestDays
+        latestBytes = accumulator.latestValue
     }
 
     /// The fitted size at the latest point.

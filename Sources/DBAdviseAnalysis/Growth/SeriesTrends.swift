@@ -33,8 +33,15 @@ public struct SeriesTrends: Sendable, Equatable {
 
     /// Nil when ``SizeTrends`` is nil: fewer than two snapshots, or no time between them.
     public init?(snapshots: [Snapshot]) {
-        let ordered = snapshots.sorted { $0.interval.finishedAt < $1.interval.finishedAt }
-        guard let sizes = SizeTrends(snapshots: ordered), let first = ordered.first else { return nil }
+        guard let latest = snapshots.max(by: { $0.interval.finishedAt < $1.interval.finishedAt }) else { return nil }
+        self.init(history: SeriesHistory(snapshots: snapshots), latest: latest)
+    }
+
+    /// The trends of a history whose latest point is `latest`'s; the tables and partitions
+    /// followed are the latest snapshot's.
+    public init?(history: SeriesHistory, latest: Snapshot) {
+        let ordered = history.points
+        guard let sizes = SizeTrends(history: history, latest: latest) else { return nil }
         self.sizes = sizes
         var resets: [StatisticsReset] = []
         for (previous, current) in zip(ordered, ordered.dropFirst()) {
@@ -42,59 +49,26 @@ public struct SeriesTrends: Sendable, Equatable {
         }
         self.resets = resets
 
-        databaseBytesPoints = ordered.compactMap { snapshot in
-            snapshot.database?.sizeBytes.map { SizeSample(at: snapshot.interval.finishedAt, bytes: Double($0)) }
+        databaseBytesPoints = ordered.compactMap { point in
+            point.sizeBytes.map { SizeSample(at: point.finishedAt, bytes: Double($0)) }
         }
-        let writes = Self.ratePoints(ordered, resets: resets) { index in
-            (ordered[index].rates.writesPerSecond, ordered[index].database.flatMap(Self.databaseWrites))
-        }
+        let writes = Self.ratePoints(ordered) { ($0.writesPerSecond, Self.databaseWrites($0)) }
         writesPerSecondPoints = writes
         writesPerSecond = GrowthTrend(samples: writes)
-        readsPerSecond = GrowthTrend(
-            samples: Self.ratePoints(ordered, resets: resets) { index in
-                (ordered[index].rates.readsPerSecond, ordered[index].database.flatMap(Self.databaseReads))
-            })
+        readsPerSecond = GrowthTrend(samples: Self.ratePoints(ordered) { ($0.readsPerSecond, Self.databaseReads($0)) })
+        databaseRows = GrowthTrend(
+            samples: ordered.compactMap { point in point.rows.map { SizeSample(at: point.finishedAt, bytes: $0) } })
 
         let followed = Set(sizes.tables.keys).union(sizes.partitions.keys)
-        var rows: [String: [SizeSample]] = [:]
-        var databaseRowPoints: [SizeSample] = []
-        for snapshot in ordered {
-            let resetDuringSeries = snapshot.server.statsReset.map { $0 > first.interval.startedAt } ?? false
-            var total = 0.0
-            var complete = true
-            for table in snapshot.tables ?? [] where table.relkind != "p" {
-                guard let count = Self.rowCount(table, statsReset: resetDuringSeries ? snapshot.server.statsReset : nil)
-                else {
-                    complete = false
-                    continue
-                }
-                total += count
-                if followed.contains(table.qualifiedName) {
-                    rows[table.qualifiedName, default: []].append(
-                        SizeSample(at: snapshot.interval.finishedAt, bytes: count))
-                }
+        func trends(_ kind: RelationTrendKey.Kind) -> [String: GrowthTrend] {
+            var trends: [String: GrowthTrend] = [:]
+            for name in followed {
+                if let trend = history.relations[RelationTrendKey(kind, name)]?.trend { trends[name] = trend }
             }
-            if complete, !(snapshot.tables ?? []).isEmpty {
-                databaseRowPoints.append(SizeSample(at: snapshot.interval.finishedAt, bytes: total))
-            }
+            return trends
         }
-        databaseRows = GrowthTrend(samples: databaseRowPoints)
-        tableRows = rows.compactMapValues { GrowthTrend(samples: $0) }
-
-        // Each snapshot's tables by name once: a catalog holds tens of thousands of them.
-        let tablesByName = ordered.map { snapshot in
-            Dictionary(
-                (snapshot.tables ?? []).map { ($0.qualifiedName, $0) }, uniquingKeysWith: { first, _ in first })
-        }
-        var tableWrites: [String: GrowthTrend] = [:]
-        for name in followed {
-            let points = Self.ratePoints(ordered, resets: resets) { index in
-                let table = tablesByName[index][name]
-                return (table?.writesPerSecond, table.flatMap(Self.tableWrites))
-            }
-            if let trend = GrowthTrend(samples: points) { tableWrites[name] = trend }
-        }
-        tableWritesPerSecond = tableWrites
+        tableRows = trends(.rows)
+        tableWritesPerSecond = trends(.writesPerSecond)
     }
 
     public var snapshots: Int { sizes.snapshots }
@@ -102,63 +76,34 @@ public struct SeriesTrends: Sendable, Equatable {
 
     // MARK: Rates
 
-    /// One rate point per snapshot (see the type's documentation). `measure` gives the own
-    /// rate and the cumulative counter of the snapshot at an index of `ordered`.
+    /// One rate point per snapshot (``SeriesAccumulator/ratePoint(_:previous:rate:counter:before:)``).
+    /// `measure` gives a point's own rate and its cumulative counter.
     private static func ratePoints(
-        _ ordered: [Snapshot], resets: [StatisticsReset], measure: (Int) -> (rate: Double?, counter: Int?)
+        _ ordered: [SnapshotPoint], measure: (SnapshotPoint) -> (rate: Double?, counter: Int?)
     ) -> [SizeSample] {
         var points: [SizeSample] = []
-        for (index, snapshot) in ordered.enumerated() {
-            let (rate, counter) = measure(index)
-            let interval = snapshot.interval
-            if interval.mode == .sinceReset, index > 0 {
-                let previous = ordered[index - 1]
-                let resetInGap = resets.contains { $0.after == previous.interval.finishedAt }
-                let seconds = interval.finishedAt.timeIntervalSince(previous.interval.finishedAt)
-                if !resetInGap, seconds > 0, let counter, let before = measure(index - 1).counter,
-                    counter >= before
-                {
-                    let midpoint = previous.interval.finishedAt.addingTimeInterval(seconds / 2)
-                    points.append(SizeSample(at: midpoint, bytes: Double(counter - before) / seconds))
-                    continue
-                }
+        var previous: (point: SnapshotPoint, counter: Int?)?
+        for point in ordered {
+            let (rate, counter) = measure(point)
+            if let (at, value) = SeriesAccumulator.ratePoint(
+                point, previous: previous?.point, rate: rate, counter: counter, before: previous?.counter ?? nil)
+            {
+                points.append(SizeSample(at: at, bytes: value))
             }
-            guard let rate else { continue }
-            points.append(SizeSample(at: interval.finishedAt, bytes: rate))
+            previous = (point, counter)
         }
         return points
     }
 
-    static func databaseWrites(_ database: DatabaseStats) -> Int? {
-        guard let inserted = database.tupInserted, let updated = database.tupUpdated,
-            let deleted = database.tupDeleted
+    static func databaseWrites(_ point: SnapshotPoint) -> Int? {
+        guard let inserted = point.tupInserted, let updated = point.tupUpdated, let deleted = point.tupDeleted
         else { return nil }
         return inserted + updated + deleted
     }
 
-    static func databaseReads(_ database: DatabaseStats) -> Int? {
-        guard let returned = database.tupReturned, let fetched = database.tupFetched else { return nil }
+    static func databaseReads(_ point: SnapshotPoint) -> Int? {
+        guard let returned = point.tupReturned, let fetched = point.tupFetched else { return nil }
         return returned + fetched
-    }
-
-    static func tableWrites(_ table: TableStats) -> Int? {
-        guard let inserted = table.nTupIns, let updated = table.nTupUpd, let deleted = table.nTupDel else {
-            return nil
-        }
-        return inserted + updated + deleted
-    }
-
-    /// `n_live_tup`, unless the statistics were reset (`statsReset`, during the series) and
-    /// the table was not vacuumed or analyzed since: then `reltuples` when known.
-    static func rowCount(_ table: TableStats, statsReset: Date?) -> Double? {
-        if let statsReset {
-            let refreshed = [table.lastVacuum, table.lastAutovacuum, table.lastAnalyze, table.lastAutoanalyze]
-                .compactMap { $0 }.contains { $0 >= statsReset }
-            if !refreshed {
-                return table.reltuples.flatMap { $0 >= 0 ? $0 : nil }
-            }
-        }
-        return table.nLiveTup.map(Double.init) ?? table.reltuples.flatMap { $0 >= 0 ? $0 : nil }
     }
 }
 
@@ -176,20 +121,24 @@ public struct StatisticsReset: Sendable, Equatable, Codable {
         self.cause = cause
     }
 
-    /// Nil when the two snapshots share their statistics.
-    init?(between previous: Snapshot, and current: Snapshot) {
+    /// Nil when the two snapshots share their statistics. Times are compared to the
+    /// millisecond the snapshot files hold: a time read back from a history store may differ
+    /// from the decoded one in its last bits.
+    init?(between previous: SnapshotPoint, and current: SnapshotPoint) {
+        func differ(_ one: Date, _ other: Date?) -> Bool {
+            guard let other else { return true }
+            return abs(one.timeIntervalSince(other)) >= 0.000_5
+        }
         let cause: String
-        if let reset = current.server.statsReset, reset != previous.server.statsReset,
-            reset > previous.interval.startedAt
-        {
+        if let reset = current.statsReset, differ(reset, previous.statsReset), reset > previous.startedAt {
             cause = "stats_reset"
-        } else if let start = current.server.startTime, let before = previous.server.startTime, start != before {
+        } else if let start = current.startTime, let before = previous.startTime, differ(start, before) {
             cause = "restart"
-        } else if let now = current.database?.xactCommit, let then = previous.database?.xactCommit, now < then {
+        } else if let now = current.xactCommit, let then = previous.xactCommit, now < then {
             cause = "counters_decreased"
         } else {
             return nil
         }
-        self.init(after: previous.interval.finishedAt, before: current.interval.finishedAt, cause: cause)
+        self.init(after: previous.finishedAt, before: current.finishedAt, cause: cause)
     }
 }

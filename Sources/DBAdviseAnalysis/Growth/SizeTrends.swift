@@ -21,35 +21,35 @@ public struct SizeTrends: Sendable, Equatable {
     /// Snapshots are ordered by `interval.finished_at`; tables that are gone from the latest
     /// snapshot are not followed.
     public init?(snapshots: [Snapshot]) {
-        let ordered = snapshots.sorted { $0.interval.finishedAt < $1.interval.finishedAt }
-        guard ordered.count >= 2, let first = ordered.first, let latest = ordered.last else {
-            return nil
-        }
-        let span = latest.interval.finishedAt.timeIntervalSince(first.interval.finishedAt)
+        guard let latest = snapshots.max(by: { $0.interval.finishedAt < $1.interval.finishedAt }) else { return nil }
+        self.init(history: SeriesHistory(snapshots: snapshots), latest: latest)
+    }
+
+    /// The size trends of a history whose latest point is `latest`'s.
+    public init?(history: SeriesHistory, latest: Snapshot) {
+        let ordered = history.points
+        guard ordered.count >= 2, let first = ordered.first, let last = ordered.last else { return nil }
+        let span = last.finishedAt.timeIntervalSince(first.finishedAt)
         guard span > 0 else { return nil }
         self.snapshots = ordered.count
         spanDays = span / GrowthTrend.secondsPerDay
         databaseName = latest.database?.name ?? latest.connection.database ?? "database"
         database = GrowthTrend(
-            samples: ordered.compactMap { snapshot in
-                snapshot.database?.sizeBytes.map {
-                    SizeSample(at: snapshot.interval.finishedAt, bytes: Double($0))
-                }
+            samples: ordered.compactMap { point in
+                point.sizeBytes.map { SizeSample(at: point.finishedAt, bytes: Double($0)) }
             })
-        let sizes = ordered.map { (at: $0.interval.finishedAt, sizes: RelationSizes(snapshot: $0)) }
         let latestSizes = RelationSizes(snapshot: latest)
-        func trends(_ relations: (RelationSizes) -> [SizedRelation]) -> [String: GrowthTrend] {
-            var series: [String: [SizeSample]] = [:]
-            for name in relations(latestSizes).map(\.name) { series[name] = [] }
-            for (at, relationSizes) in sizes {
-                for relation in relations(relationSizes) where series[relation.name] != nil {
-                    series[relation.name]?.append(SizeSample(at: at, bytes: Double(relation.bytes)))
+        func trends(_ relations: [SizedRelation], _ kind: RelationTrendKey.Kind) -> [String: GrowthTrend] {
+            var trends: [String: GrowthTrend] = [:]
+            for relation in relations {
+                if let trend = history.relations[RelationTrendKey(kind, relation.name)]?.trend {
+                    trends[relation.name] = trend
                 }
             }
-            return series.compactMapValues { GrowthTrend(samples: $0) }
+            return trends
         }
-        tables = trends(\.unpartitionedTables)
-        partitions = trends(\.partitions)
+        tables = trends(latestSizes.unpartitionedTables, .tableBytes)
+        partitions = trends(latestSizes.partitions, .partitionBytes)
     }
 
     /// Every growing object's days until its size key's critical (or `level`) level, soonest

@@ -119,9 +119,16 @@ public enum SnapshotCoding {
     private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
     /// `2026-11-24T19:00:00.123Z` (milliseconds kept: samples are a second apart).
+    /// To the nearest millisecond. The format style cuts the fraction off, and a time read
+    /// from `.152Z` is a hair below it as a double: written again it would say `.151Z`.
+    /// Written from the middle of its millisecond, a time always reads back as itself.
     public static func formatTimestamp(_ date: Date) -> String {
-        date.formatted(
-            Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt))
+        let milliseconds = (date.timeIntervalSinceReferenceDate * 1_000).rounded()
+        guard milliseconds.isFinite, abs(milliseconds) < 1e15 else {
+            return date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt))
+        }
+        return Date(timeIntervalSinceReferenceDate: (milliseconds + 0.5) / 1_000)
+            .formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt))
     }
 
     public static func parseTimestamp(_ text: String) -> Date? {

@@ -25,20 +25,31 @@ public enum SeriesPlot {
     /// Nil when the series has fewer than two snapshots.
     public static func render(snapshots: [Snapshot], config: Config) -> String? {
         let ordered = snapshots.sorted { $0.interval.finishedAt < $1.interval.finishedAt }
-        guard let trends = SeriesTrends(snapshots: ordered), let first = ordered.first, let latest = ordered.last
-        else { return nil }
-        let origin = first.interval.finishedAt
-        let spanDays = trends.spanDays
-        let endDays = spanDays * 2
-
-        let largest = RelationSizes(snapshot: latest).largestTable
-        let largestName = largest?.name
+        guard let latest = ordered.last else { return nil }
+        let largestName = RelationSizes(snapshot: latest).largestTable?.name
         let largestPoints: [SizeSample] = ordered.compactMap { snapshot in
             guard let name = largestName else { return nil }
             let sizes = RelationSizes(snapshot: snapshot)
             return (sizes.unpartitionedTables + sizes.partitionedTables).first { $0.name == name }
                 .map { SizeSample(at: snapshot.interval.finishedAt, bytes: Double($0.bytes)) }
         }
+        return render(
+            latest: latest, history: SeriesHistory(snapshots: ordered), largestTablePoints: largestPoints,
+            config: config)
+    }
+
+    /// The plot of a series given as its latest snapshot and its history;
+    /// `largestTablePoints` are the sizes of the latest snapshot's largest table over the
+    /// series. Nil when the series has fewer than two snapshots.
+    public static func render(
+        latest: Snapshot, history: SeriesHistory, largestTablePoints largestPoints: [SizeSample], config: Config
+    ) -> String? {
+        guard let trends = SeriesTrends(history: history, latest: latest), let first = history.points.first
+        else { return nil }
+        let origin = first.finishedAt
+        let spanDays = trends.spanDays
+        let endDays = spanDays * 2
+        let largestName = RelationSizes(snapshot: latest).largestTable?.name
         let sizeSeries: [PlotSeries] = [
             PlotSeries(
                 label: trends.sizes.databaseName, color: colors.database, points: trends.databaseBytesPoints,

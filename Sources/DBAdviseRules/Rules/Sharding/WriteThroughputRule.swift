@@ -68,8 +68,8 @@ public struct WriteThroughputRule: Rule {
                 evidence)
         }
         // Sustained: every snapshot of a settled series spanning the policy's hours.
-        let rates = context.snapshots.compactMap(\.rates.writesPerSecond)
-        guard window.sustained, rates.count == context.snapshots.count, let lowest = rates.min(),
+        let rates = context.series.compactMap(\.writesPerSecond)
+        guard window.sustained, rates.count == context.series.count, let lowest = rates.min(),
             lowest > projection.ceilingWrites
         else {
             let why =

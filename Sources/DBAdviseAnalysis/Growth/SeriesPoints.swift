@@ -1,9 +1,10 @@
+import DBAdviseModel
 import Foundation
 
 /// One snapshot's series points: the database-wide row and one row per table and leaf
 /// partition. Exactly what the growth trends, forecasts and the measurement window read
-/// from the earlier snapshots of a series (``SeriesSnapshots`` turns them back into the
-/// snapshots those read), and nothing else.
+/// from the earlier snapshots of a series, and nothing else: ``SeriesAccumulator`` folds
+/// them into a ``SeriesHistory``, the history stores keep them.
 public struct SnapshotPoints: Sendable, Equatable {
     public var snapshot: SnapshotPoint
     public var relations: [RelationPoint]
@@ -59,6 +60,14 @@ public struct SnapshotPoint: Sendable, Equatable {
     public var readsPerSecond: Double?
     public var avgActiveSessions: Double?
     public var replicationLagSeconds: Double?
+
+    // Derived from the relations by ``SeriesAccumulator`` (the stores keep them with the
+    // trend state, as they depend on the series' first snapshot):
+    /// The database's live rows: every table's row count (``SeriesTrends`` tells which
+    /// count); nil when a table's count is unknown or the snapshot lists no table.
+    public var rows: Double?
+    /// Tables loaded in bulk inside the snapshot's window (``MeasurementWindow``).
+    public var bulkLoads: [String] = []
 
     public init(
         series: String, finishedAt: Date, startedAt: Date, intervalMode: IntervalMode, rateSeconds: Double?,

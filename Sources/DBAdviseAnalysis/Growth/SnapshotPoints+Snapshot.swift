@@ -1,4 +1,4 @@
-import DBAdviseAnalysis
+
 import DBAdviseModel
 import Foundation
 
