@@ -1,5 +1,5 @@
-import DBAdviseAnalysis
 import Crypto
+import DBAdviseAnalysis
 import DBAdviseModel
 import Foundation
 

@@ -326,7 +326,8 @@ public final class PostgresHistoryStore: HistoryStore {
             try connection.query(HistorySQL.lockTrendState.sql, [series])
             try connection.query(HistorySQL.deleteTrendSeries.sql, [series])
             try connection.query(
-                HistorySQL.insertTrendSeries.sql, [series, String(history.points.count), Self.seconds(latest.finishedAt)])
+                HistorySQL.insertTrendSeries.sql,
+                [series, String(history.points.count), Self.seconds(latest.finishedAt)])
             try connection.query(
                 HistorySQL.insertTrendSnapshots.sql,
                 [

@@ -63,6 +63,78 @@ enum HistoryStoreContract {
         #expect(try store.sources().map(\.name) == ["second.json"])
     }
 
+    /// The sample `hours` later, as a file holds it (times to the millisecond): every table
+    /// and the database a little larger, counters advanced.
+    static func advanced(_ base: Snapshot, hours: Int) throws -> Snapshot {
+        var snapshot = base
+        let shift = Double(hours) * 3_600
+        snapshot.interval.startedAt = base.interval.startedAt.addingTimeInterval(shift)
+        snapshot.interval.finishedAt = base.interval.finishedAt.addingTimeInterval(shift)
+        var tables = base.tables ?? []
+        for index in tables.indices {
+            let rows = 100 * (index + 1) * (hours + 5)
+            tables[index].totalBytes = tables[index].totalBytes.map { $0 + 8_192 * rows }
+            tables[index].nLiveTup = (tables[index].nLiveTup ?? 0) + rows
+            tables[index].nTupIns = tables[index].nTupIns.map { $0 + rows }
+        }
+        snapshot.tables = tables
+        snapshot.database?.sizeBytes = base.database?.sizeBytes.map { $0 + 1_000_000 * (hours + 5) }
+        snapshot.database?.xactCommit = base.database?.xactCommit.map { $0 + 1_000 * (hours + 5) }
+        return try SnapshotCoding.decode(Snapshot.self, from: try SnapshotCoding.encode(snapshot))
+    }
+
+    /// The trend state is the one ``SeriesHistory`` the files fold into, whatever happened
+    /// to the store: kept up by each collection, dropped by a snapshot added before its latest
+    /// or a removed source and rebuilt, continued with a live snapshot.
+    static func theTrendStateIsTheFilesHistory(_ store: any HistoryStore) throws {
+        let base = try SQLiteHistoryStoreTests.sample("pgbench")
+        let hourly = try (0..<5).map { try advanced(base, hours: $0) }
+        let series = SnapshotPoints.series(of: base)
+        for (hour, snapshot) in hourly.enumerated() {
+            try store.append(SnapshotPoints(snapshot: snapshot), source: source("\(hour).json"))
+            _ = try HistoryTrends.current(store, series: series, save: true)
+        }
+        #expect(try store.trendState(series: series) == SeriesHistory(snapshots: hourly))
+        let latest = try #require(hourly.last)
+        #expect(
+            try HistoryTrends.history(store, series: series, latest: latest, save: false)
+                == SeriesHistory(snapshots: hourly))
+
+        // Points appended without the state (an older dbadvise, a failed update): caught up.
+        let later = try advanced(base, hours: 5)
+        try store.append(SnapshotPoints(snapshot: later), source: source("5.json"))
+        #expect(try store.trendState(series: series)?.points.count == 5)
+        #expect(
+            try HistoryTrends.current(store, series: series, save: true) == SeriesHistory(snapshots: hourly + [later]))
+        #expect(try store.trendState(series: series) == SeriesHistory(snapshots: hourly + [later]))
+
+        // A snapshot before the latest drops the state; it is rebuilt in time order.
+        let early = try advanced(base, hours: -1)
+        try store.append(SnapshotPoints(snapshot: early), source: source("early.json"))
+        #expect(try store.trendState(series: series) == nil)
+        let all = [early] + hourly + [later]
+        #expect(try HistoryTrends.current(store, series: series, save: true) == SeriesHistory(snapshots: all))
+
+        // A removed source drops it too.
+        try store.removeSource(named: "2.json")
+        #expect(try store.trendState(series: series) == nil)
+        let left = all.filter { $0.interval.finishedAt != hourly[2].interval.finishedAt }
+        #expect(try HistoryTrends.current(store, series: series, save: true) == SeriesHistory(snapshots: left))
+
+        // A live snapshot newer than the store is folded in after it, nothing saved.
+        let live = try advanced(base, hours: 8)
+        #expect(
+            try HistoryTrends.history(store, series: series, latest: live, save: false)
+                == SeriesHistory(snapshots: left + [live]))
+        // One older than stored points sees only the points before it.
+        let between = try advanced(base, hours: 3).withFinish(offset: 600)
+        #expect(
+            try HistoryTrends.history(store, series: series, latest: between, save: false)
+                == SeriesHistory(
+                    snapshots: left.filter { $0.interval.finishedAt < between.interval.finishedAt } + [between]))
+        #expect(try store.trendState(series: series) == SeriesHistory(snapshots: left))
+    }
+
     static func seriesAreKeptApart(_ store: any HistoryStore) throws {
         let one = SnapshotPoints(snapshot: try SQLiteHistoryStoreTests.sample("pgbench"))
         var other = one
@@ -96,6 +168,10 @@ struct SQLiteHistoryStoreContractTests {
     @Test func seriesAreKeptApart() throws {
         try HistoryStoreContract.seriesAreKeptApart(try store())
     }
+
+    @Test func theTrendStateIsTheFilesHistory() throws {
+        try HistoryStoreContract.theTrendStateIsTheFilesHistory(try store())
+    }
 }
 
 @Suite("history store contract: PostgreSQL", .serialized, TestServer.enabled)
@@ -124,6 +200,10 @@ struct PostgresHistoryStoreContractTests {
         try HistoryStoreContract.seriesAreKeptApart(try store("series"))
     }
 
+    @Test func theTrendStateIsTheFilesHistory() throws {
+        try HistoryStoreContract.theTrendStateIsTheFilesHistory(try store("trends"))
+    }
+
     @Test func theSchemaIsCreatedOnceWithItsVersionAndANewerOneIsRefused() throws {
         let dsn = try TestServer.freshDatabase("history_contract_schema", statements: false)
         // A reader creates nothing.
@@ -139,7 +219,8 @@ struct PostgresHistoryStoreContractTests {
         #expect(try first.schemaVersion() == PostgresHistoryStore.currentVersion)
         let again = try PostgresHistoryStore(conninfo: dsn, access: .readWrite)
         #expect(again.migrationsApplied == 0, "a current store migrates nothing")
-        #expect(try TestServer.psql("SELECT count(*) FROM dbadvise_history.schema_version", dsn: dsn)
+        #expect(
+            try TestServer.psql("SELECT count(*) FROM dbadvise_history.schema_version", dsn: dsn)
                 == String(PostgresHistoryStore.currentVersion))
         #expect(
             try TestServer.psql(
@@ -179,7 +260,8 @@ struct PostgresHistoryStoreContractTests {
         #expect(
             outcomes.applied.reduce(0, +) == PostgresHistoryStore.currentVersion,
             "one of them migrated: \(outcomes.applied)")
-        #expect(try TestServer.psql("SELECT count(*) FROM dbadvise_history.schema_version", dsn: dsn)
+        #expect(
+            try TestServer.psql("SELECT count(*) FROM dbadvise_history.schema_version", dsn: dsn)
                 == String(PostgresHistoryStore.currentVersion))
     }
 
@@ -254,5 +336,15 @@ struct HistorySQLQualificationTests {
             #expect(sent == registered, "\(file) sends SQL that is not a HistorySQL statement")
             #expect(file != "PostgresHistoryStore.swift" || sent > 10)
         }
+    }
+}
+
+extension Snapshot {
+    /// The snapshot finished `offset` seconds later (its window as long).
+    fileprivate func withFinish(offset: Double) throws -> Snapshot {
+        var snapshot = self
+        snapshot.interval.startedAt = interval.startedAt.addingTimeInterval(offset)
+        snapshot.interval.finishedAt = interval.finishedAt.addingTimeInterval(offset)
+        return try SnapshotCoding.decode(Snapshot.self, from: try SnapshotCoding.encode(snapshot))
     }
 }

@@ -33,7 +33,8 @@ public struct RuleContext: Sendable {
     /// `scenario`: a what-if load, stated rather than measured: it is taken as sustained
     /// (the question is what the plan would be if it were).
     public init(latest: Snapshot, earlier: [Snapshot] = [], config: Config, scenario: Bool = false) {
-        self.init(latest: latest, history: SeriesHistory(snapshots: earlier + [latest]), config: config, scenario: scenario)
+        self.init(
+            latest: latest, history: SeriesHistory(snapshots: earlier + [latest]), config: config, scenario: scenario)
     }
 
     /// `history` ends with `latest`'s point (``SeriesHistory``).

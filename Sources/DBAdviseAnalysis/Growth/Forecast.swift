@@ -183,11 +183,15 @@ public enum Forecasts {
         // The load and lag the report derives per snapshot (ratios are bounded: never a line).
         let vcpus = config.hardware.vcpus.map(Double.init)
         let perSnapshot: [(ThresholdKey, (SnapshotPoint) -> Double?)] = [
-            (.activeSessionsPerVCPU, { point in point.avgActiveSessions.flatMap { sessions in vcpus.map { sessions / $0 } } }),
+            (
+                .activeSessionsPerVCPU,
+                { point in point.avgActiveSessions.flatMap { sessions in vcpus.map { sessions / $0 } } }
+            ),
             (.replicationLagSeconds, \.replicationLagSeconds),
         ]
         for (key, value) in perSnapshot {
-            let samples = series.compactMap { point in value(point).map { SizeSample(at: point.finishedAt, bytes: $0) } }
+            let samples = series.compactMap { point in value(point).map { SizeSample(at: point.finishedAt, bytes: $0) }
+            }
             if let trend = GrowthTrend(samples: samples) {
                 add(key, metric: MetricKey(threshold: key), targets: [(sizes.databaseName, trend)])
             }

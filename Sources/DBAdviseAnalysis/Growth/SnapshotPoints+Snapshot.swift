@@ -1,4 +1,3 @@
-
 import DBAdviseModel
 import Foundation
 
