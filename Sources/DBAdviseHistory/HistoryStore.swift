@@ -73,7 +73,8 @@ import Foundation
 ///   live_rows        REAL NULL       the database's live rows (n_live_tup, or reltuples
 ///                                    after a statistics reset the table has not been
 ///                                    analyzed since); null when a table's count is unknown
-///   bulk_loads       TEXT            JSON array of the tables loaded in bulk in its window
+///   bulk_load_count  INTEGER         tables loaded in bulk in its window
+///   bulk_loads       TEXT            JSON array of the first three of them, most rows first
 ///
 /// trend_relations  -- one row per trend of a table or leaf partition: least-squares sums
 ///   series, kind, relation           PRIMARY KEY; kind is `table_bytes`, `partition_bytes`,

@@ -167,6 +167,7 @@ extension HistorySQL {
                         REFERENCES dbadvise_history.trend_series (series) ON DELETE CASCADE,
                     finished_at pg_catalog.timestamptz NOT NULL,
                     live_rows pg_catalog.float8,
+                    bulk_load_count pg_catalog.int4 NOT NULL,
                     bulk_loads pg_catalog.text NOT NULL,
                     PRIMARY KEY (series, finished_at)
                 )
@@ -241,12 +242,14 @@ extension HistorySQL {
     static let insertTrendSnapshots = HistorySQL(
         "history insert trend snapshots",
         """
-        INSERT INTO dbadvise_history.trend_snapshots (series, finished_at, live_rows, bulk_loads)
-        SELECT $1::pg_catalog.text, pg_catalog.to_timestamp(u.finished_at), u.live_rows, u.bulk_loads
+        INSERT INTO dbadvise_history.trend_snapshots (series, finished_at, live_rows, bulk_load_count, bulk_loads)
+        SELECT
+            $1::pg_catalog.text, pg_catalog.to_timestamp(u.finished_at), u.live_rows, u.bulk_load_count,
+            u.bulk_loads
         FROM ROWS FROM (
             pg_catalog.unnest($2::pg_catalog.float8[]), pg_catalog.unnest($3::pg_catalog.float8[]),
-            pg_catalog.unnest($4::pg_catalog.text[])
-        ) AS u (finished_at, live_rows, bulk_loads)
+            pg_catalog.unnest($4::pg_catalog.int4[]), pg_catalog.unnest($5::pg_catalog.text[])
+        ) AS u (finished_at, live_rows, bulk_load_count, bulk_loads)
         """)
 
     static let insertTrendRelations = HistorySQL(
@@ -288,15 +291,8 @@ extension HistorySQL {
         "history trend snapshot points",
         """
         SELECT
-            t.live_rows, t.bulk_loads, s.id, s.series,
-            pg_catalog.date_part('epoch', s.finished_at) AS finished_at,
-            pg_catalog.date_part('epoch', s.started_at) AS started_at,
-            s.interval_mode, s.rate_seconds, s.database, s.system_identifier, s.host, s.port,
-            pg_catalog.date_part('epoch', s.stats_reset) AS stats_reset,
-            pg_catalog.date_part('epoch', s.start_time) AS start_time,
-            s.size_bytes, s.xact_commit, s.tup_returned, s.tup_fetched, s.tup_inserted, s.tup_updated,
-            s.tup_deleted, s.writes_per_second, s.reads_per_second, s.avg_active_sessions,
-            s.replication_lag_seconds
+            t.live_rows, t.bulk_load_count, t.bulk_loads, s.id, s.series,
+            \(snapshotPointColumns)
         FROM dbadvise_history.snapshots AS s
         JOIN dbadvise_history.trend_snapshots AS t
             ON t.series OPERATOR(pg_catalog.=) s.series AND t.finished_at OPERATOR(pg_catalog.=) s.finished_at
@@ -488,12 +484,9 @@ extension HistorySQL {
         ORDER BY pg_catalog.max(s.finished_at) DESC, s.series
         """)
 
-    static let snapshotPoints = HistorySQL(
-        "history snapshot points",
-        """
-        SELECT
-            s.id, s.series,
-            pg_catalog.date_part('epoch', s.finished_at) AS finished_at,
+    /// A snapshot point's columns of `snapshots AS s`, times as Unix seconds.
+    static let snapshotPointColumns = """
+        pg_catalog.date_part('epoch', s.finished_at) AS finished_at,
             pg_catalog.date_part('epoch', s.started_at) AS started_at,
             s.interval_mode, s.rate_seconds, s.database, s.system_identifier, s.host, s.port,
             pg_catalog.date_part('epoch', s.stats_reset) AS stats_reset,
@@ -501,6 +494,14 @@ extension HistorySQL {
             s.size_bytes, s.xact_commit, s.tup_returned, s.tup_fetched, s.tup_inserted, s.tup_updated,
             s.tup_deleted, s.writes_per_second, s.reads_per_second, s.avg_active_sessions,
             s.replication_lag_seconds
+        """
+
+    static let snapshotPoints = HistorySQL(
+        "history snapshot points",
+        """
+        SELECT
+            s.id, s.series,
+            \(snapshotPointColumns)
         FROM dbadvise_history.snapshots AS s
         WHERE s.series OPERATOR(pg_catalog.=) $1::pg_catalog.text
             AND ($2::pg_catalog.float8 IS NULL

@@ -300,6 +300,7 @@ public final class PostgresHistoryStore: HistoryStore {
                 guard point.finishedAt <= latestDate else { break }
                 point.rows = try row.double("live_rows")
                 point.bulkLoads = TrendStateCoding.bulkLoads(try row.string("bulk_loads"))
+                point.bulkLoadCount = try row.int("bulk_load_count") ?? 0
                 points.append(point)
             }
             guard points.count == count else { return nil }
@@ -333,6 +334,7 @@ public final class PostgresHistoryStore: HistoryStore {
                 [
                     series, PostgresArray.literal(history.points.map { Self.seconds($0.finishedAt) }),
                     PostgresArray.literal(history.points.map { Self.number($0.rows) }),
+                    PostgresArray.literal(history.points.map { String($0.bulkLoadCount) }),
                     PostgresArray.literal(history.points.map { TrendStateCoding.text($0.bulkLoads) }),
                 ])
             let entries = Array(history.relations)

@@ -113,6 +113,7 @@ public final class SQLiteHistoryStore: HistoryStore {
                 series TEXT NOT NULL REFERENCES trend_series (series) ON DELETE CASCADE,
                 finished_at REAL NOT NULL,
                 live_rows REAL,
+                bulk_load_count INTEGER NOT NULL,
                 bulk_loads TEXT NOT NULL,
                 PRIMARY KEY (series, finished_at)
             )
@@ -399,16 +400,17 @@ public final class SQLiteHistoryStore: HistoryStore {
             let points = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT t.live_rows, t.bulk_loads, \(Self.pointColumns(of: "s"))
+                    SELECT t.live_rows, t.bulk_loads, t.bulk_load_count, \(Self.pointColumns(of: "s"))
                     FROM snapshots s JOIN trend_snapshots t ON t.series = s.series AND t.finished_at = s.finished_at
                     WHERE s.series = ? AND s.finished_at <= ?
                     ORDER BY s.finished_at
                     """,
                 arguments: [series, header[1] as Double]
             ).map { row in
-                var point = Self.point(row, offset: 2)
+                var point = Self.point(row, offset: 3)
                 point.rows = row[0]
                 point.bulkLoads = TrendStateCoding.bulkLoads(row[1])
+                point.bulkLoadCount = row[2]
                 return point
             }
             let stored = try Int.fetchOne(
@@ -444,10 +446,13 @@ public final class SQLiteHistoryStore: HistoryStore {
                     series, history.points.count, latest.finishedAt.timeIntervalSince1970, Date().timeIntervalSince1970,
                 ])
             let snapshot = try db.cachedStatement(
-                sql: "INSERT INTO trend_snapshots (series, finished_at, live_rows, bulk_loads) VALUES (?, ?, ?, ?)")
+                sql: """
+                    INSERT INTO trend_snapshots (series, finished_at, live_rows, bulk_load_count, bulk_loads)
+                    VALUES (?, ?, ?, ?, ?)
+                    """)
             for point in history.points {
                 try snapshot.execute(arguments: [
-                    series, point.finishedAt.timeIntervalSince1970, point.rows,
+                    series, point.finishedAt.timeIntervalSince1970, point.rows, point.bulkLoadCount,
                     TrendStateCoding.text(point.bulkLoads),
                 ])
             }

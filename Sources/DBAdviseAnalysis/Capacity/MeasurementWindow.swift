@@ -48,19 +48,23 @@ public struct MeasurementWindow: Codable, Sendable, Equatable {
     }
 
     public init(snapshots: [Snapshot], policy: MeasurementPolicy) {
-        self.init(series: SeriesHistory(snapshots: snapshots).points, policy: policy)
+        let latest = snapshots.max { $0.interval.finishedAt < $1.interval.finishedAt }
+        self.init(
+            series: SeriesHistory(snapshots: snapshots).points, policy: policy,
+            latestBulkLoads: latest.map(Self.bulkLoads(of:)))
     }
 
     /// The window of a series' points, oldest first (their bulk loads derived by
-    /// ``SeriesAccumulator``).
-    public init(series: [SnapshotPoint], policy: MeasurementPolicy) {
+    /// ``SeriesAccumulator``, which keeps the first few names of each); `latestBulkLoads` is
+    /// the latest snapshot's whole list (``bulkLoads(of:)``), which the report lists.
+    public init(series: [SnapshotPoint], policy: MeasurementPolicy, latestBulkLoads: [String]? = nil) {
         let latest = series.last
         kind = latest?.intervalMode == .delta ? .interval : .sinceReset
         seconds = latest?.rateSeconds
         snapshots = series.count
         let judged = series.map { Self.judge($0, policy: policy) }
         let latestJudgment = judged.last ?? Judgment(reason: "no snapshot", bulkLoads: [])
-        bulkLoads = latestJudgment.bulkLoads
+        bulkLoads = latestBulkLoads ?? latestJudgment.bulkLoads
         unsettledReason = latestJudgment.reason
         settled = latestJudgment.reason == nil
         let settledSeries = zip(series, judged).filter { $0.1.reason == nil }.map(\.0)
@@ -73,7 +77,7 @@ public struct MeasurementWindow: Codable, Sendable, Equatable {
         sustained =
             settledSnapshots >= policy.sustainedSnapshots
             && settledSpanSeconds >= policy.sustainedHours * 3_600
-        coldCacheReason = latest.flatMap { Self.coldCache($0, bulkLoads: latestJudgment.bulkLoads) }
+        coldCacheReason = latest.flatMap { Self.coldCache($0) }
     }
 
     /// `interval of 10 seconds`, `12 minutes since the statistics reset`.
@@ -111,6 +115,7 @@ public struct MeasurementWindow: Codable, Sendable, Equatable {
             return Judgment(reason: "the rate window is unknown", bulkLoads: [])
         }
         let bulk = point.bulkLoads
+        let count = max(point.bulkLoadCount, bulk.count)
         switch point.intervalMode {
         case .sinceReset where seconds < policy.settledSinceResetMinutes * 60:
             return Judgment(
@@ -126,10 +131,11 @@ public struct MeasurementWindow: Codable, Sendable, Equatable {
         default:
             break
         }
-        if !bulk.isEmpty {
+        if count > 0 {
+            let named = bulk.prefix(SnapshotPoint.bulkLoadsKept)
             return Judgment(
-                reason: "inflated by a bulk load inside the window (\(bulk.prefix(3).joined(separator: ", "))"
-                    + (bulk.count > 3 ? " and \(bulk.count - 3) more" : "") + ")",
+                reason: "inflated by a bulk load inside the window (\(named.joined(separator: ", "))"
+                    + (count > named.count ? " and \(count - named.count) more" : "") + ")",
                 bulkLoads: bulk)
         }
         return Judgment(reason: nil, bulkLoads: [])
@@ -138,6 +144,12 @@ public struct MeasurementWindow: Codable, Sendable, Equatable {
     /// Tables loaded in bulk inside the window: rows inserted in it are at least
     /// ``MeasurementPolicy/bulkLoadInsertShare`` of the table's live rows, the table has seen
     /// few updates or deletes, and together such tables hold most of the window's writes.
+    /// A snapshot's tables loaded in bulk, all of them (``bulkLoads(_:relations:policy:)``).
+    public static func bulkLoads(of snapshot: Snapshot) -> [String] {
+        let points = SnapshotPoints(snapshot: snapshot)
+        return bulkLoads(points.snapshot, relations: points.relations, policy: MeasurementPolicy())
+    }
+
     static func bulkLoads(_ point: SnapshotPoint, relations: [RelationPoint], policy: MeasurementPolicy) -> [String] {
         guard let seconds = point.rateSeconds, seconds > 0 else { return [] }
         var loaded: [(name: String, rows: Double)] = []
@@ -162,12 +174,12 @@ public struct MeasurementWindow: Codable, Sendable, Equatable {
 
     /// A cache read right after a restart or a bulk load is cold: its hit ratio says how the
     /// data arrived, not whether the working set fits.
-    static func coldCache(_ point: SnapshotPoint, bulkLoads: [String]) -> String? {
+    static func coldCache(_ point: SnapshotPoint) -> String? {
         if let started = point.startTime {
             let up = point.finishedAt.timeIntervalSince(started)
             if up < 3_600 { return "the server started \(Self.span(up)) before the measurement" }
         }
-        if !bulkLoads.isEmpty { return "tables were loaded in bulk inside the window" }
+        if point.bulkLoadCount > 0 { return "tables were loaded in bulk inside the window" }
         return nil
     }
 }

@@ -45,7 +45,9 @@ public struct RuleContext: Sendable {
         series = history.points
         self.config = config
         resolvedHardware = ResolvedHardware(configured: config.hardware, host: latest.host)
-        var window = MeasurementWindow(series: history.points, policy: config.measurement)
+        var window = MeasurementWindow(
+            series: history.points, policy: config.measurement, latestBulkLoads: MeasurementWindow.bulkLoads(of: latest)
+        )
         if scenario { window.sustained = window.settled }
         self.window = window
         capacity = CapacityModel(

@@ -121,7 +121,9 @@ public struct SeriesAccumulator: Sendable {
                     .add(at: rateAt, value: rate)
             }
         }
-        point.bulkLoads = MeasurementWindow.bulkLoads(point, relations: snapshot.relations, policy: MeasurementPolicy())
+        let bulkLoads = MeasurementWindow.bulkLoads(point, relations: snapshot.relations, policy: MeasurementPolicy())
+        point.bulkLoadCount = bulkLoads.count
+        point.bulkLoads = Array(bulkLoads.prefix(SnapshotPoint.bulkLoadsKept))
         history.points.append(point)
         previous = point
         previousWriteCounters = counters

@@ -66,8 +66,11 @@ public struct SnapshotPoint: Sendable, Equatable {
     /// The database's live rows: every table's row count (``SeriesTrends`` tells which
     /// count); nil when a table's count is unknown or the snapshot lists no table.
     public var rows: Double?
-    /// Tables loaded in bulk inside the snapshot's window (``MeasurementWindow``).
+    /// Tables loaded in bulk inside the snapshot's window (``MeasurementWindow``): how many,
+    /// and the first ``bulkLoadsKept`` of them, most rows first (what a reason names).
+    public var bulkLoadCount = 0
     public var bulkLoads: [String] = []
+    public static let bulkLoadsKept = 3
 
     public init(
         series: String, finishedAt: Date, startedAt: Date, intervalMode: IntervalMode, rateSeconds: Double?,
