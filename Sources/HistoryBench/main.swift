@@ -6,7 +6,9 @@ import Foundation
 // make bench's history axis: a series of hourly snapshots of one real collection, counters
 // and sizes advanced hour by hour, appended through the HistoryStore API into DIR/history.sqlite;
 // only the newest `--files` snapshots are written as full files (older ones are retired, as
-// retention leaves them), so a long series costs its points, not gigabytes of JSON.
+// retention leaves them), so a long series costs its points, not gigabytes of JSON. The files
+// go through `HistoryDirectory.record`, the path `collect --output DIR/` takes, which keeps the
+// trend state: the first folds every point appended before it (once), the others continue it.
 //
 //   history-bench --from SNAPSHOT.json --count 2160 --files 24 --output DIR/
 
