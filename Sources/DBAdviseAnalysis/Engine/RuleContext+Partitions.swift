@@ -1,4 +1,3 @@
-import DBAdviseAnalysis
 import DBAdviseModel
 
 extension RuleContext {
