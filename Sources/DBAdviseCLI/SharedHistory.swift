@@ -33,7 +33,7 @@ enum SharedHistory {
         // The trend state follows each collection, so analyze never reads the points; a
         // state left behind is caught up by the next collection or rebuilt.
         do {
-            _ = try HistoryTrends.current(store, series: points.snapshot.series, save: true)
+            _ = try HistoryTrends.current(store, series: points.snapshot.series, save: .always)
         } catch {
             Terminal.writeError(
                 "dbadvise: warning: the snapshot is appended, but the trend state of \(points.snapshot.series) in "
@@ -78,7 +78,7 @@ enum SharedHistory {
         -> AnalysisSeries
     {
         do {
-            let history = try HistoryTrends.history(store, series: series, latest: latest, save: false)
+            let history = try HistoryTrends.history(store, series: series, latest: latest, save: .never)
             let largest = RelationSizes(snapshot: latest).largestTable?.name
             return AnalysisSeries(latest: latest, history: history) {
                 try largest.map { try store.tableSizes(series: series, table: $0) } ?? []

@@ -91,7 +91,7 @@ public struct HistoryDirectory {
                 contentSHA256: Self.sha256(data)))
         // The trend state follows each collection, so analyze never reads the points.
         do {
-            _ = try HistoryTrends.current(store, series: points.snapshot.series, save: true)
+            _ = try HistoryTrends.current(store, series: points.snapshot.series, save: .always)
         } catch let error as HistoryStoreError {
             throw error
         } catch {
@@ -125,7 +125,7 @@ public struct HistoryDirectory {
                 if first != second { throw AnalysisError.mixedDatabases(first: first, other: second) }
             }
         }
-        let history = try HistoryTrends.history(store, series: newest.series, latest: latest, save: true)
+        let history = try HistoryTrends.history(store, series: newest.series, latest: latest, save: .ifPossible)
         let largest = RelationSizes(snapshot: latest).largestTable?.name
         let store = store
         return AnalysisSeries(latest: latest, history: history) {

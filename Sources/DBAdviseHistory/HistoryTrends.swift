@@ -11,10 +11,21 @@ import Foundation
 /// before its latest, a source removed) is rebuilt from every point once. Either way the
 /// history is the one the file-only path folds from the decoded files, number for number.
 public enum HistoryTrends {
+    /// Whether a state brought up to date is saved.
+    public enum Saving: Sendable {
+        /// A reader of a read-only store: in memory only.
+        case never
+        /// analyze: the state is a cache, so a store that refuses the write (a read-only
+        /// file) costs the next reader the same work, not the report.
+        case ifPossible
+        /// collect: a failure is the caller's to report.
+        case always
+    }
+
     /// The series' state brought up to its newest stored point: continued from the saved
-    /// state, or rebuilt; saved again when it changed and `save` (a read-only store is
-    /// brought up to date in memory only). Nil when the series has no points.
-    public static func current(_ store: any HistoryStore, series: String, save: Bool) throws -> SeriesHistory? {
+    /// state, or rebuilt; saved again when it changed (see ``Saving``). Nil when the series
+    /// has no points.
+    public static func current(_ store: any HistoryStore, series: String, save: Saving) throws -> SeriesHistory? {
         let saved = try store.trendState(series: series)
         var accumulator = SeriesAccumulator()
         var added = 0
@@ -35,7 +46,7 @@ public enum HistoryTrends {
         } else {
             return try rebuild(store, series: series, save: save)
         }
-        if added > 0, save { try store.saveTrendState(series: series, accumulator.history) }
+        if added > 0 { try Self.save(accumulator.history, of: series, to: store, save) }
         return accumulator.history.points.isEmpty ? nil : accumulator.history
     }
 
@@ -43,7 +54,7 @@ public enum HistoryTrends {
     /// point last. A live snapshot newer than the store is folded in after it; one that
     /// finished before stored points is given the points before it (rebuilt, slowly).
     public static func history(
-        _ store: any HistoryStore, series: String, latest: Snapshot, save: Bool
+        _ store: any HistoryStore, series: String, latest: Snapshot, save: Saving
     ) throws -> SeriesHistory {
         let latestPoints = SnapshotPoints(snapshot: latest).mapTimes(HistoryTime.asWritten)
         let finished = latestPoints.snapshot.finishedAt
@@ -71,12 +82,22 @@ public enum HistoryTrends {
         return accumulator.history
     }
 
-    private static func rebuild(_ store: any HistoryStore, series: String, save: Bool) throws -> SeriesHistory? {
+    private static func rebuild(_ store: any HistoryStore, series: String, save: Saving) throws -> SeriesHistory? {
         var accumulator = SeriesAccumulator()
         try store.forEachPoints(series: series) { accumulator.add($0) }
         guard !accumulator.history.points.isEmpty else { return nil }
-        if save { try store.saveTrendState(series: series, accumulator.history) }
+        try Self.save(accumulator.history, of: series, to: store, save)
         return accumulator.history
+    }
+
+    private static func save(
+        _ history: SeriesHistory, of series: String, to store: any HistoryStore, _ saving: Saving
+    ) throws(HistoryStoreError) {
+        switch saving {
+        case .never: return
+        case .ifPossible: try? store.saveTrendState(series: series, history)
+        case .always: try store.saveTrendState(series: series, history)
+        }
     }
 }
 

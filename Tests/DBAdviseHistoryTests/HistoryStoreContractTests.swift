@@ -92,12 +92,12 @@ enum HistoryStoreContract {
         let series = SnapshotPoints.series(of: base)
         for (hour, snapshot) in hourly.enumerated() {
             try store.append(SnapshotPoints(snapshot: snapshot), source: source("\(hour).json"))
-            _ = try HistoryTrends.current(store, series: series, save: true)
+            _ = try HistoryTrends.current(store, series: series, save: .always)
         }
         #expect(try store.trendState(series: series) == SeriesHistory(snapshots: hourly))
         let latest = try #require(hourly.last)
         #expect(
-            try HistoryTrends.history(store, series: series, latest: latest, save: false)
+            try HistoryTrends.history(store, series: series, latest: latest, save: .never)
                 == SeriesHistory(snapshots: hourly))
 
         // Points appended without the state (an older dbadvise, a failed update): caught up.
@@ -105,7 +105,8 @@ enum HistoryStoreContract {
         try store.append(SnapshotPoints(snapshot: later), source: source("5.json"))
         #expect(try store.trendState(series: series)?.points.count == 5)
         #expect(
-            try HistoryTrends.current(store, series: series, save: true) == SeriesHistory(snapshots: hourly + [later]))
+            try HistoryTrends.current(store, series: series, save: .always)
+                == SeriesHistory(snapshots: hourly + [later]))
         #expect(try store.trendState(series: series) == SeriesHistory(snapshots: hourly + [later]))
 
         // A snapshot before the latest drops the state; it is rebuilt in time order.
@@ -113,23 +114,23 @@ enum HistoryStoreContract {
         try store.append(SnapshotPoints(snapshot: early), source: source("early.json"))
         #expect(try store.trendState(series: series) == nil)
         let all = [early] + hourly + [later]
-        #expect(try HistoryTrends.current(store, series: series, save: true) == SeriesHistory(snapshots: all))
+        #expect(try HistoryTrends.current(store, series: series, save: .always) == SeriesHistory(snapshots: all))
 
         // A removed source drops it too.
         try store.removeSource(named: "2.json")
         #expect(try store.trendState(series: series) == nil)
         let left = all.filter { $0.interval.finishedAt != hourly[2].interval.finishedAt }
-        #expect(try HistoryTrends.current(store, series: series, save: true) == SeriesHistory(snapshots: left))
+        #expect(try HistoryTrends.current(store, series: series, save: .always) == SeriesHistory(snapshots: left))
 
         // A live snapshot newer than the store is folded in after it, nothing saved.
         let live = try advanced(base, hours: 8)
         #expect(
-            try HistoryTrends.history(store, series: series, latest: live, save: false)
+            try HistoryTrends.history(store, series: series, latest: live, save: .never)
                 == SeriesHistory(snapshots: left + [live]))
         // One older than stored points sees only the points before it.
         let between = try advanced(base, hours: 3).withFinish(offset: 600)
         #expect(
-            try HistoryTrends.history(store, series: series, latest: between, save: false)
+            try HistoryTrends.history(store, series: series, latest: between, save: .never)
                 == SeriesHistory(
                     snapshots: left.filter { $0.interval.finishedAt < between.interval.finishedAt } + [between]))
         #expect(try store.trendState(series: series) == SeriesHistory(snapshots: left))
@@ -346,5 +347,51 @@ extension Snapshot {
         snapshot.interval.startedAt = interval.startedAt.addingTimeInterval(offset)
         snapshot.interval.finishedAt = interval.finishedAt.addingTimeInterval(offset)
         return try SnapshotCoding.decode(Snapshot.self, from: try SnapshotCoding.encode(snapshot))
+    }
+}
+
+/// A real SQLite store whose trend state cannot be saved (as a read-only file refuses it).
+final class StateRefusingStore: HistoryStore {
+    let store: SQLiteHistoryStore
+    init(_ store: SQLiteHistoryStore) { self.store = store }
+
+    func append(_ points: SnapshotPoints, source: SourceFile?) throws(HistoryStoreError) {
+        try store.append(points, source: source)
+    }
+    func sources() throws(HistoryStoreError) -> [SourceFile] { try store.sources() }
+    func removeSource(named name: String) throws(HistoryStoreError) { try store.removeSource(named: name) }
+    func retireSource(named name: String, at date: Date) throws(HistoryStoreError) {
+        try store.retireSource(named: name, at: date)
+    }
+    func series() throws(HistoryStoreError) -> [SeriesSummary] { try store.series() }
+    func forEachPoints(series: String, from: Date?, _ body: (SnapshotPoints) throws -> Void) throws {
+        try store.forEachPoints(series: series, from: from, body)
+    }
+    func trendState(series: String) throws(HistoryStoreError) -> SeriesHistory? { try store.trendState(series: series) }
+    func saveTrendState(series: String, _ history: SeriesHistory) throws(HistoryStoreError) {
+        throw HistoryStoreError(.failed, "attempt to write a readonly database", fix: "")
+    }
+    func tableSizes(series: String, table: String) throws(HistoryStoreError) -> [SizeSample] {
+        try store.tableSizes(series: series, table: table)
+    }
+}
+
+@Suite("trend state that cannot be saved")
+struct UnsavableTrendStateTests {
+    /// analyze reports from a store it cannot write (the state is a cache); collect is told.
+    @Test func analyzeReadsOnCollectIsTold() throws {
+        let store = StateRefusingStore(try SQLiteHistoryStoreTests.newStore().store)
+        let base = try SQLiteHistoryStoreTests.sample("pgbench")
+        let hourly = try (0..<3).map { try HistoryStoreContract.advanced(base, hours: $0) }
+        for snapshot in hourly { try store.append(SnapshotPoints(snapshot: snapshot), source: nil) }
+        let series = SnapshotPoints.series(of: base)
+        let latest = try #require(hourly.last)
+        #expect(
+            try HistoryTrends.history(store, series: series, latest: latest, save: .ifPossible)
+                == SeriesHistory(snapshots: hourly))
+        #expect(throws: HistoryStoreError.self) {
+            try HistoryTrends.current(store, series: series, save: .always)
+        }
+        #expect(try store.trendState(series: series) == nil)
     }
 }
