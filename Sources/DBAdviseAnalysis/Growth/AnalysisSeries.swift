@@ -27,7 +27,9 @@ public struct AnalysisSeries {
     /// Folds decoded snapshots, in any order, as they are read: each is kept as its points
     /// only, but for the latest one.
     public struct Builder {
-        private var folded: [(points: SnapshotPoints, logicalTables: [SizedRelation])] = []
+        /// Each snapshot's points, and its partitioned tables' totals (the points hold leaves
+        /// only; a plot's largest table may be a partitioned one).
+        private var folded: [(points: SnapshotPoints, partitionedTables: [SizedRelation])] = []
         private var latest: Snapshot?
 
         public init() {}
@@ -38,8 +40,7 @@ public struct AnalysisSeries {
                 let (first, other) = (Analyzer.identity(of: current), Analyzer.identity(of: snapshot))
                 guard first == other else { throw .mixedDatabases(first: first, other: other) }
             }
-            let sizes = RelationSizes(snapshot: snapshot)
-            folded.append((SnapshotPoints(snapshot: snapshot), sizes.unpartitionedTables + sizes.partitionedTables))
+            folded.append((SnapshotPoints(snapshot: snapshot), RelationSizes(snapshot: snapshot).partitionedTables))
             // Of snapshots finished at the same time, the last read is the latest.
             if latest.map({ snapshot.interval.finishedAt >= $0.interval.finishedAt }) ?? true { latest = snapshot }
         }
@@ -52,10 +53,15 @@ public struct AnalysisSeries {
             var accumulator = SeriesAccumulator()
             for entry in ordered { accumulator.add(entry.points) }
             let largest = RelationSizes(snapshot: latest).largestTable?.name
-            let largestPoints = ordered.compactMap { entry in
-                entry.logicalTables.first { $0.name == largest }.map {
-                    SizeSample(at: entry.points.snapshot.finishedAt, bytes: Double($0.bytes))
-                }
+            let largestPoints = ordered.compactMap { entry -> SizeSample? in
+                let unpartitioned = entry.points.relations.first {
+                    $0.listed && !$0.isPartition && $0.relkind != "p" && $0.totalBytes != nil
+                        && $0.qualifiedName == largest
+                }?.totalBytes
+                guard
+                    let bytes = unpartitioned ?? entry.partitionedTables.first(where: { $0.name == largest })?.bytes
+                else { return nil }
+                return SizeSample(at: entry.points.snapshot.finishedAt, bytes: Double(bytes))
             }
             return AnalysisSeries(latest: latest, history: accumulator.history, largestTablePoints: { largestPoints })
         }
