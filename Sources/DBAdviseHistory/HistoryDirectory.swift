@@ -118,12 +118,9 @@ public struct HistoryDirectory {
                 fix: "collect again with 'dbadvise collect --output \(directory.path)/'")
         }
         let latest = try decoded[latestName] ?? decode(latestPath, try read(latestPath))
-        for other in series.dropFirst() {
-            try store.forEachPoints(series: other.series, from: other.latestFinishedAt) { points in
-                let first = Analyzer.identity(of: latest)
-                let second = Analyzer.identity(of: SeriesSnapshots.snapshot(from: points))
-                if first != second { throw AnalysisError.mixedDatabases(first: first, other: second) }
-            }
+        // A series is named by the analyzer's identity of its snapshots.
+        if let other = series.dropFirst().first {
+            throw AnalysisError.mixedDatabases(first: newest.series, other: other.series)
         }
         let history = try HistoryTrends.history(store, series: newest.series, latest: latest, save: .ifPossible)
         let largest = RelationSizes(snapshot: latest).largestTable?.name

@@ -37,22 +37,6 @@ struct SQLiteHistoryStoreTests {
         #expect(stored == [points])
     }
 
-    @Test func theRebuiltSnapshotGivesTheSameTrendInputs() throws {
-        // What the analysis reads of an earlier snapshot survives the trip through the store.
-        let snapshot = try Self.sample("primary-lagging-standby")
-        let rebuilt = SeriesSnapshots.snapshot(from: SnapshotPoints(snapshot: snapshot))
-        #expect(
-            RelationSizes(snapshot: rebuilt).unpartitionedTables
-                == RelationSizes(snapshot: snapshot).unpartitionedTables)
-        #expect(RelationSizes(snapshot: rebuilt).partitions == RelationSizes(snapshot: snapshot).partitions)
-        let (original, _) = ReportMetrics.derive(from: snapshot, hardware: Hardware(vcpus: 4))
-        let (again, _) = ReportMetrics.derive(from: rebuilt, hardware: Hardware(vcpus: 4))
-        #expect(again.replicationLagSeconds == original.replicationLagSeconds)
-        #expect(again.activeSessionsPerVCPU == original.activeSessionsPerVCPU)
-        #expect(rebuilt.rates.writesPerSecond == snapshot.rates.writesPerSecond)
-        #expect(rebuilt.server.statsReset == snapshot.server.statsReset)
-    }
-
     @Test func theSchemaHasAVersionAndANewerStoreIsRefused() throws {
         let (store, path) = try Self.newStore()
         #expect(try store.schemaVersion() == SQLiteHistoryStore.currentVersion)

@@ -73,9 +73,5 @@ extension SnapshotPoints {
 
     /// The series a snapshot belongs to: the same identity the analyzer refuses to mix
     /// (`Analyzer.identity(of:)`), so a store never holds what analyze would refuse.
-    public static func series(of snapshot: Snapshot) -> String {
-        let database = snapshot.database?.name ?? snapshot.connection.database ?? "?"
-        if let system = snapshot.server.systemIdentifier { return "\(database)@\(system)" }
-        return "\(database)@\(snapshot.connection.host ?? "local"):\(snapshot.connection.port ?? "5432")"
-    }
+    public static func series(of snapshot: Snapshot) -> String { Analyzer.identity(of: snapshot) }
 }
